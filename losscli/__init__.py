@@ -1,0 +1,41 @@
+"""losscli: evaluate, choose and compare loss functions on prediction files.
+
+The public API is imported lazily so that `import losscli` (and the CLI's start-up) stays light:
+
+>>> import losscli
+>>> losscli.get_loss("huber")(np.array([100.0]), np.array([92.0]))  # doctest: +SKIP
+array([7.5])
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from losscli._version import __version__
+
+_EXPORTS = {
+    "compute": "losscli.api",
+    "compute_arrays": "losscli.api",
+    "ComputeResult": "losscli.result",
+    "get_loss": "losscli.losses",
+    "resolve_loss": "losscli.losses",
+    "loss_names": "losscli.losses",
+    "CATALOGUE": "losscli.losses",
+    "Loss": "losscli.losses",
+    "recommend": "losscli.recommend",
+    "recommend_from": "losscli.recommend",
+    "compare": "losscli.compare",
+    "LosscliError": "losscli.errors",
+    "InputError": "losscli.errors",
+    "UsageError": "losscli.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'losscli' has no attribute {name!r}")
+    return getattr(import_module(module), name)

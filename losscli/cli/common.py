@@ -1,0 +1,159 @@
+"""Pieces every command shares: option types, the stderr console, error reporting."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from losscli.errors import LosscliError
+from losscli.render import Format
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        envvar="LOSSCLI_FORMAT",
+        help="Output format: table (people), json (scripts, CI), csv, markdown (pull requests).",
+        case_sensitive=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of stdout."),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No messages or progress on stderr; errors still.")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+
+# Column options, shared by compute, compare and recommend --from.
+TrueOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--true",
+        "-t",
+        help="Label/target column(s); repeat or use a glob ('y_*') for one-hot or multi-label.",
+    ),
+]
+PredOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pred",
+        "-p",
+        help="Prediction column(s); repeat or use a glob ('p_*') for one column per class.",
+    ),
+]
+WeightOpt = Annotated[str | None, typer.Option("--weight", "-w", help="Sample-weight column.")]
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option("--by", help="Group column (repeatable): one result per group plus overall."),
+]
+TaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--task", help="regression, binary, multiclass or multilabel (inferred when omitted)."
+    ),
+]
+PositiveOpt = Annotated[
+    str | None, typer.Option("--positive", help="The positive label of string binary labels.")
+]
+LogitsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--from-logits/--from-probabilities",
+        help="Predictions are logits (binary log-odds, multi-class raw scores) or probabilities; "
+        "inferred from column names (logit_*) when omitted.",
+        show_default=False,
+    ),
+]
+InputFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format",
+        help="csv, tsv, parquet, feather, jsonl: overrides the file extension (stdin is csv).",
+    ),
+]
+NanOpt = Annotated[
+    str,
+    typer.Option("--nan", help="Missing values: 'error' (name the first) or 'drop' the rows."),
+]
+
+
+def resolve_format(fmt: Format, json_flag: bool) -> Format:
+    return Format.json if json_flag else fmt
+
+
+def stderr_console(quiet: bool = False) -> Console:
+    """Rich console on stderr: colour only on a terminal, NO_COLOR honoured by rich itself."""
+    from rich.console import Console
+
+    return Console(stderr=True, quiet=quiet, soft_wrap=True, highlight=False)
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=False, highlight=False)
+
+
+def note(message: str, quiet: bool) -> None:
+    """An informational line on stderr (what was inferred, rows dropped, ...)."""
+    if not quiet:
+        stderr_console().print(f"[dim]losscli:[/dim] {message}", markup=True, highlight=False)
+
+
+def warn(message: str, quiet: bool = False) -> None:
+    if not quiet:
+        stderr_console().print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+
+
+def fail(message: str, code: int) -> None:
+    """One line on stderr, then exit with `code`."""
+    from rich.markup import escape
+
+    stderr_console().print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reporting(debug: bool = False) -> Iterator[None]:
+    """Turn library errors into one stderr line and the documented exit code (SPEC §8)."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except LosscliError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except BrokenPipeError:
+        # the reader went away (`| head`): quietly stop writing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    except MemoryError:
+        fail("out of memory", 3)
+    except Exception as exc:
+        if debug:
+            raise
+        fail(
+            f"internal error: {type(exc).__name__}: {exc} (a bug in losscli; rerun with --debug "
+            "for the traceback)",
+            3,
+        )
+
+
+def print_json(data: Any, output: str | None) -> None:
+    from losscli.render import dumps_json, emit
+
+    emit(dumps_json(data), output)

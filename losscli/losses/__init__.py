@@ -1,0 +1,103 @@
+"""The loss catalogue: every loss losscli knows, as one registry, plus the per-row kernels.
+
+>>> from losscli.losses import get_loss
+>>> float(get_loss("huber").value([100.0], [92.0]))
+7.5
+"""
+
+from __future__ import annotations
+
+from losscli.errors import UsageError
+from losscli.losses import binary, multiclass, regression
+from losscli.losses.registry import (
+    EPS,
+    GROWTH,
+    PREDICTIONS,
+    TASKS,
+    Catalogue,
+    Loss,
+    LossSpec,
+    Param,
+    parse_value,
+    split_specs,
+)
+
+CATALOGUE = Catalogue()
+for _loss in (*regression.LOSSES, *binary.LOSSES, *multiclass.LOSSES):
+    CATALOGUE.register(_loss)
+CATALOGUE.task_alias(
+    "log_loss", {"binary": "bce", "multilabel": "bce", "multiclass": "cross_entropy"}
+)
+CATALOGUE.task_alias(
+    "logloss", {"binary": "bce", "multilabel": "bce", "multiclass": "cross_entropy"}
+)
+CATALOGUE.task_alias("cross_entropy_loss", {"binary": "bce", "multiclass": "cross_entropy"})
+CATALOGUE.preset("poisson_deviance", "tweedie", power=1.0)
+CATALOGUE.preset("mean_poisson_deviance", "tweedie", power=1.0)
+CATALOGUE.preset("gamma_deviance", "tweedie", power=2.0)
+CATALOGUE.preset("mean_gamma_deviance", "tweedie", power=2.0)
+
+__all__ = [
+    "CATALOGUE",
+    "EPS",
+    "GROWTH",
+    "PREDICTIONS",
+    "TASKS",
+    "Loss",
+    "LossSpec",
+    "Param",
+    "get_loss",
+    "loss_names",
+    "resolve_loss",
+    "resolve_losses",
+]
+
+
+def get_loss(name: str, task: str | None = None) -> Loss:
+    """The catalogue entry for a name or alias (`l2`, `log_loss`, `BCEWithLogitsLoss`, ...)."""
+    return CATALOGUE.lookup(name, task)[0]
+
+
+def loss_names(task: str | None = None) -> list[str]:
+    """Canonical names, in catalogue order, optionally only those that apply to `task`."""
+    return [name for name, loss in CATALOGUE.items() if task is None or task in loss.kernels]
+
+
+def resolve_loss(spec: str, task: str | None = None) -> LossSpec:
+    """Parse 'name' or 'name:param=value,param=value' into a LossSpec with checked parameters."""
+    name, _, rest = spec.partition(":")
+    loss, preset = CATALOGUE.lookup(name.strip(), task)
+    params = dict(preset)
+    for item in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise UsageError(
+                f"malformed loss parameter {item!r} in {spec!r} (use name:param=value)"
+            )
+        params[key.strip()] = parse_value(value)
+    full = loss.check_params(params)
+    return LossSpec(loss=loss, params=full, label=loss.name)
+
+
+def resolve_losses(texts: list[str] | tuple[str, ...], task: str | None = None) -> list[LossSpec]:
+    """Resolve repeated / comma-separated --loss values; labels tell apart a loss asked twice."""
+    specs = [resolve_loss(text, task) for text in split_specs(texts)]
+    seen: dict[str, int] = {}
+    for spec in specs:
+        seen[spec.name] = seen.get(spec.name, 0) + 1
+    out: list[LossSpec] = []
+    labels: set[str] = set()
+    for spec in specs:
+        label = spec.name
+        if seen[spec.name] > 1 and spec.explicit_params():
+            inner = ",".join(f"{k}={_fmt(v)}" for k, v in spec.explicit_params().items())
+            label = f"{spec.name}({inner})"
+        if label in labels:
+            continue  # the same loss with the same parameters asked twice
+        labels.add(label)
+        out.append(LossSpec(spec.loss, spec.params, label))
+    return out
+
+
+def _fmt(value: float | None) -> str:
+    return "none" if value is None else f"{value:g}"
