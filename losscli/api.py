@@ -1,0 +1,582 @@
+"""The library's entry points: `compute` (streamed, with groups, bootstrap, gates and per-row
+output) and `load_arrays` (a whole input as numpy arrays, for `compare` and `recommend --from`).
+
+Both read through one `Plan`: open the sources, resolve the columns, infer the layout from the
+first rows, then stream record batches through `columns.BatchConverter`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from losscli import read
+from losscli.columns import (
+    Arrays,
+    BatchConverter,
+    Columns,
+    Layout,
+    finish_labels,
+    infer_layout,
+    resolve_columns,
+)
+from losscli.engine import Engine
+from losscli.errors import InputError, UsageError
+from losscli.gates import Gate, evaluate, match_label
+from losscli.losses import EPS, LossSpec, resolve_loss, resolve_losses
+from losscli.result import ComputeResult, LossResult
+
+#: The losses computed when none are asked for.
+DEFAULT_LOSSES = {
+    "regression": ("mse", "rmse", "mae", "huber"),
+    "binary": ("bce", "brier"),
+    "multiclass": ("cross_entropy", "brier"),
+    "multilabel": ("bce", "brier"),
+}
+_ID_NAMES = ("id", "index", "key", "row_id", "uuid", "uid")
+
+Data = str | os.PathLike | Sequence[str | os.PathLike] | Any  # paths, a DataFrame or Arrow table
+
+
+@dataclass
+class Plan:
+    """Sources, columns and layout of one input, ready to stream."""
+
+    sources: list[read.Source]
+    columns: Columns
+    layout: Layout
+    keys: list[str]
+    first: Iterator[pa.RecordBatch]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def read_columns(self) -> list[str]:
+        out = self.columns.needed()
+        return out + [k for k in self.keys if k not in out]
+
+    def batches(self) -> Iterator[tuple[read.Source, int, pa.RecordBatch]]:
+        """(source, rows of that source before the batch, batch) for every batch of every source."""
+        for i, source in enumerate(self.sources):
+            stream = (
+                self.first if i == 0 else _batches(source, self.read_columns, self.types(source))
+            )
+            offset = 0
+            for batch in stream:
+                yield source, offset, batch
+                offset += batch.num_rows
+
+    def types(self, source: read.Source) -> dict[str, pa.DataType]:
+        return _csv_types(source, self.columns, self.keys)
+
+
+def _sources(data: Data, input_format: str | None) -> list[read.Source]:
+    if isinstance(data, str | os.PathLike):
+        return read.open_sources([os.fspath(data)], input_format)
+    if isinstance(data, pa.Table | pa.RecordBatch):
+        return [
+            read.Source(
+                "<table>",
+                "table",
+                data=pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data,
+            )
+        ]
+    if hasattr(data, "to_parquet") and hasattr(data, "columns"):  # a pandas DataFrame
+        return [
+            read.Source(
+                "<dataframe>", "table", data=pa.Table.from_pandas(data, preserve_index=False)
+            )
+        ]
+    return read.open_sources([os.fspath(p) for p in data], input_format)
+
+
+def _batches(
+    source: read.Source, columns: Sequence[str], types: dict[str, pa.DataType]
+) -> Iterator[pa.RecordBatch]:
+    if source.format == "table":
+        table = source.data
+        missing = [c for c in columns if c not in table.column_names]
+        if missing:
+            raise InputError("missing column", file=source.label, column=missing[0])
+        return iter(table.select(list(columns)).to_batches(max_chunksize=read.BATCH_ROWS))
+    return read.iter_batches(source, columns, types)
+
+
+def _names(source: read.Source) -> list[str]:
+    if source.format == "table":
+        return list(source.data.column_names)
+    return read.column_names(source)
+
+
+def _csv_types(
+    source: read.Source, columns: Columns, keys: Sequence[str]
+) -> dict[str, pa.DataType]:
+    """Column types for CSV: predictions and weights are float64; groups and keys are text;
+    labels keep what the first block shows, widened from integers to float64."""
+    if source.format not in ("csv", "tsv"):
+        return {}
+    types: dict[str, pa.DataType] = {c: pa.float64() for c in columns.pred}
+    if columns.weight:
+        types[columns.weight] = pa.float64()
+    for c in (*columns.by, *keys):
+        types[c] = pa.string()
+    schema = read.csv_schema(source)
+    for c in columns.true:
+        kind = schema.field(c).type if c in schema.names else pa.null()
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind):
+            types[c] = pa.float64()
+    return types
+
+
+def make_plan(
+    data: Data,
+    *,
+    true: Sequence[str] | None = None,
+    pred: Sequence[str] | None = None,
+    weight: str | None = None,
+    by: Sequence[str] | None = None,
+    keys: Sequence[str] | None = None,
+    task: str | None = None,
+    positive: str | None = None,
+    from_logits: bool | None = None,
+    input_format: str | None = None,
+) -> Plan:
+    """Open the input, resolve the columns and infer the layout from its first rows."""
+    sources = _sources(data, input_format)
+    first_source = sources[0]
+    names = _names(first_source)
+    columns = resolve_columns(
+        names,
+        true=list(true) if true else None,
+        pred=list(pred) if pred else None,
+        weight=weight,
+        by=list(by) if by else None,
+        file=first_source.label,
+    )
+    if keys:
+        key_cols = list(keys)
+        missing = [k for k in key_cols if k not in names]
+        if missing:
+            raise InputError("missing column", file=first_source.label, column=missing[0])
+    else:
+        used = set(columns.needed())
+        key_cols = [
+            n
+            for n in names
+            if n not in used and (n.lower() in _ID_NAMES or n.lower().endswith("_id"))
+        ]
+    plan_columns = columns.needed() + [k for k in key_cols if k not in columns.needed()]
+    types = _csv_types(first_source, columns, key_cols)
+    stream = _batches(first_source, plan_columns, types)
+    peeked: list[pa.RecordBatch] = []
+    first = None
+    for batch in stream:
+        peeked.append(batch)
+        if batch.num_rows:
+            first = batch
+            break
+    if first is None:
+        raise InputError("no data rows (only a header?)", file=first_source.label)
+    layout = infer_layout(
+        columns,
+        first,
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+        file=first_source.label,
+    )
+    return Plan(
+        sources,
+        columns,
+        layout,
+        key_cols,
+        itertools.chain(peeked, stream),
+        notes=columns.notes + layout.notes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# load_arrays: the whole input in memory
+
+
+@dataclass
+class Prepared:
+    """A whole input as arrays in the kernels' conventions, with what was inferred about it."""
+
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    weight: np.ndarray | None
+    task: str
+    task_inferred: bool
+    from_logits: bool
+    from_logits_inferred: bool
+    labels: str
+    classes: list[str] | None
+    columns: dict[str, Any]
+    notes: list[str]
+    files: list[str]
+    rows_used: int
+    rows_dropped: int
+
+
+def load_arrays(
+    data: Data,
+    *,
+    true: Sequence[str] | None = None,
+    pred: Sequence[str] | None = None,
+    weight: str | None = None,
+    task: str | None = None,
+    positive: str | None = None,
+    from_logits: bool | None = None,
+    input_format: str | None = None,
+    nan: str = "error",
+    probabilities: bool = False,
+) -> Prepared:
+    """Read every row into memory: for analyses that need all rows at once (compare, recommend)."""
+    plan = make_plan(
+        data,
+        true=true,
+        pred=pred,
+        weight=weight,
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+        input_format=input_format,
+    )
+    converter = BatchConverter(plan.columns, plan.layout, nan=nan, probabilities=probabilities)
+    ys, preds, weights = [], [], []
+    dropped = 0
+    for source, offset, batch in plan.batches():
+        arrays = converter.convert(batch, offset, source.label)
+        ys.append(arrays.y)
+        preds.append(arrays.pred)
+        if arrays.weight is not None:
+            weights.append(arrays.weight)
+        dropped += arrays.dropped
+    y = np.concatenate(ys)
+    layout = plan.layout
+    if layout.task == "multiclass" and y.ndim == 1:
+        y = y.astype(np.int64)
+    if len(y) == 0:
+        raise InputError("no rows left to evaluate", file=plan.sources[0].label)
+    return Prepared(
+        y_true=y,
+        y_pred=np.concatenate(preds),
+        weight=np.concatenate(weights) if weights else None,
+        task=layout.task,
+        task_inferred=layout.task_inferred,
+        from_logits=layout.from_logits,
+        from_logits_inferred=layout.from_logits_inferred,
+        labels=layout.labels,
+        classes=layout.classes,
+        columns=plan.columns.as_dict(),
+        notes=plan.notes,
+        files=[s.label for s in plan.sources],
+        rows_used=len(y),
+        rows_dropped=dropped,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# compute: streamed
+
+
+def _specs(losses: Sequence[str] | None, gates: Sequence[Gate], task: str) -> list[LossSpec]:
+    specs = resolve_losses(list(losses) if losses else list(DEFAULT_LOSSES[task]), task)
+    for spec in specs:
+        spec.loss.kernel(task)  # raises a UsageError for a loss that does not fit the task
+    for gate in gates:
+        probe = [LossResult(s.label, s.name, s.params, None, "", 0, 0.0) for s in specs]
+        if match_label(gate.loss, probe) is None:
+            try:
+                extra = resolve_loss(gate.loss.replace("(", ":").rstrip(")"), task)
+            except UsageError:
+                continue  # reported as a gate that cannot be evaluated
+            if task in extra.loss.kernels:
+                specs.append(LossSpec(extra.loss, extra.params, gate.loss))
+    return specs
+
+
+def _encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]:
+    """Group codes 0..G-1 for every row and the G key tuples (nulls are a group of their own)."""
+    codes: np.ndarray | None = None
+    dictionaries: list[list] = []
+    for array in arrays:
+        encoded = pc.dictionary_encode(array, null_encoding="encode")
+        idx = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        values = encoded.dictionary.to_pylist()
+        codes = idx if codes is None else codes * max(len(values), 1) + idx
+        dictionaries.append(values)
+    assert codes is not None
+    unique, inverse = np.unique(codes, return_inverse=True)
+    keys = []
+    for code in unique.tolist():
+        parts = []
+        for values in reversed(dictionaries):
+            code, digit = divmod(code, max(len(values), 1))
+            parts.append(values[digit])
+        keys.append(tuple(reversed(parts)))
+    return inverse.astype(np.int64), keys
+
+
+def compute(
+    data: Data,
+    *,
+    losses: Sequence[str] | None = None,
+    true: Sequence[str] | None = None,
+    pred: Sequence[str] | None = None,
+    weight: str | None = None,
+    by: Sequence[str] | None = None,
+    task: str | None = None,
+    positive: str | None = None,
+    from_logits: bool | None = None,
+    input_format: str | None = None,
+    nan: str = "error",
+    eps: float = EPS,
+    reduction: str = "mean",
+    bootstrap: int = 0,
+    seed: int = 0,
+    ci: float = 0.95,
+    per_row: str | None = None,
+    keys: Sequence[str] | None = None,
+    gates: Sequence[Gate] = (),
+    baseline: dict[str, Any] | None = None,
+    gate_scope: str = "all",
+    progress: Callable[[int], None] | None = None,
+) -> ComputeResult:
+    """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y_true": [100.0], "y_pred": [92.0]})
+    >>> compute(df, losses=["huber"]).value("huber")
+    7.5
+    """
+    if reduction not in ("mean", "sum"):
+        raise UsageError(f"--reduction must be 'mean' or 'sum', not '{reduction}'")
+    if not 0 < eps < 0.5:
+        raise UsageError(f"--eps must be in (0, 0.5), got {eps:g}")
+    if bootstrap < 0:
+        raise UsageError("--bootstrap must be >= 0")
+    if not 0 < ci < 1:
+        raise UsageError(f"--ci must be in (0, 1), got {ci:g}")
+    plan = make_plan(
+        data,
+        true=true,
+        pred=pred,
+        weight=weight,
+        by=by,
+        keys=keys if per_row else [],
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+        input_format=input_format,
+    )
+    layout = plan.layout
+    specs = _specs(losses, gates, layout.task)
+    if layout.from_logits and not all(
+        s.loss.accepts_logits or s.loss.prediction == "score" for s in specs
+    ):
+        bad = next(s for s in specs if not (s.loss.accepts_logits or s.loss.prediction == "score"))
+        raise UsageError(f"{bad.name} does not take logits; drop --from-logits")
+    probabilities = any(s.loss.prediction == "probability" for s in specs)
+    converter = BatchConverter(plan.columns, layout, nan=nan, probabilities=probabilities)
+    engine = Engine(
+        specs,
+        task=layout.task,
+        from_logits=layout.from_logits,
+        eps=eps,
+        reduction=reduction,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    writer = _PerRowWriter(per_row, plan, specs) if per_row else None
+    rows_read = dropped = unnormalised = 0
+    try:
+        for source, offset, batch in plan.batches():
+            arrays = finish_labels(converter.convert(batch, offset, source.label), layout)
+            rows_read += arrays.rows
+            dropped += arrays.dropped
+            unnormalised += arrays.unnormalised
+            codes = group_keys = None
+            if plan.columns.by:
+                by_arrays = [_filter(batch.column(c), arrays.keep) for c in plan.columns.by]
+                codes, group_keys = _encode_groups(by_arrays)
+            try:
+                per_row_values = engine.add(
+                    arrays, codes, group_keys or (), file=source.label, offset=offset
+                )
+            except InputError as exc:
+                exc.column = _role_column(exc.column, plan.columns)
+                raise
+            if writer is not None:
+                writer.write(source, offset, batch, arrays, per_row_values)
+            if progress is not None:
+                progress(batch.num_rows)
+        if writer is not None:
+            writer.close()
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    used = rows_read - dropped
+    if used == 0:
+        raise InputError("no rows left to evaluate", file=plan.sources[0].label)
+    results = _results(engine, specs, plan, reduction, bootstrap, ci)
+    warnings = _warnings(engine, results, dropped, unnormalised, nan)
+    inputs = {
+        "files": [s.label for s in plan.sources],
+        "columns": {**plan.columns.as_dict(), "keys": plan.keys if per_row else []},
+        "task": layout.task,
+        "task_inferred": layout.task_inferred,
+        "labels": layout.labels,
+        "positive": layout.positive,
+        "classes": layout.classes,
+        "from_logits": layout.from_logits,
+        "rows": {"read": rows_read, "used": used, "dropped": dropped},
+        "values_clipped": engine.clipped,
+        "eps": eps,
+        "reduction": reduction,
+        "weighted": plan.columns.weight is not None,
+        "bootstrap": {"replicates": bootstrap, "seed": seed, "level": ci} if bootstrap else None,
+    }
+    result = ComputeResult(inputs, results, warnings=warnings, notes=plan.notes)
+    result.gates = evaluate(result, gates, baseline=baseline, scope=gate_scope)
+    return result
+
+
+def _role_column(role: str | None, columns: Columns) -> str | None:
+    if role == "y_true":
+        return columns.true[0] if len(columns.true) == 1 else ", ".join(columns.true)
+    if role == "y_pred":
+        return columns.pred[0] if len(columns.pred) == 1 else ", ".join(columns.pred)
+    return role
+
+
+def _filter(array: pa.Array, keep: np.ndarray | None) -> pa.Array:
+    return array if keep is None else array.filter(pa.array(keep))
+
+
+def _results(
+    engine: Engine, specs: list[LossSpec], plan: Plan, reduction: str, bootstrap: int, ci: float
+) -> list[LossResult]:
+    out = []
+    for spec in specs:
+        v = engine.value(spec, engine.overall[spec.label], ci)
+        out.append(_loss_result(spec, v, reduction, None, bootstrap, ci))
+    for key in sorted(engine.group_keys, key=_sort_key):
+        group = {c: _json_value(k) for c, k in zip(plan.columns.by, key, strict=True)}
+        for spec in specs:
+            sums = engine.groups[spec.label].get(key)
+            if sums is not None:
+                v = engine.value(spec, sums, ci)
+                out.append(_loss_result(spec, v, reduction, group, bootstrap, ci))
+    return out
+
+
+def _loss_result(spec, v, reduction, group, bootstrap, ci) -> LossResult:
+    return LossResult(
+        label=spec.label,
+        name=spec.name,
+        params=spec.params,
+        value=v.value,
+        reduction=reduction,
+        rows=v.rows,
+        weight_sum=v.weight_sum,
+        group=group,
+        ci=v.ci,
+        ci_level=ci if bootstrap else None,
+        replicates=bootstrap or None,
+    )
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((v is None, str(type(v).__name__), v if v is not None else 0) for v in key)
+
+
+def _json_value(v: Any) -> Any:
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
+
+
+def _warnings(engine: Engine, results, dropped: int, unnormalised: int, nan: str) -> list[str]:
+    out = []
+    if engine.clipped:
+        out.append(
+            f"{engine.clipped} probabilities were clipped to [eps, 1 - eps] (eps={engine.eps:g})"
+        )
+    if unnormalised:
+        out.append(
+            f"{unnormalised} rows of class probabilities do not sum to 1 (used as given, "
+            "not renormalised)"
+        )
+    if dropped and nan == "drop":
+        out.append(f"{dropped} rows with missing values were dropped")
+    undefined = sorted({r.label for r in results if r.value is None})
+    if undefined:
+        out.append(f"no value for {', '.join(undefined)} in some rows or groups (zero weight)")
+    return out
+
+
+class _PerRowWriter:
+    """--per-row FILE: each row's loss beside its file, row number and key columns (atomic)."""
+
+    def __init__(self, path: str, plan: Plan, specs: Sequence[LossSpec]) -> None:
+        self.path = path
+        kind = read.format_of(path)
+        if kind not in ("csv", "tsv", "parquet"):
+            raise UsageError(f"--per-row writes .csv, .tsv or .parquet, not '{path}'")
+        self.kind = kind
+        self.plan = plan
+        self.labels = [s.label for s in specs]
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        import tempfile
+
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=directory)
+        os.close(fd)
+        self.writer: Any = None
+
+    def write(self, source, offset, batch, arrays: Arrays, values: dict[str, np.ndarray]) -> None:
+        rows = np.arange(offset + 1, offset + 1 + batch.num_rows, dtype=np.int64)
+        if arrays.keep is not None:
+            rows = rows[arrays.keep]
+        table: dict[str, Any] = {
+            "file": pa.array([source.label] * len(rows), pa.string()),
+            "row": rows,
+        }
+        for key in dict.fromkeys([*self.plan.columns.by, *self.plan.keys]):
+            table[key] = _filter(batch.column(key), arrays.keep)
+        for label in self.labels:
+            table[f"loss_{label}" if label in table else label] = values[label]
+        out = pa.table(table)
+        if self.writer is None:
+            if self.kind == "parquet":
+                import pyarrow.parquet as pq
+
+                self.writer = pq.ParquetWriter(self.tmp, out.schema)
+            else:
+                import pyarrow.csv as pacsv
+
+                options = pacsv.WriteOptions(delimiter="\t" if self.kind == "tsv" else ",")
+                self.writer = pacsv.CSVWriter(self.tmp, out.schema, write_options=options)
+        self.writer.write_table(out)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+        if os.path.exists(self.tmp):
+            os.unlink(self.tmp)

@@ -1,0 +1,233 @@
+"""Run the kernels over batches and accumulate mergeable partial sums per loss and group.
+
+For each loss the engine keeps sum(w * l), sum(w) and the row count, overall and per group; with a
+bootstrap it keeps the same sums for every replicate of a Poisson bootstrap (each row enters
+replicate b with a Poisson(1) weight), which is what lets it stream: the sums of two batches, two
+files or two machines merge by addition.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from losscli.columns import Arrays
+from losscli.errors import InputError
+from losscli.losses import LossSpec
+
+#: Bootstrap weights are drawn for at most this many (row, replicate) cells at a time.
+BOOTSTRAP_CELLS = 1 << 22
+
+
+@dataclass
+class Sums:
+    """Mergeable partial sums of one loss over one set of rows."""
+
+    wl: list[float] = field(default_factory=list)
+    w: list[float] = field(default_factory=list)
+    n: int = 0
+    boot_wl: np.ndarray | None = None
+    boot_w: np.ndarray | None = None
+
+    def add(self, wl: float, w: float, n: int) -> None:
+        self.wl.append(wl)
+        self.w.append(w)
+        self.n += n
+
+    def add_boot(self, wl: np.ndarray, w: np.ndarray) -> None:
+        if self.boot_wl is None:
+            self.boot_wl, self.boot_w = wl.copy(), w.copy()
+        else:
+            self.boot_wl += wl
+            self.boot_w += w
+
+    def merge(self, other: Sums) -> None:
+        self.wl += other.wl
+        self.w += other.w
+        self.n += other.n
+        if other.boot_wl is not None:
+            self.add_boot(other.boot_wl, other.boot_w)
+
+    def total(self) -> tuple[float, float]:
+        return math.fsum(self.wl), math.fsum(self.w)
+
+
+@dataclass
+class Value:
+    """A reduced loss: the value, its rows and weight, and the bootstrap interval if asked for."""
+
+    value: float | None
+    rows: int
+    weight_sum: float
+    ci: tuple[float, float] | None = None
+
+
+class Engine:
+    """Accumulate every requested loss over a stream of `Arrays` batches."""
+
+    def __init__(
+        self,
+        specs: Sequence[LossSpec],
+        *,
+        task: str,
+        from_logits: bool = False,
+        eps: float = 1e-7,
+        reduction: str = "mean",
+        bootstrap: int = 0,
+        seed: int = 0,
+    ) -> None:
+        self.specs = list(specs)
+        self.task = task
+        self.from_logits = from_logits
+        self.eps = eps
+        self.reduction = reduction
+        self.bootstrap = bootstrap
+        self.rng = np.random.default_rng(seed) if bootstrap else None
+        self.overall = {s.label: Sums() for s in self.specs}
+        self.groups: dict[str, dict[tuple, Sums]] = {s.label: {} for s in self.specs}
+        self.group_keys: list[tuple] = []
+        self._known: set[tuple] = set()
+        self.clipped = 0
+        self.clips = not from_logits and any(s.loss.clips for s in self.specs)
+
+    def add(
+        self,
+        arrays: Arrays,
+        group_codes: np.ndarray | None = None,
+        group_keys: Sequence[tuple] = (),
+        *,
+        file: str = "",
+        offset: int = 0,
+    ) -> dict[str, np.ndarray]:
+        """Add one batch; returns each loss's per-row values (for --per-row)."""
+        y, pred, w = arrays.y, arrays.pred, arrays.weight
+        n = len(pred)
+        if self.clips and n:
+            self.clipped += int(np.count_nonzero((pred < self.eps) | (pred > 1.0 - self.eps)))
+        boot = self._draw(n) if self.bootstrap and n else None
+        per_row: dict[str, np.ndarray] = {}
+        for spec in self.specs:
+            self._check_domain(spec, arrays, file, offset)
+            losses = spec.loss.per_row(
+                y,
+                pred,
+                task=self.task,
+                from_logits=self.from_logits,
+                eps=self.eps,
+                check=False,
+                **spec.params,
+            )
+            per_row[spec.label] = losses
+            wl_rows = losses if w is None else w * losses
+            w_total = float(n) if w is None else float(np.sum(w))
+            self.overall[spec.label].add(float(np.sum(wl_rows)), w_total, n)
+            if boot is not None:
+                w_rows = np.ones(n) if w is None else w
+                self.overall[spec.label].add_boot(wl_rows @ boot, w_rows @ boot)
+            if group_codes is not None:
+                self._add_groups(spec.label, wl_rows, w, group_codes, group_keys, boot)
+        return per_row
+
+    def _check_domain(self, spec: LossSpec, arrays: Arrays, file: str, offset: int) -> None:
+        try:
+            spec.loss.check_domain(
+                arrays.y, arrays.pred, from_logits=self.from_logits, **spec.params
+            )
+        except InputError as exc:
+            row = (exc.row or 1) - 1
+            if arrays.keep is not None:
+                row = int(np.flatnonzero(arrays.keep)[row])
+            exc.file = file or exc.file
+            exc.row = offset + row + 1
+            raise  # exc.column holds the role, 'y_true' or 'y_pred'; the caller names the column
+
+    def _draw(self, n: int) -> np.ndarray:
+        """Poisson(1) bootstrap weights, shape (n, B), drawn row by row so that batch boundaries
+        do not change which weights a row gets."""
+        assert self.rng is not None
+        b = self.bootstrap
+        step = max(1, BOOTSTRAP_CELLS // b)
+        parts = [self.rng.poisson(1.0, size=(min(step, n - i), b)) for i in range(0, n, step)]
+        return (
+            np.concatenate(parts).astype(np.float64)
+            if len(parts) > 1
+            else parts[0].astype(np.float64)
+        )
+
+    def _add_groups(
+        self,
+        label: str,
+        wl_rows: np.ndarray,
+        w: np.ndarray | None,
+        codes: np.ndarray,
+        keys: Sequence[tuple],
+        boot: np.ndarray | None,
+    ) -> None:
+        g = len(keys)
+        wl = np.bincount(codes, weights=wl_rows, minlength=g)
+        counts = np.bincount(codes, minlength=g)
+        ws = counts.astype(np.float64) if w is None else np.bincount(codes, weights=w, minlength=g)
+        if boot is not None:
+            order = np.argsort(codes, kind="stable")
+            starts = np.searchsorted(codes[order], np.arange(g))
+            w_rows = np.ones(len(codes)) if w is None else w
+            boot_sorted = boot[order]
+            bwl = np.add.reduceat(boot_sorted * wl_rows[order, None], starts, axis=0)
+            bw = np.add.reduceat(boot_sorted * w_rows[order, None], starts, axis=0)
+        table = self.groups[label]
+        for i, key in enumerate(keys):
+            if counts[i] == 0:
+                continue
+            sums = table.get(key)
+            if sums is None:
+                sums = table[key] = Sums()
+                if key not in self._known:
+                    self._known.add(key)
+                    self.group_keys.append(key)
+            sums.add(float(wl[i]), float(ws[i]), int(counts[i]))
+            if boot is not None:
+                sums.add_boot(bwl[i], bw[i])
+
+    def merge(self, other: Engine) -> None:
+        """Fold another engine's sums (another file, thread or machine) into this one."""
+        for label, sums in other.overall.items():
+            self.overall[label].merge(sums)
+        for label, table in other.groups.items():
+            for key, sums in table.items():
+                if key not in self.groups[label]:
+                    self.groups[label][key] = Sums()
+                    if key not in self._known:
+                        self._known.add(key)
+                        self.group_keys.append(key)
+                self.groups[label][key].merge(sums)
+        self.clipped += other.clipped
+
+    def value(self, spec: LossSpec, sums: Sums, ci: float = 0.95) -> Value:
+        wl, w = sums.total()
+        value = self._reduce(spec, wl, w)
+        interval = None
+        if sums.boot_wl is not None and value is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reps = sums.boot_wl / sums.boot_w if self.reduction == "mean" else sums.boot_wl
+            if spec.loss.finalize is not None:
+                reps = np.sqrt(reps)
+            reps = reps[np.isfinite(reps)]
+            if reps.size:
+                alpha = (1.0 - ci) / 2.0
+                low, high = np.quantile(reps, [alpha, 1.0 - alpha])
+                interval = (float(low), float(high))
+        return Value(value, sums.n, w, interval)
+
+    def _reduce(self, spec: LossSpec, wl: float, w: float) -> float | None:
+        if self.reduction == "mean":
+            if w <= 0:
+                return None
+            total = wl / w
+        else:
+            total = wl
+        if spec.loss.finalize is not None:
+            total = spec.loss.finalize(total)
+        return None if not math.isfinite(total) else float(total)

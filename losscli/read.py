@@ -1,0 +1,351 @@
+"""Open any input as a stream of Arrow record batches holding only the columns asked for.
+
+Formats by extension (or `input_format`): CSV, TSV, gzip'd CSV, Parquet, a directory or glob of
+Parquet files (hive partitions become columns), Feather / Arrow IPC, JSON Lines; `-` is CSV on
+stdin. Rows in errors count from 1, the header excluded.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from losscli.errors import InputError, UsageError
+
+FORMATS = ("csv", "tsv", "parquet", "feather", "jsonl")
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".csv.bz2": "csv",
+    ".csv.zst": "csv",
+    ".tsv": "tsv",
+    ".tsv.gz": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".feather": "feather",
+    ".arrow": "feather",
+    ".ipc": "feather",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonl.gz": "jsonl",
+}
+#: Rows per batch for formats where losscli chooses (Parquet, IPC, datasets).
+BATCH_ROWS = 1 << 18
+#: Bytes per CSV block: the unit pyarrow parses (and in parallel, up to one block per core).
+CSV_BLOCK_BYTES = 1 << 24
+
+
+@dataclass
+class Source:
+    """One input: a file, stdin, or a Parquet data set (directory or glob)."""
+
+    path: str
+    format: str
+    files: list[str] = field(default_factory=list)
+    data: Any = None  # stdin's bytes, buffered once
+    bad_rows: list[int] = field(default_factory=list)  # malformed CSV rows seen while parsing
+    schema: pa.Schema | None = None  # CSV: the types inferred from the first block, once
+
+    @property
+    def label(self) -> str:
+        return "<stdin>" if self.path == "-" else self.path
+
+    @property
+    def size(self) -> int | None:
+        """Bytes on disk (for progress), when known."""
+        try:
+            if self.data is not None:
+                return self.data.size
+            return sum(os.path.getsize(f) for f in (self.files or [self.path]))
+        except OSError:
+            return None
+
+
+def format_of(path: str) -> str | None:
+    lower = path.lower()
+    for ext in sorted(_EXTENSIONS, key=len, reverse=True):
+        if lower.endswith(ext):
+            return _EXTENSIONS[ext]
+    return None
+
+
+def open_sources(paths: Sequence[str], input_format: str | None = None) -> list[Source]:
+    """Check every path exists and decide how to read it."""
+    if not paths:
+        raise UsageError("no input file given (use - for stdin)")
+    if input_format is not None:
+        input_format = input_format.lower().lstrip(".")
+        input_format = {
+            "ipc": "feather",
+            "arrow": "feather",
+            "ndjson": "jsonl",
+            "pq": "parquet",
+        }.get(input_format, input_format)
+        if input_format not in FORMATS:
+            raise UsageError(
+                f"unknown --input-format '{input_format}' (valid: {', '.join(FORMATS)})"
+            )
+    sources = []
+    for path in paths:
+        if path == "-":
+            sources.append(_stdin_source(input_format or "csv"))
+            continue
+        if os.path.isdir(path):
+            files = sorted(
+                f
+                for f in glob.glob(os.path.join(path, "**", "*"), recursive=True)
+                if os.path.isfile(f) and (format_of(f) == "parquet" or input_format == "parquet")
+            )
+            if not files:
+                raise InputError("directory holds no Parquet files", file=path)
+            sources.append(Source(path, "dataset", files=files))
+            continue
+        if any(ch in path for ch in "*?[") and not os.path.exists(path):
+            files = sorted(f for f in glob.glob(path, recursive=True) if os.path.isfile(f))
+            if not files:
+                raise InputError("no file matches this pattern", file=path)
+            kinds = {input_format or format_of(f) for f in files}
+            if kinds == {"parquet"}:
+                sources.append(Source(path, "dataset", files=files))
+            else:
+                sources.extend(_file_source(f, input_format) for f in files)
+            continue
+        sources.append(_file_source(path, input_format))
+    return sources
+
+
+def _file_source(path: str, input_format: str | None) -> Source:
+    if not os.path.exists(path):
+        raise InputError("no such file", file=path)
+    if not os.path.isfile(path):
+        raise InputError("not a regular file", file=path)
+    if not os.access(path, os.R_OK):
+        raise InputError("permission denied", file=path)
+    kind = input_format or format_of(path)
+    if kind is None:
+        raise UsageError(
+            f"cannot tell the format of '{path}' from its extension",
+            hint="pass --input-format csv|tsv|parquet|feather|jsonl",
+        )
+    if os.path.getsize(path) == 0:
+        raise InputError("file is empty", file=path)
+    return Source(path, kind)
+
+
+def _stdin_source(kind: str) -> Source:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("'-' reads data from stdin, but nothing is piped in")
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise InputError("stdin is empty", file="<stdin>")
+    return Source("-", kind, data=pa.py_buffer(data))
+
+
+def column_names(source: Source) -> list[str]:
+    """The columns of a source, in file order, without reading its data."""
+    with _arrow_errors(source):
+        return list(_schema(source).names)
+
+
+def _schema(source: Source) -> pa.Schema:
+    kind = source.format
+    if kind in ("csv", "tsv"):
+        reader = _csv_reader(source, None, {})
+        schema = reader.schema
+        reader.close()
+        return schema
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(source.path).schema_arrow
+    if kind == "feather":
+        return _ipc_reader(source).schema
+    if kind == "jsonl":
+        return _json_reader(source).schema
+    if kind == "dataset":
+        return _dataset(source).schema
+    raise UsageError(f"unknown input format '{kind}'")
+
+
+def csv_schema(source: Source) -> pa.Schema:
+    """The schema pyarrow infers from the first block of a CSV source (read once)."""
+    if source.schema is None:
+        with _arrow_errors(source):
+            source.schema = _schema(source)
+    return source.schema
+
+
+def iter_batches(
+    source: Source, columns: Sequence[str], types: dict[str, pa.DataType] | None = None
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of `columns` (in that order), streamed with flat memory."""
+    kind = source.format
+    with _arrow_errors(source, columns):
+        if kind in ("csv", "tsv"):
+            reader = _csv_reader(source, list(columns), types or {})
+            yield from _reorder(reader, columns)
+        elif kind == "parquet":
+            import pyarrow.parquet as pq
+
+            parquet = pq.ParquetFile(source.path)
+            missing = [c for c in columns if c not in parquet.schema_arrow.names]
+            if missing:
+                raise InputError("missing column", file=source.label, column=missing[0])
+            yield from parquet.iter_batches(batch_size=BATCH_ROWS, columns=list(columns))
+        elif kind == "feather":
+            reader = _ipc_reader(source)
+            _check_columns(source, reader.schema.names, columns)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i).select(list(columns))
+        elif kind == "jsonl":
+            reader = _json_reader(source)
+            _check_columns(source, reader.schema.names, columns)
+            for batch in reader:
+                yield batch.select(list(columns))
+        elif kind == "dataset":
+            dataset = _dataset(source)
+            _check_columns(source, dataset.schema.names, columns)
+            yield from dataset.to_batches(columns=list(columns), batch_size=BATCH_ROWS)
+
+
+def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    for batch in reader:
+        yield batch.select(list(columns))
+
+
+def _check_columns(source: Source, names: Sequence[str], columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise InputError("missing column", file=source.label, column=missing[0])
+
+
+def _csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]):
+    import pyarrow.csv as pacsv
+
+    def invalid_row(row: Any) -> str:
+        source.bad_rows.append(row.number)
+        return "error"
+
+    parse = pacsv.ParseOptions(
+        delimiter="\t" if source.format == "tsv" else ",", invalid_row_handler=invalid_row
+    )
+    read = pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES)
+    convert = pacsv.ConvertOptions(
+        include_columns=columns,
+        column_types=types,
+        strings_can_be_null=True,
+        true_values=["true", "True", "TRUE"],
+        false_values=["false", "False", "FALSE"],
+    )
+    target = pa.BufferReader(source.data) if source.data is not None else source.path
+    return pacsv.open_csv(target, read_options=read, parse_options=parse, convert_options=convert)
+
+
+def _ipc_reader(source: Source):
+    import pyarrow.ipc as ipc
+
+    target = source.data if source.data is not None else pa.memory_map(source.path)
+    try:
+        return ipc.open_file(target)
+    except pa.ArrowInvalid:
+        table = ipc.open_stream(target).read_all()
+        return _TableBatches(table)
+
+
+class _TableBatches:
+    """An Arrow IPC *stream* read whole, behind the file reader's interface."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.schema = table.schema
+        self._batches = table.to_batches(max_chunksize=BATCH_ROWS)
+        self.num_record_batches = len(self._batches)
+
+    def get_batch(self, i: int) -> pa.RecordBatch:
+        return self._batches[i]
+
+
+def _json_reader(source: Source):
+    import pyarrow.json as pajson
+
+    target = pa.BufferReader(source.data) if source.data is not None else source.path
+    return pajson.open_json(target, read_options=pajson.ReadOptions(block_size=CSV_BLOCK_BYTES))
+
+
+def _dataset(source: Source):
+    import pyarrow.dataset as ds
+
+    return ds.dataset(
+        source.files,
+        format="parquet",
+        partitioning="hive",
+        partition_base_dir=(source.path if os.path.isdir(source.path) else None),
+    )
+
+
+_CSV_COLUMN = re.compile(r"In CSV column #(\d+): .*?invalid value '([^']*)'")
+
+
+class _arrow_errors:
+    """Translate pyarrow's read errors into one-line InputErrors naming the file (and row)."""
+
+    def __init__(self, source: Source, columns: Sequence[str] | None = None) -> None:
+        self.source = source
+        self.columns = list(columns) if columns is not None else None
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if exc is None or not isinstance(exc, (pa.ArrowException, OSError, ValueError)):
+            return False
+        if isinstance(exc, InputError | UsageError):
+            return False
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        label = self.source.label
+        bad_rows = self.source.bad_rows
+        if bad_rows and bad_rows[0] is not None:
+            raise InputError(
+                f"malformed CSV: {message.removeprefix('CSV parse error: ')}",
+                file=label,
+                row=max(1, bad_rows[0] - 1),
+            ) from None
+        match = _CSV_COLUMN.search(message)
+        if match and self.columns:
+            index, value = int(match.group(1)), match.group(2)
+            column = self.columns[index] if index < len(self.columns) else None
+            row = _find_value_row(self.source, column, value) if column else None
+            raise InputError(
+                f"non-numeric value {value!r}", file=label, column=column, row=row
+            ) from None
+        if "Empty CSV file" in message or "Empty file" in message:
+            raise InputError("file is empty", file=label) from None
+        if "magic bytes" in message.lower() or "Parquet" in message:
+            raise InputError(f"not a readable Parquet file ({message})", file=label) from None
+        if "No columns in CSV" in message:
+            raise InputError("no columns found", file=label) from None
+        raise InputError(f"cannot read: {message}", file=label) from None
+
+
+def _find_value_row(source: Source, column: str, value: str) -> int | None:
+    """On the error path only: re-read one column as text to find the row holding `value`."""
+    import numpy as np
+
+    offset = 0
+    try:
+        for batch in iter_batches(source, [column], {column: pa.string()}):
+            values = batch.column(0).to_numpy(zero_copy_only=False)
+            hits = np.flatnonzero(values == value)
+            if hits.size:
+                return offset + int(hits[0]) + 1
+            offset += batch.num_rows
+    except InputError:
+        return None
+    return None

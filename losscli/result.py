@@ -1,0 +1,136 @@
+"""The result model every renderer reads, and its JSON form (a documented, versioned schema)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from losscli._version import __version__
+
+#: Bumped whenever a JSON field is renamed or removed (additions keep the version).
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class LossResult:
+    """One loss over one set of rows (all rows, or one group)."""
+
+    label: str
+    name: str
+    params: dict[str, float | None]
+    value: float | None
+    reduction: str
+    rows: int
+    weight_sum: float
+    group: dict[str, Any] | None = None
+    ci: tuple[float, float] | None = None
+    ci_level: float | None = None
+    replicates: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "label": self.label,
+            "params": self.params,
+            "value": _finite(self.value),
+            "reduction": self.reduction,
+            "group": self.group,
+            "rows": self.rows,
+            "weight_sum": _finite(self.weight_sum),
+        }
+        if self.ci is not None:
+            out["ci"] = {
+                "level": self.ci_level,
+                "low": _finite(self.ci[0]),
+                "high": _finite(self.ci[1]),
+                "method": "poisson bootstrap, percentile",
+                "replicates": self.replicates,
+            }
+        return out
+
+
+@dataclass
+class GateOutcome:
+    """One gate checked against one result."""
+
+    gate: str
+    kind: str
+    loss: str
+    group: dict[str, Any] | None
+    value: float | None
+    limit: float | None
+    status: str  # "pass", "fail" or "error" (could not be evaluated: it fails)
+    message: str
+    baseline: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gate": self.gate,
+            "kind": self.kind,
+            "loss": self.loss,
+            "group": self.group,
+            "value": _finite(self.value),
+            "limit": _finite(self.limit),
+            "baseline": _finite(self.baseline),
+            "status": self.status,
+            "passed": self.passed,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ComputeResult:
+    """Everything `compute` found: inputs, one result per loss (and group), gates, warnings."""
+
+    inputs: dict[str, Any]
+    results: list[LossResult]
+    gates: list[GateOutcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(g.passed for g in self.gates)
+
+    def overall(self) -> list[LossResult]:
+        return [r for r in self.results if r.group is None]
+
+    def get(self, label: str, group: dict[str, Any] | None = None) -> LossResult:
+        for r in self.results:
+            if r.label == label and r.group == group:
+                return r
+        raise KeyError(label)
+
+    def value(self, label: str) -> float | None:
+        """The overall value of a loss, by its label."""
+        return self.get(label).value
+
+    def to_dict(self) -> dict[str, Any]:
+        failed = sum(g.status == "fail" for g in self.gates)
+        errors = sum(g.status == "error" for g in self.gates)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "losscli", "version": __version__},
+            "inputs": self.inputs,
+            "results": [r.to_dict() for r in self.results],
+            "gates": [g.to_dict() for g in self.gates],
+            "summary": {
+                "passed": self.passed,
+                "gates": len(self.gates),
+                "failed": failed,
+                "not_evaluated": errors,
+            },
+            "warnings": self.warnings,
+            "passed": self.passed,
+        }
+
+
+def _finite(x: float | None) -> float | None:
+    if x is None:
+        return None
+    return float(x) if math.isfinite(x) else None
