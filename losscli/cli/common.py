@@ -109,12 +109,16 @@ def stdout_console() -> Console:
 def note(message: str, quiet: bool) -> None:
     """An informational line on stderr (what was inferred, rows dropped, ...)."""
     if not quiet:
-        stderr_console().print(f"[dim]losscli:[/dim] {message}", markup=True, highlight=False)
+        from rich.markup import escape
+
+        stderr_console().print(f"[dim]losscli:[/dim] {escape(message)}", highlight=False)
 
 
 def warn(message: str, quiet: bool = False) -> None:
     if not quiet:
-        stderr_console().print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+        from rich.markup import escape
+
+        stderr_console().print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
 
 
 def fail(message: str, code: int) -> None:

@@ -184,9 +184,11 @@ def _summary(result, quiet: bool) -> None:
     # a failed gate is reported even under --quiet: it is why the exit code is 1
     first = failed[0]
     more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
+    from rich.markup import escape
+
     console.print(
         f"[bold red]failed:[/bold red] {len(failed)} of {len(result.gates)} gates: "
-        f"{first.message}{more}",
+        f"{escape(first.message)}{more}",
         highlight=False,
     )
 

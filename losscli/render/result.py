@@ -26,7 +26,10 @@ def number(x: float | None, digits: int = 6) -> str:
 
 
 def params_text(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={'none' if v is None else f'{v:g}'}" for k, v in params.items())
+    """'delta=1, alpha=0.9'; switches left at off (0 or none) are not shown."""
+    return ", ".join(
+        f"{k}={'none' if v is None else f'{v:g}'}" for k, v in params.items() if v not in (None, 0)
+    )
 
 
 def _group_text(group: dict[str, Any] | None) -> str:
@@ -134,6 +137,7 @@ def _level(result: ComputeResult) -> str:
 def table(result: ComputeResult):
     """A rich renderable: results, then gates."""
     from rich.console import Group
+    from rich.markup import escape
     from rich.table import Table
 
     inputs = result.inputs
@@ -144,31 +148,29 @@ def table(result: ComputeResult):
         + (" · weighted" if inputs["weighted"] else "")
         + f" · {inputs['reduction']}"
     )
-    t = Table(
-        title="losscli compute", title_justify="left", caption=caption, caption_justify="left"
-    )
+    t = Table(title="losscli compute", title_justify="left")
     groups = _has_groups(result)
     ci = _has_ci(result)
     t.add_column("loss", style="bold cyan", no_wrap=True)
     t.add_column("params")
     if groups:
         t.add_column("group")
-    t.add_column("value", justify="right")
+    t.add_column("value", justify="right", no_wrap=True)
     if ci:
-        t.add_column(f"{_level(result)} CI", justify="right")
+        t.add_column(f"{_level(result)} CI", justify="right", no_wrap=True)
     t.add_column("rows", justify="right")
     for r in result.results:
-        cells = [r.label, params_text(r.params)]
+        cells = [escape(r.label), escape(params_text(r.params))]
         if groups:
-            cells.append(_group_text(r.group))
+            cells.append(escape(_group_text(r.group)))
         cells.append(number(r.value))
         if ci:
-            cells.append(f"[{number(r.ci[0])}, {number(r.ci[1])}]" if r.ci else "")
+            cells.append(escape(f"[{number(r.ci[0], 4)}, {number(r.ci[1], 4)}]") if r.ci else "")
         cells.append(str(r.rows))
         t.add_row(*cells, style=None if r.group is None else "dim" if groups else None)
     from rich.text import Text
 
-    parts = [t, Text(caption, style="dim")]
+    parts = [t, Text(caption, style="dim", overflow="fold")]
     if not result.gates:
         return Group(*parts)
     g = Table(title="gates", title_justify="left")
@@ -177,7 +179,7 @@ def table(result: ComputeResult):
     g.add_column("detail")
     colours = {"pass": "green", "fail": "bold red", "error": "bold yellow"}
     for o in result.gates:
-        g.add_row(o.gate, f"[{colours[o.status]}]{o.status}[/]", o.message)
+        g.add_row(escape(o.gate), f"[{colours[o.status]}]{o.status}[/]", escape(o.message))
     return Group(*parts, g)
 
 
