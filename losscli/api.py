@@ -30,7 +30,7 @@ from losscli.columns import (
 )
 from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
-from losscli.gates import Gate, evaluate, match_label
+from losscli.gates import Gate, evaluate, match_label, spec_text
 from losscli.losses import EPS, LossSpec, resolve_loss, resolve_losses
 from losscli.result import ComputeResult, LossResult
 
@@ -296,11 +296,12 @@ def _specs(losses: Sequence[str] | None, gates: Sequence[Gate], task: str) -> li
         probe = [LossResult(s.label, s.name, s.params, None, "", 0, 0.0) for s in specs]
         if match_label(gate.loss, probe) is None:
             try:
-                extra = resolve_loss(gate.loss.replace("(", ":").rstrip(")"), task)
-            except UsageError:
-                continue  # reported as a gate that cannot be evaluated
-            if task in extra.loss.kernels:
-                specs.append(LossSpec(extra.loss, extra.params, gate.loss))
+                extra = resolve_loss(spec_text(gate.loss), task)
+                extra.loss.kernel(task)
+            except UsageError as exc:
+                exc.message = f"gate '{gate.text}': {exc.message}"
+                raise
+            specs.append(LossSpec(extra.loss, extra.params, gate.loss))
     return specs
 
 

@@ -354,7 +354,7 @@ def _infer_task(
             )
         return "binary"
     values = set(_distinct(first.column(columns.true[0])))
-    if values and (values <= {0, 1} or values <= {-1, 1}):
+    if len(values) == 2 and (values == {0, 1} or values == {-1, 1}):
         return "binary"
     return "regression"
 
@@ -555,7 +555,7 @@ class BatchConverter:
             bad = ~np.isfinite(weight) | (weight < 0)
             if bad.any():
                 raise InputError(
-                    f"weights must be finite and >= 0, got {weight[np.argmax(bad)]!r}",
+                    f"weights must be finite and >= 0, got {weight[np.argmax(bad)]:g}",
                     file=file,
                     column=cols.weight,
                     row=where(bad),

@@ -76,18 +76,32 @@ def load_baseline(path: str) -> dict[str, Any]:
 
 
 def match_label(label: str, results: Sequence[LossResult]) -> str | None:
-    """The label of the results a gate refers to: an exact label, or a loss name or alias."""
+    """The label of the results a gate refers to: an exact label, or a loss name or alias, with
+    parameters if it gives them ('huber(delta=2)')."""
     labels = {r.label for r in results}
     if label in labels:
         return label
-    from losscli.losses import CATALOGUE
+    from losscli.losses import resolve_loss
 
     try:
-        name = CATALOGUE.lookup(label.split("(")[0])[0].name
+        spec = resolve_loss(spec_text(label))
     except UsageError:
         return None
-    candidates = sorted({r.label for r in results if r.name == name})
+    explicit = "(" in label
+    candidates = sorted(
+        {
+            r.label
+            for r in results
+            if r.name == spec.name and (not explicit or r.params == spec.params)
+        }
+    )
     return candidates[0] if len(candidates) == 1 else None
+
+
+def spec_text(label: str) -> str:
+    """'huber(delta=2)' -> 'huber:delta=2', the --loss form of an output label."""
+    name, _, rest = label.partition("(")
+    return f"{name}:{rest.rstrip(')')}" if rest else name
 
 
 def evaluate(

@@ -8,6 +8,7 @@ stdin. Rows in errors count from 1, the header excluded.
 from __future__ import annotations
 
 import glob
+import io
 import os
 import re
 import sys
@@ -51,7 +52,7 @@ class Source:
     format: str
     files: list[str] = field(default_factory=list)
     data: Any = None  # stdin's bytes, buffered once
-    bad_rows: list[int] = field(default_factory=list)  # malformed CSV rows seen while parsing
+    bad_rows: list[str] = field(default_factory=list)  # malformed CSV rows seen while parsing
     schema: pa.Schema | None = None  # CSV: the types inferred from the first block, once
 
     @property
@@ -231,7 +232,7 @@ def _csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.D
     import pyarrow.csv as pacsv
 
     def invalid_row(row: Any) -> str:
-        source.bad_rows.append(row.number)
+        source.bad_rows.append(row.text)
         return "error"
 
     parse = pacsv.ParseOptions(
@@ -311,11 +312,10 @@ class _arrow_errors:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         label = self.source.label
         bad_rows = self.source.bad_rows
-        if bad_rows and bad_rows[0] is not None:
+        if bad_rows:
+            detail = message.removeprefix("CSV parse error: ").split(": ")[0]
             raise InputError(
-                f"malformed CSV: {message.removeprefix('CSV parse error: ')}",
-                file=label,
-                row=max(1, bad_rows[0] - 1),
+                f"malformed row: {detail}", file=label, row=_find_line(self.source, bad_rows[0])
             ) from None
         match = _CSV_COLUMN.search(message)
         if match and self.columns:
@@ -332,6 +332,24 @@ class _arrow_errors:
         if "No columns in CSV" in message:
             raise InputError("no columns found", file=label) from None
         raise InputError(f"cannot read: {message}", file=label) from None
+
+
+def _find_line(source: Source, text: str) -> int | None:
+    """On the error path only: the data row (from 1, after the header) whose text is `text`."""
+    try:
+        if source.data is not None:
+            stream = pa.BufferReader(source.data)
+        else:
+            stream = pa.input_stream(source.path, compression="detect")
+        with stream:
+            for number, line in enumerate(
+                io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+            ):
+                if line.rstrip("\r\n") == text:
+                    return number if number else None
+    except (OSError, pa.ArrowException):
+        return None
+    return None
 
 
 def _find_value_row(source: Source, column: str, value: str) -> int | None:

@@ -167,15 +167,23 @@ class Loss:
         **kwargs: Any,
     ) -> float:
         """Reduce `per_row` to one number: sum(w*l)/sum(w) ('mean') or sum(w*l) ('sum')."""
+        if reduction not in ("mean", "sum"):
+            raise UsageError(f"unknown reduction {reduction!r} (valid: mean, sum)")
         losses = self.per_row(y_true, y_pred, **kwargs)
         if len(losses) == 0:
             raise InputError(f"{self.name}: no rows to evaluate")
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if w is not None:
+            if w.shape != losses.shape:
+                raise InputError(f"{len(w)} sample weights for {len(losses)} rows")
+            if not np.all(np.isfinite(w) & (w >= 0)):
+                raise InputError("sample weights must be finite and >= 0")
         total = float(np.sum(losses if w is None else w * losses))
         if reduction == "mean":
-            total /= len(losses) if w is None else float(np.sum(w))
-        elif reduction != "sum":
-            raise UsageError(f"unknown reduction {reduction!r} (valid: mean, sum)")
+            denominator = len(losses) if w is None else float(np.sum(w))
+            if denominator <= 0:
+                raise InputError("sample weights sum to 0: the mean is undefined")
+            total /= denominator
         return float(self.finalize(total)) if self.finalize else total
 
     def kernel(self, task: str) -> Kernel:
