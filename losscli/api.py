@@ -24,9 +24,11 @@ from losscli.columns import (
     BatchConverter,
     Columns,
     Layout,
+    bool_array,
     finish_labels,
     infer_layout,
     resolve_columns,
+    to_float64,
 )
 from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
@@ -118,15 +120,13 @@ def _names(source: read.Source) -> list[str]:
 def _csv_types(
     source: read.Source, columns: Columns, keys: Sequence[str]
 ) -> dict[str, pa.DataType]:
-    """Column types for CSV: predictions and weights are float64; groups and keys are text;
-    labels keep what the first block shows, widened from integers to float64."""
+    """Column types for CSV: predictions and weights are float64; numeric labels are float64;
+    other columns keep the type the first block shows."""
     if source.format not in ("csv", "tsv"):
         return {}
     types: dict[str, pa.DataType] = {c: pa.float64() for c in columns.pred}
     if columns.weight:
         types[columns.weight] = pa.float64()
-    for c in (*columns.by, *keys):
-        types[c] = pa.string()
     schema = read.csv_schema(source)
     for c in columns.true:
         kind = schema.field(c).type if c in schema.names else pa.null()
@@ -311,7 +311,7 @@ def _encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]
     dictionaries: list[list] = []
     for array in arrays:
         encoded = pc.dictionary_encode(array, null_encoding="encode")
-        idx = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        idx = to_float64(encoded.indices).astype(np.int64)
         values = encoded.dictionary.to_pylist()
         codes = idx if codes is None else codes * max(len(values), 1) + idx
         dictionaries.append(values)
@@ -461,7 +461,7 @@ def _role_column(role: str | None, columns: Columns) -> str | None:
 
 
 def _filter(array: pa.Array, keep: np.ndarray | None) -> pa.Array:
-    return array if keep is None else array.filter(pa.array(keep))
+    return array if keep is None else array.filter(bool_array(keep))
 
 
 def _results(

@@ -412,7 +412,7 @@ def _binary_encoding(
 
 def _multiclass_encoding(columns: Columns, true_types: list, first: pa.RecordBatch) -> str:
     if len(columns.true) > 1:
-        y = np.column_stack([np.asarray(first.column(c), dtype=np.float64) for c in columns.true])
+        y = np.column_stack([to_float64(first.column(c)) for c in columns.true])
         return (
             "one-hot" if np.isin(y[~np.isnan(y).any(axis=1)], (0.0, 1.0)).all() else "soft targets"
         )
@@ -454,16 +454,59 @@ def _float(array: pa.Array, column: str, file: str, offset: int = 0) -> np.ndarr
                 f"non-numeric value {text[row]!r}", file=file, column=column, row=offset + row + 1
             ) from None
         dtype = array.type
-    if pa.types.is_boolean(dtype):
-        array = pc.cast(array, pa.float64())
-    elif not (
-        pa.types.is_floating(dtype) or pa.types.is_integer(dtype) or pa.types.is_decimal(dtype)
+    if not (
+        pa.types.is_floating(dtype)
+        or pa.types.is_integer(dtype)
+        or pa.types.is_decimal(dtype)
+        or pa.types.is_boolean(dtype)
+        or pa.types.is_null(dtype)
     ):
         raise InputError(f"column of type {dtype} is not numeric", file=file, column=column)
+    return to_float64(array)
+
+
+def to_float64(array: pa.Array) -> np.ndarray:
+    """float64 values of a numeric Arrow array, NaN where null.
+
+    Read straight from the Arrow buffers: `Array.to_numpy` would import pandas (0.1-0.3 s).
+    """
+    if not pa.types.is_float64(array.type):
+        array = pc.cast(array, pa.float64())
+    n = len(array)
+    if n == 0:
+        return np.zeros(0)
+    values = np.frombuffer(array.buffers()[1], dtype=np.float64, count=n, offset=array.offset * 8)
     if array.null_count:
-        array = pc.fill_null(pc.cast(array, pa.float64()), np.nan)
-    out = array.to_numpy(zero_copy_only=False)
-    return out if out.dtype == np.float64 else out.astype(np.float64)
+        values = values.copy()
+        values[~valid_mask(array)] = np.nan
+    return values
+
+
+def valid_mask(array: pa.Array) -> np.ndarray:
+    """True where the array holds a value (from its validity bitmap)."""
+    n = len(array)
+    if array.null_count == 0:
+        return np.ones(n, dtype=bool)
+    if array.null_count == n or array.buffers()[0] is None:
+        return np.zeros(n, dtype=bool)
+    bits = np.unpackbits(np.frombuffer(array.buffers()[0], dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + n].astype(bool)
+
+
+def bool_array(mask: np.ndarray) -> pa.Array:
+    """A numpy mask as an Arrow boolean array (built from buffers: no pandas import)."""
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bits)])
+
+
+def string_array(values: Sequence[str]) -> pa.Array:
+    """Python strings as an Arrow string array (built from buffers: no pandas import)."""
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    offsets[1:] = np.cumsum([len(e) for e in encoded])
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    )
 
 
 def _first_non_numeric(text: np.ndarray) -> int:
@@ -502,6 +545,7 @@ class BatchConverter:
         self.class_index: dict[str, int] | None = None
         if layout.task == "multiclass" and layout.classes:
             self.class_index = _class_index(layout.classes)
+            self.class_array = string_array(layout.classes)
 
     def convert(self, batch: pa.RecordBatch, offset: int, file: str | None = None) -> Arrays:
         """`offset` is the number of rows of the same file before this batch."""
@@ -589,7 +633,7 @@ class BatchConverter:
                     column=cols.pred[0],
                     row=offset + int(np.argmax(array.is_null().to_numpy(zero_copy_only=False))) + 1,
                 )
-            lengths = pc.list_value_length(array).to_numpy(zero_copy_only=False)
+            lengths = to_float64(pc.list_value_length(array))
             k = self.layout.k
             if (lengths != k).any():
                 row = int(np.argmax(lengths != k))
@@ -660,10 +704,11 @@ class BatchConverter:
                     file=file,
                     column=column,
                 )
-            y = pc.equal(text, layout.positive).cast(pa.float64())
-            if y.null_count:
-                y = pc.fill_null(y, np.nan)
-            return y.to_numpy(zero_copy_only=False)
+            labels = pc.unique(text)
+            names = labels.to_pylist()
+            codes = to_float64(pc.index_in(text, value_set=labels))  # NaN where missing
+            positive_code = names.index(layout.positive) if layout.positive in names else -1
+            return np.where(np.isnan(codes), np.nan, (codes == positive_code).astype(np.float64))
         y = _float(array, column, file, offset)
         ok = np.isnan(y) | (y == 0) | (y == 1) | (y == -1)
         if not ok.all():
@@ -719,7 +764,7 @@ class BatchConverter:
         column = cols.true[0]
         if _is_text(array.type):
             text = array.cast(pa.string()) if pa.types.is_dictionary(array.type) else array
-            classes = pa.array(self.layout.classes or [], type=pa.string())
+            classes = self.class_array
             codes = pc.index_in(text, value_set=classes)
             unknown = pc.and_(pc.is_null(codes), pc.is_valid(text))
             if pc.any(unknown).as_py():
@@ -731,7 +776,8 @@ class BatchConverter:
                     row=offset + row + 1,
                     hint=f"classes from the prediction columns: {', '.join(self.layout.classes or [])}",
                 )
-            codes = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False)
+            codes = to_float64(codes)
+            codes[np.isnan(codes)] = -1
             return codes.astype(np.float64)  # -1 marks a missing label
         y = _float(array, column, file, offset)
         finite = ~np.isnan(y)

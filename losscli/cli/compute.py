@@ -127,9 +127,11 @@ def compute_command(
     with reporting(debug):
         from losscli.api import compute
         from losscli.gates import load_baseline, parse_gates
+        from losscli.read import use_fast_allocator
         from losscli.render import emit
         from losscli.render.result import render, table
 
+        use_fast_allocator()
         fmt = resolve_format(fmt, json_flag)
         gates = parse_gates(max_ or [], min_ or [], max_increase or [])
         old = load_baseline(baseline) if baseline else None

@@ -1,0 +1,88 @@
+"""Reading: the chunked parallel CSV path agrees with the streaming one, rows are located."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import losscli
+from losscli import read
+from losscli.errors import InputError
+from tests.conftest import write
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(read, "CSV_CHUNK_BYTES", 512)
+
+
+def test_chunked_csv_equals_streamed(tmp_path, regression_df, small_chunks):
+    path = write(regression_df, tmp_path / "x.csv")
+    source = read.open_sources([str(path)])[0]
+    assert read._splittable(source)
+    chunked = losscli.compute(str(path), losses=["mse", "mae"], by=["region"], weight="w")
+    streamed = losscli.compute(
+        str(path), losses=["mse", "mae"], by=["region"], weight="w", input_format="csv"
+    )
+    gz = write(regression_df, tmp_path / "x.csv.gz")
+    from_gz = losscli.compute(str(gz), losses=["mse", "mae"], by=["region"], weight="w")
+    for a, b, c in zip(chunked.results, streamed.results, from_gz.results, strict=True):
+        assert a.value == pytest.approx(b.value, rel=1e-13) == c.value
+    assert chunked.inputs["rows"]["read"] == len(regression_df)
+
+
+def test_chunked_csv_keeps_row_order_for_per_row_output(tmp_path, regression_df, small_chunks):
+    path = write(regression_df, tmp_path / "x.csv")
+    out = tmp_path / "rows.parquet"
+    losscli.compute(str(path), losses=["mae"], per_row=str(out))
+    import pandas as pd
+
+    rows = pd.read_parquet(out)
+    assert rows.row_id.tolist() == regression_df.row_id.tolist()  # int in CSV too
+    np.testing.assert_allclose(rows.mae, (regression_df.y_pred - regression_df.y_true).abs())
+
+
+def test_chunked_csv_names_the_row_of_a_bad_value(tmp_path, regression_df, small_chunks):
+    df = regression_df.astype({"y_pred": object})
+    df.loc[400, "y_pred"] = "oops"
+    path = write(df, tmp_path / "x.csv")
+    with pytest.raises(InputError) as err:
+        losscli.compute(str(path))
+    assert (err.value.column, err.value.row) == ("y_pred", 401)
+
+
+def test_chunked_csv_names_a_malformed_row(tmp_path, regression_df, small_chunks):
+    path = write(regression_df, tmp_path / "x.csv")
+    lines = path.read_text().splitlines()
+    lines[300] += ",surplus"
+    path.write_text("\n".join(lines))  # and no final newline
+    with pytest.raises(InputError) as err:
+        losscli.compute(str(path))
+    assert err.value.row == 300 and "malformed row" in err.value.message
+
+
+def test_last_line_without_newline_is_read(tmp_path, regression_df, small_chunks):
+    path = write(regression_df, tmp_path / "x.csv")
+    path.write_text(path.read_text().rstrip("\n"))
+    assert losscli.compute(str(path)).inputs["rows"]["read"] == len(regression_df)
+
+
+def test_labels_that_look_numeric_in_one_chunk_stay_text(tmp_path, small_chunks):
+    import pandas as pd
+
+    n = 400
+    labels = np.where(np.arange(n) < 300, "ham", "spam")
+    df = pd.DataFrame({"y_true": labels, "y_pred": np.linspace(0.01, 0.99, n)})
+    path = write(df, tmp_path / "x.csv")
+    result = losscli.compute(str(path), positive="spam", losses=["bce"])
+    assert result.inputs["rows"]["read"] == n
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read.open_sources([str(tmp_path / "nope.csv")])
+    (tmp_path / "empty.parquet").write_bytes(b"")
+    with pytest.raises(InputError, match="file is empty"):
+        read.open_sources([str(tmp_path / "empty.parquet")])
+    with pytest.raises(InputError, match="no file matches"):
+        read.open_sources([str(tmp_path / "*.parquet.missing")])
