@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from losscli._version import __version__
+from losscli.recommend import recommend, recommend_from  # light: no numpy until --from
 
 _EXPORTS = {
     "compute": "losscli.api",
@@ -23,15 +24,13 @@ _EXPORTS = {
     "loss_names": "losscli.losses",
     "CATALOGUE": "losscli.losses",
     "Loss": "losscli.losses",
-    "recommend": "losscli.recommend",
-    "recommend_from": "losscli.recommend",
-    "compare": "losscli.compare",
+    "compare": "losscli.sensitivity",
     "LosscliError": "losscli.errors",
     "InputError": "losscli.errors",
     "UsageError": "losscli.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", "recommend", "recommend_from", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:

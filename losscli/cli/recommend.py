@@ -1,0 +1,172 @@
+"""`losscli recommend`: the loss for a task and last-layer activation, or for a prediction file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from losscli.cli.common import (
+    DebugOpt,
+    FormatOpt,
+    InputFormatOpt,
+    JsonOpt,
+    LogitsOpt,
+    NanOpt,
+    OutputOpt,
+    PositiveOpt,
+    PredOpt,
+    QuietOpt,
+    TaskOpt,
+    TrueOpt,
+    WeightOpt,
+    note,
+    reporting,
+    resolve_format,
+    warn,
+)
+from losscli.render import Format
+
+HELP = """Recommend the loss for a task and last-layer activation, and explain it.
+
+The answer names the loss, why, the label encoding it expects, the exact equivalent in
+PyTorch, Keras and scikit-learn, alternatives, warnings for contradictory combinations, and the
+'losscli compute' command that checks it. With --from, the task, the label encoding and whether
+predictions are probabilities or logits come from the data, and regression residuals are checked
+for heavy tails (Huber with a measured delta when they are heavy).
+
+Examples:
+
+  losscli recommend --task binary --activation sigmoid
+
+  losscli recommend --task multiclass --activation none --labels int --framework pytorch
+
+  losscli recommend --task regression --activation linear --outliers --json
+
+  losscli recommend --from preds.csv
+
+  losscli recommend --from preds.parquet --true label --pred 'p_*'
+"""
+
+ActivationOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--activation",
+        "-a",
+        help="Last-layer activation: none/linear (raw outputs, logits), sigmoid, tanh, softmax, "
+        "relu, softplus. Inferred from the predictions with --from.",
+    ),
+]
+OutliersOpt = Annotated[
+    bool,
+    typer.Option("--outliers", help="Some targets or labels are wrong or extreme."),
+]
+ImbalancedOpt = Annotated[
+    bool, typer.Option("--imbalanced", help="Some classes (or positives) are rare.")
+]
+LabelsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--labels",
+        help="Label encoding: int (class indices; 0/1 for binary), onehot, soft (probability "
+        "targets), pm1 (-1/+1).",
+    ),
+]
+FrameworkOpt = Annotated[
+    str | None,
+    typer.Option("--framework", help="pytorch, keras or sklearn: listed first."),
+]
+FromOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--from",
+        help="Prediction file(s) to infer everything from (- reads CSV from stdin); the column "
+        "options are those of 'losscli compute'.",
+    ),
+]
+
+_TASKS = "regression, binary, multiclass, multilabel"
+
+
+def recommend_command(
+    task: TaskOpt = None,
+    activation: ActivationOpt = None,
+    outliers: OutliersOpt = False,
+    imbalanced: ImbalancedOpt = False,
+    labels: LabelsOpt = None,
+    framework: FrameworkOpt = None,
+    source: FromOpt = None,
+    true: TrueOpt = None,
+    pred: PredOpt = None,
+    weight: WeightOpt = None,
+    positive: PositiveOpt = None,
+    from_logits: LogitsOpt = None,
+    input_format: InputFormatOpt = None,
+    nan: NanOpt = "error",
+    fmt: FormatOpt = Format.table,
+    json_flag: JsonOpt = False,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    with reporting(debug):
+        from losscli.errors import UsageError
+        from losscli.recommend import recommend, recommend_from
+        from losscli.render import recommend as render
+
+        fmt = resolve_format(fmt, json_flag)
+        if source:
+            if labels is not None:
+                raise UsageError("--labels is read from the data with --from; drop it")
+            rec = recommend_from(
+                source,
+                true=true,
+                pred=pred,
+                weight=weight,
+                task=task,
+                positive=positive,
+                from_logits=from_logits,
+                input_format=input_format,
+                nan=nan,
+                activation=activation,
+                outliers=outliers,
+                imbalanced=imbalanced,
+                framework=framework,
+            )
+        else:
+            given = {
+                "--true": true,
+                "--pred": pred,
+                "--weight": weight,
+                "--positive": positive,
+                "--from-logits/--from-probabilities": from_logits,
+                "--input-format": input_format,
+            }
+            used = [name for name, value in given.items() if value is not None]
+            if nan != "error":
+                used.append("--nan")
+            if used:
+                raise UsageError(f"{used[0]} reads a file: pass --from FILE")
+            if task is None:
+                raise UsageError(f"missing --task ({_TASKS}), or pass --from FILE to infer it")
+            if activation is None:
+                raise UsageError(
+                    "missing --activation (none, linear, sigmoid, tanh, softmax, relu, softplus)"
+                )
+            rec = recommend(
+                task,
+                activation,
+                outliers=outliers,
+                imbalanced=imbalanced,
+                labels=labels,
+                framework=framework,
+            )
+        for message in rec.notes:
+            note(message, quiet)
+        for message in rec.warnings:
+            warn(message, quiet)
+        render.show(rec, fmt=fmt, output=output)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("recommend", help=HELP)(recommend_command)

@@ -1,0 +1,186 @@
+"""Render a `Recommendation` (`losscli recommend`) in every format.
+
+JSON is `Recommendation.to_dict()` (its docstring is the schema); CSV is one row; markdown is
+paste-ready; the table is for people, with the `losscli compute` command on a line of its own
+so that it can be copied as printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING
+
+from losscli.render import Format, dumps_json, emit
+
+if TYPE_CHECKING:
+    from losscli.recommend import Recommendation
+
+_FRAMEWORK_TITLES = {"pytorch": "PyTorch", "keras": "Keras", "sklearn": "scikit-learn"}
+CSV_COLUMNS = (
+    "task",
+    "activation",
+    "loss",
+    "spec",
+    "predictions",
+    "from_logits",
+    "labels",
+    "pytorch",
+    "keras",
+    "sklearn",
+    "alternatives",
+    "warnings",
+    "measured",
+    "compute_command",
+)
+
+
+def show(rec: Recommendation, *, fmt: Format, output: str | None = None) -> None:
+    """Write the recommendation to `output` (atomically) or stdout."""
+    if fmt is Format.table:
+        _print_rich(rec, output)
+    else:
+        emit(render(rec, fmt), output)
+
+
+def render(rec: Recommendation, fmt: Format) -> str:
+    """The recommendation as json, csv, markdown or plain table text."""
+    if fmt is Format.json:
+        return dumps_json(rec.to_dict())
+    if fmt is Format.csv:
+        return to_csv(rec)
+    if fmt is Format.markdown:
+        return to_markdown(rec)
+    buffer = io.StringIO()
+    _print_rich(rec, None, file=buffer)
+    return buffer.getvalue()
+
+
+def _predictions(rec: Recommendation) -> str:
+    return "logits (from_logits=True)" if rec.from_logits else rec.predictions
+
+
+def _inferred_line(rec: Recommendation) -> str:
+    info = rec.inferred or {}
+    task = f"{info.get('task')}{' (inferred)' if info.get('task_inferred') else ''}"
+    parts = [f"task {task}"]
+    if info.get("label_layout") and info.get("task") != "regression":
+        parts.append(f"labels {info['label_layout']}")
+    if info.get("predictions") and info.get("task") != "regression":
+        parts.append(f"predictions look like {info['predictions']}")
+    rows = f"{info.get('rows_used')} rows"
+    if info.get("rows_dropped"):
+        rows += f" ({info['rows_dropped']} dropped)"
+    parts.append(rows)
+    return ", ".join(parts)
+
+
+def to_csv(rec: Recommendation) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerow(
+        [
+            rec.task,
+            rec.activation,
+            rec.loss,
+            rec.spec,
+            rec.predictions,
+            str(rec.from_logits).lower(),
+            rec.labels,
+            rec.frameworks["pytorch"],
+            rec.frameworks["keras"],
+            rec.frameworks["sklearn"],
+            " ".join(a.spec() for a in rec.alternatives),
+            " | ".join(rec.warnings),
+            (rec.measurements or {}).get("summary", ""),
+            rec.compute_command,
+        ]
+    )
+    return buffer.getvalue()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def to_markdown(rec: Recommendation) -> str:
+    lines = [f"## Recommended loss: `{rec.spec}`", "", rec.why, ""]
+    lines.append(f"- task: {rec.task}, last-layer activation: `{rec.activation}`")
+    lines.append(f"- labels: {rec.labels}")
+    lines.append(f"- predictions: {_predictions(rec)}")
+    if rec.inferred:
+        lines.append(f"- data: {_inferred_line(rec)}")
+    if rec.measurements:
+        lines.append(f"- measured: {rec.measurements['summary']}")
+    lines += ["", "| framework | equivalent |", "|---|---|"]
+    for name, text in rec.frameworks.items():
+        lines.append(f"| {_FRAMEWORK_TITLES[name]} | {_cell(text)} |")
+    if rec.warnings:
+        lines += ["", "### Warnings", ""]
+        lines += [
+            f"> **Warning:** {w}" + ("  " if i < len(rec.warnings) - 1 else "")
+            for i, w in enumerate(rec.warnings)
+        ]
+    if rec.alternatives:
+        lines += ["", "### Alternatives", ""]
+        for alt in rec.alternatives:
+            line = f"- `{alt.spec()}`: {alt.when}"
+            if alt.how:
+                line += f" ({alt.how})"
+            lines.append(line)
+    lines += ["", "### Check it", "", "```sh", rec.compute_command, "```"]
+    return "\n".join(lines)
+
+
+def _renderable(rec: Recommendation):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=Text(f"Recommended loss: {rec.spec}", style="bold"),
+        show_header=False,
+        title_justify="left",
+        expand=False,
+    )
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row("loss", Text(rec.spec, style="bold cyan"))
+    table.add_row("why", Text(rec.why))
+    table.add_row("labels", Text(rec.labels))
+    table.add_row("predictions", Text(_predictions(rec)))
+    chosen = rec.hints.get("framework")
+    for name, text in rec.frameworks.items():
+        style = "bold green" if name == chosen else ""
+        table.add_row(Text(_FRAMEWORK_TITLES[name], style=style), Text(text, style=style))
+    for i, warning in enumerate(rec.warnings):
+        table.add_row(
+            Text("warning" if i == 0 else "", style="bold yellow"), Text(warning, style="yellow")
+        )
+    for i, alt in enumerate(rec.alternatives):
+        text = Text(alt.spec(), style="cyan")
+        text.append(f": {alt.when}")
+        if alt.how:
+            text.append(f"\n{alt.how}", style="dim")
+        table.add_row("alternatives" if i == 0 else "", text)
+    if rec.inferred:
+        table.add_row("data", Text(_inferred_line(rec)))
+    if rec.measurements:
+        table.add_row("measured", Text(rec.measurements["summary"]))
+    return table
+
+
+def _print_rich(rec: Recommendation, output: str | None, file: io.StringIO | None = None) -> None:
+    from rich.console import Console
+
+    if output is None and file is None:
+        console = Console(highlight=False)
+    else:
+        file = file or io.StringIO()
+        console = Console(file=file, width=120, highlight=False, color_system=None)
+    console.print(_renderable(rec))
+    console.print("check it:", style="bold", highlight=False)
+    # one unwrapped line, so the command can be copied as printed
+    console.print(f"  {rec.compute_command}", markup=False, soft_wrap=True, highlight=False)
+    if output is not None:
+        emit(file.getvalue(), output)
