@@ -34,6 +34,7 @@ from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
 from losscli.gates import Gate, evaluate, match_label, spec_text
 from losscli.losses import EPS, LossSpec, resolve_loss, resolve_losses
+from losscli.render import current_umask
 from losscli.result import ComputeResult, LossResult
 
 #: The losses computed when none are asked for.
@@ -543,6 +544,7 @@ class _PerRowWriter:
 
         fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=directory)
         os.close(fd)
+        os.chmod(self.tmp, 0o666 & ~current_umask())
         self.writer: Any = None
 
     def write(self, source, offset, batch, arrays: Arrays, values: dict[str, np.ndarray]) -> None:
