@@ -199,8 +199,13 @@ def make_plan(
         layout,
         key_cols,
         itertools.chain(peeked, stream),
-        notes=columns.notes + layout.notes,
+        notes=_inferred(columns.notes + layout.notes),
     )
+
+
+def _inferred(guesses: list[str]) -> list[str]:
+    """What was guessed, as one line: 'inferred labels y_true (--true), task binary (--task)'."""
+    return [f"inferred {', '.join(guesses)}; the options in brackets override"] if guesses else []
 
 
 # ---------------------------------------------------------------------------------------------

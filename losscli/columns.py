@@ -161,7 +161,7 @@ def resolve_columns(
                 )
                 raise InputError(what, file=file, hint=f"pass --pred; {listed}")
             pred_cols = next(iter(families.values()))
-        notes.append(f"predictions: {_show(pred_cols)} (pass --pred to choose others)")
+        notes.append(f"predictions {_show(pred_cols)} (--pred)")
     taken |= set(pred_cols)
     if not true:
         true_cols = _by_name(names, TRUE_NAMES, taken)
@@ -177,7 +177,7 @@ def resolve_columns(
             raise InputError(
                 "cannot find the label/target column", file=file, hint=f"pass --true; {listed}"
             )
-        notes.append(f"labels: {_show(true_cols)} (pass --true to choose others)")
+        notes.append(f"labels {_show(true_cols)} (--true)")
     overlap = set(true_cols) & set(pred_cols)
     if overlap:
         raise UsageError(f"column '{sorted(overlap)[0]}' is both --true and --pred")
@@ -306,9 +306,9 @@ def infer_layout(
     elif task == "multilabel":
         layout.labels = "multi-label 0/1"
     if inferred:
-        notes.append(f"task: {task} (inferred from the data; pass --task to override)")
+        notes.append(f"task {task} (--task)")
     if layout.from_logits_inferred:
-        notes.append("predictions: logits (column names; pass --from-probabilities to override)")
+        notes.append("logits, from the column names (--from-probabilities)")
     return layout
 
 

@@ -26,7 +26,7 @@ def test_table_on_sample_data():
     result = run("compute", REGRESSION, "--loss", "huber")
     assert result.exit_code == 0, result.stderr
     assert "huber" in result.stdout and "442" in result.stdout
-    assert "task: regression (inferred" in result.stderr  # what was guessed goes to stderr
+    assert "task regression (--task)" in result.stderr  # what was guessed goes to stderr
 
 
 def test_json_is_valid_and_documented_fields_are_there():

@@ -214,7 +214,7 @@ def test_from_sample_file(name, task, loss, logits, activation, ext):
     assert inferred["task"] == task and inferred["task_inferred"] is True
     assert inferred["files"] == [path]
     assert data["measurements"]["summary"]
-    assert f"task: {task} (inferred" in result.stderr
+    assert f"task {task} (--task)" in result.stderr
     command = data["compute_command"]
     assert command.startswith(f"losscli compute {shlex.quote(path)} --loss {loss}")
     assert command.endswith("--from-logits") is logits
