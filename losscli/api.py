@@ -435,6 +435,14 @@ def compute(
     used = rows_read - dropped
     if used == 0:
         raise InputError("no rows left to evaluate", file=plan.sources[0].label)
+    if plan.columns.weight and reduction == "mean":
+        _, weight_sum = engine.overall[specs[0].label].total()
+        if weight_sum <= 0:
+            raise InputError(
+                "every weight is 0: the weighted mean is undefined",
+                file=plan.sources[0].label,
+                column=plan.columns.weight,
+            )
     results = _results(engine, specs, plan, reduction, bootstrap, ci)
     warnings = _warnings(engine, results, dropped, unnormalised, nan)
     inputs = {

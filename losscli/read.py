@@ -180,7 +180,7 @@ def _schema(source: Source) -> pa.Schema:
     if kind == "parquet":
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(source.path).schema_arrow
+        return pq.ParquetFile(_target(source)).schema_arrow
     if kind == "feather":
         return _ipc_reader(source).schema
     if kind == "jsonl":
@@ -198,6 +198,11 @@ def csv_schema(source: Source) -> pa.Schema:
     return source.schema
 
 
+def _target(source: Source) -> Any:
+    """What pyarrow's readers open: the path, or stdin's buffered bytes."""
+    return pa.BufferReader(source.data) if source.data is not None else source.path
+
+
 def iter_batches(
     source: Source, columns: Sequence[str], types: dict[str, pa.DataType] | None = None
 ) -> Iterator[pa.RecordBatch]:
@@ -212,7 +217,7 @@ def iter_batches(
         elif kind == "parquet":
             import pyarrow.parquet as pq
 
-            parquet = pq.ParquetFile(source.path, pre_buffer=False)
+            parquet = pq.ParquetFile(_target(source), pre_buffer=False)
             missing = [c for c in columns if c not in parquet.schema_arrow.names]
             if missing:
                 raise InputError("missing column", file=source.label, column=missing[0])
@@ -262,7 +267,7 @@ def _csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.D
         true_values=["true", "True", "TRUE"],
         false_values=["false", "False", "FALSE"],
     )
-    target = pa.BufferReader(source.data) if source.data is not None else source.path
+    target = _target(source)
     return pacsv.open_csv(target, read_options=read, parse_options=parse, convert_options=convert)
 
 
@@ -368,7 +373,7 @@ class _TableBatches:
 def _json_reader(source: Source):
     import pyarrow.json as pajson
 
-    target = pa.BufferReader(source.data) if source.data is not None else source.path
+    target = _target(source)
     return pajson.open_json(target, read_options=pajson.ReadOptions(block_size=CSV_BLOCK_BYTES))
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -146,11 +147,32 @@ def test_gates_hold_per_group_unless_overall():
 
 
 def test_gate_that_cannot_be_evaluated_fails(tmp_path, regression_df):
-    df = regression_df.assign(w=0.0)
+    df = regression_df.assign(w=np.where(regression_df.region == "east", 0.0, 1.0))
     path = write(df, tmp_path / "zero.parquet")
-    result = run("compute", str(path), "--weight", "w", "--loss", "mse", "--max", "mse=1e9")
+    args = ["compute", str(path), "--weight", "w", "--loss", "mse", "--by", "region"]
+    result = run(*args, "--max", "mse=1e9", "--json")
     assert result.exit_code == 1
-    assert "could not be evaluated" in result.stderr
+    assert "mse [region=east] could not be evaluated" in result.stderr
+    data = json.loads(result.stdout)
+    assert [g["status"] for g in data["gates"]] == ["pass", "error", "pass", "pass"]
+    assert run(*args, "--max", "mse=1e9", "--gate", "overall").exit_code == 0
+
+
+def test_all_zero_weights_are_an_input_error(tmp_path, regression_df):
+    path = write(regression_df.assign(w=0.0), tmp_path / "zero.parquet")
+    result = run("compute", str(path), "--weight", "w")
+    assert result.exit_code == 2 and "every weight is 0" in result.stderr
+
+
+def test_stdin_in_other_formats(regression_df, tmp_path):
+    path = write(regression_df, tmp_path / "x.parquet")
+    result = runner.invoke(
+        app,
+        ["compute", "-", "--input-format", "parquet", "--loss", "mse", "--json"],
+        input=path.read_bytes(),
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["inputs"]["rows"]["used"] == len(regression_df)
 
 
 def test_baseline_guard(tmp_path):
