@@ -72,7 +72,7 @@ def test_streamed_equals_whole_file_across_batches_groups_and_weights(
     path = tmp_path / "x.parquet"
     pq.write_table(pa.Table.from_pandas(regression_df), path, row_group_size=37)
     whole = losscli.compute(str(path), losses=["mse", "huber", "rmse"], weight="w", by=["region"])
-    monkeypatch.setattr(read, "BATCH_ROWS", 7)
+    monkeypatch.setattr(read, "batch_rows", lambda columns: 7)
     streamed = losscli.compute(
         str(path), losses=["mse", "huber", "rmse"], weight="w", by=["region"]
     )
@@ -236,7 +236,7 @@ def test_bootstrap_does_not_depend_on_batch_boundaries(tmp_path, regression_df, 
     path = tmp_path / "x.parquet"
     regression_df.to_parquet(path)
     whole = losscli.compute(str(path), losses=["mae"], bootstrap=50, seed=3, by=["region"])
-    monkeypatch.setattr(read, "BATCH_ROWS", 64)
+    monkeypatch.setattr(read, "batch_rows", lambda columns: 64)
     pq.write_table(pa.Table.from_pandas(regression_df), path, row_group_size=64)
     split = losscli.compute(str(path), losses=["mae"], bootstrap=50, seed=3, by=["region"])
     for a, b in zip(whole.results, split.results, strict=True):
