@@ -208,6 +208,8 @@ def iter_batches(
     """Record batches of `columns` (in that order), streamed with flat memory."""
     kind = source.format
     with _arrow_errors(source, columns):
+        if kind in ("csv", "tsv"):
+            _check_columns(source, csv_schema(source).names, columns)
         if kind in ("csv", "tsv") and _splittable(source):
             yield from _csv_chunks(source, list(columns), types or {})
         elif kind in ("csv", "tsv"):
@@ -252,7 +254,8 @@ def _check_columns(source: Source, names: Sequence[str], columns: Sequence[str])
         raise InputError("missing column", file=source.label, column=missing[0])
 
 
-def _csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]):
+def _csv_options(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]):
+    """pyarrow's parse and convert options for a CSV source; malformed rows are remembered."""
     import pyarrow.csv as pacsv
 
     def invalid_row(row: Any) -> str:
@@ -262,7 +265,6 @@ def _csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.D
     parse = pacsv.ParseOptions(
         delimiter="\t" if source.format == "tsv" else ",", invalid_row_handler=invalid_row
     )
-    read = pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES)
     convert = pacsv.ConvertOptions(
         include_columns=columns,
         column_types=types,
@@ -270,8 +272,17 @@ def _csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.D
         true_values=["true", "True", "TRUE"],
         false_values=["false", "False", "FALSE"],
     )
-    target = _target(source)
-    return pacsv.open_csv(target, read_options=read, parse_options=parse, convert_options=convert)
+    return parse, convert
+
+
+def _csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]):
+    import pyarrow.csv as pacsv
+
+    parse, convert = _csv_options(source, columns, types)
+    read = pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES)
+    return pacsv.open_csv(
+        _target(source), read_options=read, parse_options=parse, convert_options=convert
+    )
 
 
 def _splittable(source: Source) -> bool:
@@ -305,20 +316,7 @@ def _csv_chunks(
         kind = types.get(c) or schema.field(c).type
         full_types[c] = pa.string() if pa.types.is_null(kind) else kind
 
-    def invalid_row(row: Any) -> str:
-        source.bad_rows.append(row.text)
-        return "error"
-
-    parse = pacsv.ParseOptions(
-        delimiter="\t" if source.format == "tsv" else ",", invalid_row_handler=invalid_row
-    )
-    convert = pacsv.ConvertOptions(
-        include_columns=columns,
-        column_types=full_types,
-        strings_can_be_null=True,
-        true_values=["true", "True", "TRUE"],
-        false_values=["false", "False", "FALSE"],
-    )
+    parse, convert = _csv_options(source, columns, full_types)
 
     def parse_chunk(data: memoryview) -> pa.Table:
         read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(data) + 1)

@@ -86,3 +86,14 @@ def test_missing_and_unreadable_files(tmp_path):
         read.open_sources([str(tmp_path / "empty.parquet")])
     with pytest.raises(InputError, match="no file matches"):
         read.open_sources([str(tmp_path / "*.parquet.missing")])
+
+
+@pytest.mark.parametrize("chunked", [True, False])
+def test_a_later_file_without_a_column(tmp_path, regression_df, monkeypatch, chunked):
+    if chunked:
+        monkeypatch.setattr(read, "CSV_CHUNK_BYTES", 512)
+    a = write(regression_df, tmp_path / "a.csv")
+    b = write(regression_df.drop(columns="w"), tmp_path / "b.csv")
+    with pytest.raises(InputError) as err:
+        losscli.compute([str(a), str(b)], weight="w")
+    assert (err.value.file, err.value.column) == (str(b), "w")
