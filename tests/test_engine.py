@@ -1,0 +1,77 @@
+"""The engine's partial sums: they merge across batches, files or machines without changing a bit
+that matters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from losscli.columns import Arrays
+from losscli.engine import Engine
+from losscli.losses import resolve_losses
+
+
+def _arrays(y, x, w=None) -> Arrays:
+    return Arrays(y=y, pred=x, weight=w, keep=None, rows=len(y), dropped=0)
+
+
+def _engine(**kwargs) -> Engine:
+    specs = resolve_losses(["mse", "huber", "rmse"], "regression")
+    return Engine(specs, task="regression", **kwargs)
+
+
+def test_merged_engines_equal_one_engine(rng):
+    n = 10_000
+    y, x, w = rng.normal(size=n), rng.normal(size=n), rng.uniform(0, 2, n)
+    codes = rng.integers(0, 3, n)
+    keys = [("a",), ("b",), ("c",)]
+    whole = _engine()
+    whole.add(_arrays(y, x, w), codes, keys)
+    left, right = _engine(), _engine()
+    cut = 3_333
+    left.add(_arrays(y[:cut], x[:cut], w[:cut]), codes[:cut], keys)
+    right.add(_arrays(y[cut:], x[cut:], w[cut:]), codes[cut:], keys)
+    left.merge(right)
+    for spec in whole.specs:
+        a = whole.value(spec, whole.overall[spec.label])
+        b = left.value(spec, left.overall[spec.label])
+        assert b.value == pytest.approx(a.value, rel=1e-14) and a.rows == b.rows == n
+        for key in keys:
+            ga = whole.value(spec, whole.groups[spec.label][key])
+            gb = left.value(spec, left.groups[spec.label][key])
+            assert gb.value == pytest.approx(ga.value, rel=1e-14)
+    expected = np.sum(w * (x - y) ** 2) / np.sum(w)
+    assert whole.value(whole.specs[0], whole.overall["mse"]).value == pytest.approx(
+        expected, rel=1e-14
+    )
+
+
+def test_bootstrap_replicates_merge_like_sums(rng):
+    n = 2_000
+    y, x = rng.normal(size=n), rng.normal(size=n)
+    whole = _engine(bootstrap=200, seed=5)
+    whole.add(_arrays(y, x))
+    split = _engine(bootstrap=200, seed=5)
+    for start in range(0, n, 300):
+        split.add(_arrays(y[start : start + 300], x[start : start + 300]))
+    spec = whole.specs[0]
+    a = whole.value(spec, whole.overall["mse"])
+    b = split.value(spec, split.overall["mse"])
+    assert a.ci == pytest.approx(b.ci, rel=1e-12)
+    assert a.ci[0] < a.value < a.ci[1]
+
+
+def test_sum_reduction_and_zero_weight():
+    engine = _engine(reduction="sum")
+    engine.add(_arrays(np.zeros(4), np.ones(4)))
+    assert engine.value(engine.specs[0], engine.overall["mse"]).value == 4.0
+    zero = _engine()
+    zero.add(_arrays(np.zeros(2), np.ones(2), np.zeros(2)))
+    assert zero.value(zero.specs[0], zero.overall["mse"]).value is None
+
+
+def test_clipped_values_are_counted_once_per_value():
+    specs = resolve_losses(["bce", "focal"], "binary")
+    engine = Engine(specs, task="binary", eps=1e-7)
+    engine.add(_arrays(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.5])))
+    assert engine.clipped == 2
