@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from losscli import read
 from losscli.columns import (
@@ -259,7 +258,7 @@ def load_arrays(
     converter = BatchConverter(plan.columns, plan.layout, nan=nan, probabilities=probabilities)
     ys, preds, weights = [], [], []
     dropped = 0
-    for source, offset, batch in plan.batches():
+    for source, offset, batch in read.prefetch(plan.batches()):
         arrays = converter.convert(batch, offset, source.label)
         ys.append(arrays.y)
         preds.append(arrays.pred)
@@ -313,6 +312,8 @@ def _specs(losses: Sequence[str] | None, gates: Sequence[Gate], task: str) -> li
 
 def _encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]:
     """Group codes 0..G-1 for every row and the G key tuples (nulls are a group of their own)."""
+    import pyarrow.compute as pc
+
     codes: np.ndarray | None = None
     dictionaries: list[list] = []
     for array in arrays:
@@ -406,7 +407,7 @@ def compute(
     writer = _PerRowWriter(per_row, plan, specs) if per_row else None
     rows_read = dropped = unnormalised = 0
     try:
-        for source, offset, batch in plan.batches():
+        for source, offset, batch in read.prefetch(plan.batches()):
             arrays = finish_labels(converter.convert(batch, offset, source.label), layout)
             rows_read += arrays.rows
             dropped += arrays.dropped

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from losscli.errors import InputError, UsageError
 from losscli.losses import TASKS
@@ -249,8 +248,20 @@ def _is_text(dtype: pa.DataType) -> bool:
     )
 
 
+def _compute():
+    """pyarrow.compute, imported on first use: numeric columns never need it (it costs 20 ms)."""
+    import pyarrow.compute
+
+    return pyarrow.compute
+
+
 def _distinct(array: pa.Array, limit: int = 64) -> list:
-    values = pc.unique(array.drop_null() if array.null_count else array).to_pylist()
+    """Up to limit + 1 distinct values of a column (numeric columns through numpy)."""
+    if _is_numeric(array.type):
+        values = to_float64(array)
+        return np.unique(values[~np.isnan(values)])[: limit + 1].tolist()
+    pc = _compute()
+    values = pc.unique(array.drop_null() if array.null_count else array)[: limit + 1].to_pylist()
     return values[: limit + 1]
 
 
@@ -313,6 +324,7 @@ def infer_layout(
 
 
 def _list_width(array: pa.Array, name: str, file: str) -> int:
+    pc = _compute()
     lengths = pc.list_value_length(array).drop_null()
     if len(lengths) == 0:
         raise InputError("list column holds no values", file=file, column=name)
@@ -446,7 +458,7 @@ def _float(array: pa.Array, column: str, file: str, offset: int = 0) -> np.ndarr
         dtype = array.type
     if _is_text(dtype):
         try:
-            array = pc.cast(array, pa.float64())
+            array = _compute().cast(array, pa.float64())
         except pa.ArrowInvalid:
             text = np.asarray(array.to_pylist(), dtype=object)
             row = _first_non_numeric(text)
@@ -465,19 +477,50 @@ def _float(array: pa.Array, column: str, file: str, offset: int = 0) -> np.ndarr
     return to_float64(array)
 
 
+_NUMPY_TYPES = {
+    pa.int8(): np.int8,
+    pa.int16(): np.int16,
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+    pa.uint8(): np.uint8,
+    pa.uint16(): np.uint16,
+    pa.uint32(): np.uint32,
+    pa.uint64(): np.uint64,
+    pa.float16(): np.float16,
+    pa.float32(): np.float32,
+    pa.float64(): np.float64,
+}
+
+
+def _is_numeric(dtype: pa.DataType) -> bool:
+    return dtype in _NUMPY_TYPES or pa.types.is_boolean(dtype) or pa.types.is_null(dtype)
+
+
 def to_float64(array: pa.Array) -> np.ndarray:
     """float64 values of a numeric Arrow array, NaN where null.
 
     Read straight from the Arrow buffers: `Array.to_numpy` would import pandas (0.1-0.3 s).
     """
-    if not pa.types.is_float64(array.type):
-        array = pc.cast(array, pa.float64())
     n = len(array)
+    dtype = array.type
     if n == 0:
         return np.zeros(0)
-    values = np.frombuffer(array.buffers()[1], dtype=np.float64, count=n, offset=array.offset * 8)
+    if pa.types.is_null(dtype):
+        return np.full(n, np.nan)
+    if pa.types.is_boolean(dtype):
+        bits = np.unpackbits(np.frombuffer(array.buffers()[1], dtype=np.uint8), bitorder="little")
+        values = bits[array.offset : array.offset + n].astype(np.float64)
+    elif dtype in _NUMPY_TYPES:
+        kind = np.dtype(_NUMPY_TYPES[dtype])
+        values = np.frombuffer(
+            array.buffers()[1], dtype=kind, count=n, offset=array.offset * kind.itemsize
+        )
+        if kind != np.float64:
+            values = values.astype(np.float64)
+    else:  # decimals, dictionary-decoded oddities
+        return to_float64(_compute().cast(array, pa.float64()))
     if array.null_count:
-        values = values.copy()
+        values = values.copy() if not values.flags.writeable else values
         values[~valid_mask(array)] = np.nan
     return values
 
@@ -633,6 +676,7 @@ class BatchConverter:
                     column=cols.pred[0],
                     row=offset + int(np.argmax(array.is_null().to_numpy(zero_copy_only=False))) + 1,
                 )
+            pc = _compute()
             lengths = to_float64(pc.list_value_length(array))
             k = self.layout.k
             if (lengths != k).any():
@@ -704,6 +748,7 @@ class BatchConverter:
                     file=file,
                     column=column,
                 )
+            pc = _compute()
             labels = pc.unique(text)
             names = labels.to_pylist()
             codes = to_float64(pc.index_in(text, value_set=labels))  # NaN where missing
@@ -765,6 +810,7 @@ class BatchConverter:
         if _is_text(array.type):
             text = array.cast(pa.string()) if pa.types.is_dictionary(array.type) else array
             classes = self.class_array
+            pc = _compute()
             codes = pc.index_in(text, value_set=classes)
             unknown = pc.and_(pc.is_null(codes), pc.is_valid(text))
             if pc.any(unknown).as_py():
