@@ -382,14 +382,19 @@ def _csv_chunks(
         handle.readline()  # the header: its names come from the schema
         pending: deque = deque()
         carry = b""
-        while data := handle.read(CSV_CHUNK_BYTES):
-            block = carry + data
-            end = block.rfind(b"\n") + 1
+        while True:
+            # read straight after the carried-over partial line: no copy of the chunk itself
+            block = bytearray(len(carry) + CSV_CHUNK_BYTES)
+            block[: len(carry)] = carry
+            size = len(carry) + handle.readinto(memoryview(block)[len(carry) :])
+            if size == len(carry):
+                break
+            end = block.rfind(b"\n", 0, size) + 1
             if end == 0:  # one line longer than a chunk: read on
-                carry = block
+                carry = bytes(block[:size])
                 continue
             pending.append(pool.submit(parse_chunk, memoryview(block)[:end]))
-            carry = block[end:]
+            carry = bytes(block[end:size])
             while len(pending) > workers:
                 yield from pending.popleft().result().select(columns).to_batches()
         if carry.strip():  # the last line, without a final newline
