@@ -38,9 +38,11 @@ def cross_entropy(
     >>> round(float(cross_entropy(np.array([0]), p)[0]), 4)
     1.8326
     """
-    logp = _log_probs(y_pred, from_logits, eps)
     if y_true.ndim == 1 and not label_smoothing:
-        return -pick(logp, y_true)
+        if from_logits:
+            return -pick(log_softmax(y_pred), y_true)
+        return -np.log(np.clip(pick(y_pred, y_true), eps, 1.0 - eps))  # only the true class
+    logp = _log_probs(y_pred, from_logits, eps)
     k = y_pred.shape[1]
     t = _targets(y_true, k)
     if label_smoothing:
@@ -52,9 +54,9 @@ def kl_divergence(
     y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool = False, eps: float = EPS
 ) -> np.ndarray:
     """sum_k t_k ln(t_k / q_k), with 0 ln 0 = 0 and q clipped to [eps, 1 - eps]."""
+    if y_true.ndim == 1:  # the entropy of a one-hot target is 0: KL is the cross-entropy
+        return cross_entropy(y_true, y_pred, from_logits=from_logits, eps=eps)
     logq = _log_probs(y_pred, from_logits, eps)
-    if y_true.ndim == 1:
-        return -pick(logq, y_true)  # the entropy of a one-hot target is 0
     t = y_true.astype(np.float64)
     return np.sum(xlogy(t, t) - t * logq, axis=1)
 
@@ -102,7 +104,11 @@ def categorical_brier(
 ) -> np.ndarray:
     """sum_k (p_k - t_k)^2, with p = softmax(z) for logits."""
     p = softmax(y_pred) if from_logits else y_pred
-    return np.sum((p - _targets(y_true, p.shape[1])) ** 2, axis=1)
+    if y_true.ndim == 1:
+        d = p.copy()
+        d[np.arange(len(y_true)), y_true.astype(np.intp)] -= 1.0
+        return np.einsum("ij,ij->i", d, d)
+    return np.sum((p - y_true) ** 2, axis=1)
 
 
 def _hard_targets(y_true, y_pred, **_):
