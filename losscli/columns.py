@@ -755,7 +755,8 @@ class BatchConverter:
             positive_code = names.index(layout.positive) if layout.positive in names else -1
             return np.where(np.isnan(codes), np.nan, (codes == positive_code).astype(np.float64))
         y = _float(array, column, file, offset)
-        ok = np.isnan(y) | (y == 0) | (y == 1) | (y == -1)
+        positive, zero, minus = y == 1, y == 0, y == -1
+        ok = positive | zero | minus | np.isnan(y)
         if not ok.all():
             row = int(np.argmax(~ok))
             raise InputError(
@@ -765,16 +766,20 @@ class BatchConverter:
                 row=offset + row + 1,
                 hint="pass --task regression or multiclass if that is what the data is",
             )
-        self.binary_seen |= set(np.unique(y[~np.isnan(y)]).tolist())
+        self.binary_seen |= {v for v, m in ((1.0, positive), (0.0, zero), (-1.0, minus)) if m.any()}
         if {0.0, -1.0} <= self.binary_seen:
-            row = int(np.argmax((y == 0) | (y == -1)))
+            row = int(np.argmax(zero | minus))
             raise InputError(
                 "labels mix 0 and -1 (use 0/1 or -1/+1)",
                 file=file,
                 column=column,
                 row=offset + row + 1,
             )
-        return np.where(np.isnan(y), np.nan, (y == 1).astype(np.float64))
+        labels = positive.astype(np.float64)
+        missing = np.isnan(y)
+        if missing.any():
+            labels[missing] = np.nan
+        return labels
 
     def _multiclass(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
