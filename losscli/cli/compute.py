@@ -64,7 +64,9 @@ LossOpt = Annotated[
 
 
 def compute_command(
-    files: Annotated[list[str], typer.Argument(help="Prediction files; - for stdin.")],
+    files: Annotated[
+        list[str], typer.Argument(metavar="FILE", help="Prediction files; - for stdin.")
+    ],
     loss: LossOpt = None,
     true: TrueOpt = None,
     pred: PredOpt = None,
