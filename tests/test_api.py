@@ -100,6 +100,7 @@ def test_groups_give_one_result_each_plus_overall(regression_df):
     assert groups[0] is None
     assert sorted(g["region"] for g in groups[1:]) == ["east", "north", "south"]
     assert sum(r.rows for r in result.results[1:]) == result.results[0].rows
+    assert result.overall() == result.results[:1]
 
 
 def test_reduction_sum(regression_df):

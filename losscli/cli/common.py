@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -155,9 +155,3 @@ def reporting(debug: bool = False) -> Iterator[None]:
             "for the traceback)",
             3,
         )
-
-
-def print_json(data: Any, output: str | None) -> None:
-    from losscli.render import dumps_json, emit
-
-    emit(dumps_json(data), output)
