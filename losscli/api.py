@@ -76,7 +76,7 @@ class Plan:
                 offset += batch.num_rows
 
     def types(self, source: read.Source) -> dict[str, pa.DataType]:
-        return _csv_types(source, self.columns, self.keys)
+        return _text_types(source, self.columns, self.keys)
 
 
 def _sources(data: Data, input_format: str | None) -> list[read.Source]:
@@ -117,17 +117,18 @@ def _names(source: read.Source) -> list[str]:
     return read.column_names(source)
 
 
-def _csv_types(
+def _text_types(
     source: read.Source, columns: Columns, keys: Sequence[str]
 ) -> dict[str, pa.DataType]:
-    """Column types for CSV: predictions and weights are float64; numeric labels are float64;
-    other columns keep the type the first block shows."""
-    if source.format not in ("csv", "tsv"):
+    """Column types for text formats (CSV, JSON Lines), whose types pyarrow infers from the
+    first block: predictions, weights and numeric labels are float64 (a column of integers that
+    later holds 0.5 is still read); other columns keep the type the first block shows."""
+    if source.format not in read.TEXT_FORMATS:
         return {}
     types: dict[str, pa.DataType] = {c: pa.float64() for c in columns.pred}
     if columns.weight:
         types[columns.weight] = pa.float64()
-    schema = read.csv_schema(source)
+    schema = read.inferred_schema(source)
     for c in columns.true:
         kind = schema.field(c).type if c in schema.names else pa.null()
         if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind):
@@ -173,7 +174,7 @@ def make_plan(
             if n not in used and (n.lower() in _ID_NAMES or n.lower().endswith("_id"))
         ]
     plan_columns = columns.needed() + [k for k in key_cols if k not in columns.needed()]
-    types = _csv_types(first_source, columns, key_cols)
+    types = _text_types(first_source, columns, key_cols)
     stream = _batches(first_source, plan_columns, types)
     peeked: list[pa.RecordBatch] = []
     first = None

@@ -163,10 +163,14 @@ def _stdin_source(kind: str) -> Source:
     return Source("-", kind, data=pa.py_buffer(data))
 
 
+#: Text formats: their column types are inferred from the first block of the file.
+TEXT_FORMATS = ("csv", "tsv", "jsonl")
+
+
 def column_names(source: Source) -> list[str]:
     """The columns of a source, in file order, without reading its data."""
-    if source.format in ("csv", "tsv"):
-        return list(csv_schema(source).names)
+    if source.format in TEXT_FORMATS:
+        return list(inferred_schema(source).names)
     with _arrow_errors(source):
         return list(_schema(source).names)
 
@@ -191,8 +195,8 @@ def _schema(source: Source) -> pa.Schema:
     raise UsageError(f"unknown input format '{kind}'")
 
 
-def csv_schema(source: Source) -> pa.Schema:
-    """The schema pyarrow infers from the first block of a CSV source (read once)."""
+def inferred_schema(source: Source) -> pa.Schema:
+    """The schema pyarrow infers from the first block of a CSV or JSON Lines source (read once)."""
     if source.schema is None:
         with _arrow_errors(source):
             source.schema = _schema(source)
@@ -260,8 +264,8 @@ def iter_batches(
     """Record batches of `columns` (in that order), streamed with flat memory."""
     kind = source.format
     with _arrow_errors(source, columns):
-        if kind in ("csv", "tsv"):
-            _check_columns(source, csv_schema(source).names, columns)
+        if kind in TEXT_FORMATS:
+            _check_columns(source, inferred_schema(source).names, columns)
         if kind in ("csv", "tsv") and _splittable(source):
             yield from _csv_chunks(source, list(columns), types or {})
         elif kind in ("csv", "tsv"):
@@ -287,8 +291,7 @@ def iter_batches(
             for i in range(reader.num_record_batches):
                 yield reader.get_batch(i).select(list(columns))
         elif kind == "jsonl":
-            reader = _json_reader(source)
-            _check_columns(source, reader.schema.names, columns)
+            reader = _json_reader(source, types or {})
             for batch in reader:
                 yield batch.select(list(columns))
         elif kind == "dataset":
@@ -370,7 +373,7 @@ def _csv_chunks(
 
     import pyarrow.csv as pacsv
 
-    schema = csv_schema(source)
+    schema = inferred_schema(source)
     names = list(schema.names)
     full_types = {}
     for c in columns:
@@ -437,11 +440,18 @@ class _TableBatches:
         return self._batches[i]
 
 
-def _json_reader(source: Source):
+def _json_reader(source: Source, types: dict[str, pa.DataType] | None = None):
     import pyarrow.json as pajson
 
-    target = _target(source)
-    return pajson.open_json(target, read_options=pajson.ReadOptions(block_size=CSV_BLOCK_BYTES))
+    parse = pajson.ParseOptions(
+        explicit_schema=pa.schema(list((types or {}).items())),
+        unexpected_field_behavior="infer",
+    )
+    return pajson.open_json(
+        _target(source),
+        read_options=pajson.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        parse_options=parse,
+    )
 
 
 def _dataset(source: Source):

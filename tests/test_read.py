@@ -97,3 +97,27 @@ def test_a_later_file_without_a_column(tmp_path, regression_df, monkeypatch, chu
     with pytest.raises(InputError) as err:
         losscli.compute([str(a), str(b)], weight="w")
     assert (err.value.file, err.value.column) == (str(b), "w")
+
+
+@pytest.mark.parametrize("name", ["x.jsonl", "x.csv"])
+def test_integers_that_turn_into_floats_after_the_first_block(tmp_path, monkeypatch, name):
+    import pandas as pd
+
+    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 4096)  # types are inferred from the first block
+    monkeypatch.setattr(read, "CSV_CHUNK_BYTES", 4096)
+    n = 5000
+    y = np.arange(n, dtype=float)
+    y[-10:] += 0.5
+    pred = np.ones(n)
+    pred[-10:] = 1.5
+    df = pd.DataFrame({"y_true": y, "y_pred": pred})
+    path = tmp_path / name
+    if name.endswith(".jsonl"):
+        lines = (f'{{"y_true": {a:g}, "y_pred": {b:g}}}\n' for a, b in zip(y, pred, strict=True))
+        path.write_text("".join(lines))
+    else:
+        path.write_text(
+            "y_true,y_pred\n" + "".join(f"{a:g},{b:g}\n" for a, b in zip(y, pred, strict=True))
+        )
+    result = losscli.compute(str(path), losses=["mse"], task="regression")
+    assert result.value("mse") == pytest.approx(np.mean((df.y_pred - df.y_true) ** 2), rel=1e-12)
