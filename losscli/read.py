@@ -77,7 +77,7 @@ class Source:
         """Bytes on disk (for progress), when known."""
         try:
             if self.data is not None:
-                return self.data.size
+                return getattr(self.data, "size", None)  # stdin's buffer; not a table
             return sum(os.path.getsize(f) for f in (self.files or [self.path]))
         except OSError:
             return None
