@@ -358,7 +358,7 @@ def compute(
     gates: Sequence[Gate] = (),
     baseline: dict[str, Any] | None = None,
     gate_scope: str = "all",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ComputeResult:
     """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
 
@@ -407,6 +407,10 @@ def compute(
     )
     writer = _PerRowWriter(per_row, plan, specs) if per_row else None
     rows_read = dropped = unnormalised = 0
+    total_rows = None
+    if progress is not None:
+        counts = [read.row_count(s) for s in plan.sources]
+        total_rows = None if None in counts else sum(counts)
     try:
         for source, offset, batch in read.prefetch(plan.batches()):
             arrays = finish_labels(converter.convert(batch, offset, source.label), layout)
@@ -427,7 +431,7 @@ def compute(
             if writer is not None:
                 writer.write(source, offset, batch, arrays, per_row_values)
             if progress is not None:
-                progress(batch.num_rows)
+                progress(batch.num_rows, total_rows)
         if writer is not None:
             writer.close()
     except BaseException:

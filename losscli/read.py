@@ -253,6 +253,18 @@ def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         worker.join()
 
 
+def row_count(source: Source) -> int | None:
+    """Rows of a Parquet file from its footer (for progress); None where it is not known cheaply."""
+    if source.format != "parquet":
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(_target(source)).metadata.num_rows
+    except (OSError, pa.ArrowException):
+        return None
+
+
 def _target(source: Source) -> Any:
     """What pyarrow's readers open: the path, or stdin's buffered bytes."""
     return pa.BufferReader(source.data) if source.data is not None else source.path

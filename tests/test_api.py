@@ -297,3 +297,21 @@ def test_clipped_values_are_counted(binary_df):
     result = losscli.compute(df, pred=["y_pred"], losses=["bce"])
     assert result.inputs["values_clipped"] == 5
     assert any("clipped" in w for w in result.warnings)
+
+
+def test_progress_reports_rows_and_the_parquet_total(tmp_path, regression_df):
+    path = tmp_path / "x.parquet"
+    pq.write_table(pa.Table.from_pandas(regression_df), path, row_group_size=100)
+    seen = []
+    losscli.compute(
+        str(path), losses=["mse"], progress=lambda rows, total: seen.append((rows, total))
+    )
+    assert sum(rows for rows, _ in seen) == 500
+    assert {total for _, total in seen} == {500}
+    csv_seen = []
+    losscli.compute(
+        str(write(regression_df, tmp_path / "x.csv")),
+        losses=["mse"],
+        progress=lambda rows, total: csv_seen.append(total),
+    )
+    assert set(csv_seen) == {None}

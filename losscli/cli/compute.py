@@ -208,7 +208,8 @@ def _summary(result, quiet: bool) -> None:
 
 
 class _progress:
-    """A rows-read counter on stderr, only on a terminal and never with --quiet."""
+    """Rows read, on stderr, only on a terminal and never with --quiet: a bar when the total is
+    known (Parquet), a counter otherwise."""
 
     def __init__(self, quiet: bool) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
@@ -217,18 +218,31 @@ class _progress:
     def __enter__(self):
         if not self.enabled:
             return None
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.bar = Progress(
             SpinnerColumn(),
             TextColumn("reading {task.completed:,} rows"),
+            BarColumn(),
+            TaskProgressColumn(),
             TimeElapsedColumn(),
             console=stderr_console(),
             transient=True,
         )
         self.bar.start()
         task = self.bar.add_task("read", total=None)
-        return lambda rows: self.bar.advance(task, rows)
+
+        def advance(rows: int, total: int | None) -> None:
+            self.bar.update(task, advance=rows, total=total)
+
+        return advance
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
