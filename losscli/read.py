@@ -368,7 +368,10 @@ def _splittable(source: Source) -> bool:
     if source.path.lower().endswith((".gz", ".bz2", ".zst", ".zstd", ".lz4")):
         return False
     size = source.size
-    return size is not None and size >= 2 * CSV_CHUNK_BYTES
+    if size is None or size < 2 * CSV_CHUNK_BYTES:
+        return False
+    with open(source.path, "rb") as handle:  # quoted fields may hold newlines: read serially
+        return b'"' not in handle.read(CSV_BLOCK_BYTES)
 
 
 def _csv_chunks(
@@ -378,7 +381,8 @@ def _csv_chunks(
     threads parse them (pyarrow releases the GIL), and the batches come back in file order, with
     a bounded number of chunks in flight so memory stays flat.
 
-    Like pyarrow's own block splitting, this assumes no newline inside quoted values.
+    Only for files whose first block holds no quotes: a chunk must not end inside a quoted
+    value that spans lines.
     """
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor

@@ -121,3 +121,13 @@ def test_integers_that_turn_into_floats_after_the_first_block(tmp_path, monkeypa
         )
     result = losscli.compute(str(path), losses=["mse"], task="regression")
     assert result.value("mse") == pytest.approx(np.mean((df.y_pred - df.y_true) ** 2), rel=1e-12)
+
+
+def test_quoted_newlines_are_read_by_the_serial_reader(tmp_path, small_chunks):
+    lines = ["id,y_true,y_pred"] + [f'"row\n{i}",{i},{i + 1}' for i in range(300)]
+    path = tmp_path / "quoted.csv"
+    path.write_text("\n".join(lines) + "\n")
+    source = read.open_sources([str(path)])[0]
+    assert not read._splittable(source)
+    result = losscli.compute(str(path), losses=["mse"])
+    assert result.inputs["rows"]["read"] == 300 and result.value("mse") == 1.0
