@@ -335,6 +335,18 @@ def _encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]
     return inverse.astype(np.int64), keys
 
 
+def check_options(reduction: str, eps: float, bootstrap: int, ci: float) -> None:
+    """Reject reduction, eps, bootstrap and ci values outside their ranges."""
+    if reduction not in ("mean", "sum"):
+        raise UsageError(f"--reduction must be 'mean' or 'sum', not '{reduction}'")
+    if not 0 < eps < 0.5:
+        raise UsageError(f"--eps must be in (0, 0.5), got {eps:g}")
+    if bootstrap < 0:
+        raise UsageError("--bootstrap must be >= 0")
+    if not 0 < ci < 1:
+        raise UsageError(f"--ci must be in (0, 1), got {ci:g}")
+
+
 def compute(
     data: Data,
     *,
@@ -367,14 +379,7 @@ def compute(
     >>> compute(df, losses=["huber"]).value("huber")
     7.5
     """
-    if reduction not in ("mean", "sum"):
-        raise UsageError(f"--reduction must be 'mean' or 'sum', not '{reduction}'")
-    if not 0 < eps < 0.5:
-        raise UsageError(f"--eps must be in (0, 0.5), got {eps:g}")
-    if bootstrap < 0:
-        raise UsageError("--bootstrap must be >= 0")
-    if not 0 < ci < 1:
-        raise UsageError(f"--ci must be in (0, 1), got {ci:g}")
+    check_options(reduction, eps, bootstrap, ci)
     plan = make_plan(
         data,
         true=true,
@@ -387,58 +392,139 @@ def compute(
         from_logits=from_logits,
         input_format=input_format,
     )
-    layout = plan.layout
-    specs = _specs(losses, gates, layout.task)
-    if layout.from_logits and not all(
-        s.loss.accepts_logits or s.loss.prediction == "score" for s in specs
-    ):
-        bad = next(s for s in specs if not (s.loss.accepts_logits or s.loss.prediction == "score"))
-        raise UsageError(f"{bad.name} does not take logits; drop --from-logits")
-    probabilities = any(s.loss.prediction == "probability" for s in specs)
-    converter = BatchConverter(plan.columns, layout, nan=nan, probabilities=probabilities)
+    specs = plan_specs(plan, losses, gates)
+    converter = make_converter(plan.columns, plan.layout, specs, nan)
     engine = Engine(
         specs,
-        task=layout.task,
-        from_logits=layout.from_logits,
+        task=plan.layout.task,
+        from_logits=plan.layout.from_logits,
         eps=eps,
         reduction=reduction,
         bootstrap=bootstrap,
         seed=seed,
     )
     writer = _PerRowWriter(per_row, plan, specs) if per_row else None
-    rows_read = dropped = unnormalised = 0
     total_rows = None
     if progress is not None:
         counts = [read.row_count(s) for s in plan.sources]
         total_rows = None if None in counts else sum(counts)
     try:
-        for source, offset, batch in read.prefetch(plan.batches()):
-            arrays = finish_labels(converter.convert(batch, offset, source.label), layout)
-            rows_read += arrays.rows
-            dropped += arrays.dropped
-            unnormalised += arrays.unnormalised
-            codes = group_keys = None
-            if plan.columns.by:
-                by_arrays = [_filter(batch.column(c), arrays.keep) for c in plan.columns.by]
-                codes, group_keys = _encode_groups(by_arrays)
-            try:
-                per_row_values = engine.add(
-                    arrays, codes, group_keys or (), file=source.label, offset=offset
-                )
-            except InputError as exc:
-                exc.column = _role_column(exc.column, plan.columns)
-                raise
-            if writer is not None:
-                writer.write(source, offset, batch, arrays, per_row_values)
-            if progress is not None:
-                progress(batch.num_rows, total_rows)
+        counts = stream(
+            read.prefetch(plan.batches()),
+            plan.columns,
+            converter,
+            engine,
+            writer=writer,
+            progress=(lambda rows: progress(rows, total_rows)) if progress else None,
+        )
         if writer is not None:
             writer.close()
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    used = rows_read - dropped
+    return finish(
+        plan,
+        specs,
+        engine,
+        counts,
+        nan=nan,
+        bootstrap=bootstrap,
+        seed=seed,
+        ci=ci,
+        keys=plan.keys if per_row else [],
+        gates=gates,
+        baseline=baseline,
+        gate_scope=gate_scope,
+    )
+
+
+def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[LossSpec]:
+    """The losses to compute on a planned input: asked for, or the task's default set, plus
+    those the gates name."""
+    specs = _specs(losses, gates, plan.layout.task)
+    if plan.layout.from_logits:
+        for spec in specs:
+            if not (spec.loss.accepts_logits or spec.loss.prediction == "score"):
+                raise UsageError(f"{spec.name} does not take logits; drop --from-logits")
+    return specs
+
+
+def make_converter(
+    columns: Columns, layout: Layout, specs: Sequence[LossSpec], nan: str
+) -> BatchConverter:
+    probabilities = any(s.loss.prediction == "probability" for s in specs)
+    return BatchConverter(columns, layout, nan=nan, probabilities=probabilities)
+
+
+@dataclass
+class Counts:
+    """Rows seen while streaming: read, dropped (--nan drop), probability rows not summing to 1."""
+
+    read: int = 0
+    dropped: int = 0
+    unnormalised: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.read += other.read
+        self.dropped += other.dropped
+        self.unnormalised += other.unnormalised
+
+
+def stream(
+    batches: Iterator[tuple[read.Source, int, pa.RecordBatch]],
+    columns: Columns,
+    converter: BatchConverter,
+    engine: Engine,
+    *,
+    writer: _PerRowWriter | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Counts:
+    """Validate, convert and accumulate every batch into `engine`."""
+    counts = Counts()
+    layout = converter.layout
+    for source, offset, batch in batches:
+        arrays = finish_labels(converter.convert(batch, offset, source.label), layout)
+        counts.read += arrays.rows
+        counts.dropped += arrays.dropped
+        counts.unnormalised += arrays.unnormalised
+        codes = group_keys = None
+        if columns.by:
+            by_arrays = [_filter(batch.column(c), arrays.keep) for c in columns.by]
+            codes, group_keys = _encode_groups(by_arrays)
+        try:
+            per_row_values = engine.add(
+                arrays, codes, group_keys or (), file=source.label, offset=offset
+            )
+        except InputError as exc:
+            exc.column = _role_column(exc.column, columns)
+            raise
+        if writer is not None:
+            writer.write(source, offset, batch, arrays, per_row_values)
+        if progress is not None:
+            progress(batch.num_rows)
+    return counts
+
+
+def finish(
+    plan: Plan,
+    specs: list[LossSpec],
+    engine: Engine,
+    counts: Counts,
+    *,
+    nan: str,
+    bootstrap: int,
+    seed: int,
+    ci: float,
+    keys: Sequence[str] = (),
+    gates: Sequence[Gate] = (),
+    baseline: dict[str, Any] | None = None,
+    gate_scope: str = "all",
+) -> ComputeResult:
+    """Reduce the engine's sums to results, check the gates, describe the inputs."""
+    layout = plan.layout
+    reduction = engine.reduction
+    used = counts.read - counts.dropped
     if used == 0:
         raise InputError("no rows left to evaluate", file=plan.sources[0].label)
     if plan.columns.weight and reduction == "mean":
@@ -450,19 +536,19 @@ def compute(
                 column=plan.columns.weight,
             )
     results = _results(engine, specs, plan, reduction, bootstrap, ci)
-    warnings = _warnings(engine, results, dropped, unnormalised, nan)
+    warnings = _warnings(engine, results, counts.dropped, counts.unnormalised, nan)
     inputs = {
         "files": [s.label for s in plan.sources],
-        "columns": {**plan.columns.as_dict(), "keys": plan.keys if per_row else []},
+        "columns": {**plan.columns.as_dict(), "keys": list(keys)},
         "task": layout.task,
         "task_inferred": layout.task_inferred,
         "labels": layout.labels,
         "positive": layout.positive,
         "classes": layout.classes,
         "from_logits": layout.from_logits,
-        "rows": {"read": rows_read, "used": used, "dropped": dropped},
+        "rows": {"read": counts.read, "used": used, "dropped": counts.dropped},
         "values_clipped": engine.clipped,
-        "eps": eps,
+        "eps": engine.eps,
         "reduction": reduction,
         "weighted": plan.columns.weight is not None,
         "bootstrap": {"replicates": bootstrap, "seed": seed, "level": ci} if bootstrap else None,

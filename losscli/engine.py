@@ -77,7 +77,7 @@ class Engine:
         eps: float = 1e-7,
         reduction: str = "mean",
         bootstrap: int = 0,
-        seed: int = 0,
+        seed: int | Sequence[int] = 0,
     ) -> None:
         self.specs = list(specs)
         self.task = task
@@ -191,19 +191,31 @@ class Engine:
             if boot is not None:
                 sums.add_boot(bwl[i], bw[i])
 
-    def merge(self, other: Engine) -> None:
-        """Fold another engine's sums (another file, thread or machine) into this one."""
-        for label, sums in other.overall.items():
+    def partial(self) -> dict:
+        """The partial sums as plain data (picklable: no kernels), to merge elsewhere."""
+        return {
+            "overall": self.overall,
+            "groups": self.groups,
+            "group_keys": self.group_keys,
+            "clipped": self.clipped,
+        }
+
+    def absorb(self, partial: dict) -> None:
+        """Fold the partial sums of another batch stream (file, thread or machine) into these."""
+        for label, sums in partial["overall"].items():
             self.overall[label].merge(sums)
-        for label, table in other.groups.items():
+        for key in partial["group_keys"]:
+            if key not in self._known:
+                self._known.add(key)
+                self.group_keys.append(key)
+        for label, table in partial["groups"].items():
             for key, sums in table.items():
-                if key not in self.groups[label]:
-                    self.groups[label][key] = Sums()
-                    if key not in self._known:
-                        self._known.add(key)
-                        self.group_keys.append(key)
-                self.groups[label][key].merge(sums)
-        self.clipped += other.clipped
+                self.groups[label].setdefault(key, Sums()).merge(sums)
+        self.clipped += partial["clipped"]
+
+    def merge(self, other: Engine) -> None:
+        """Fold another engine's sums into this one."""
+        self.absorb(other.partial())
 
     def value(self, spec: LossSpec, sums: Sums, ci: float = 0.95) -> Value:
         wl, w = sums.total()

@@ -121,6 +121,15 @@ def compute_command(
         str,
         typer.Option("--gate", help="With --by: gates hold for 'all' groups or 'overall' only."),
     ] = "all",
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="SCHEDULER",
+            help="Run on Dask, one task per Parquet file: threads, processes, or a scheduler "
+            "address (tcp://host:8786). Needs pip install 'losscli[dask]'.",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
@@ -129,7 +138,6 @@ def compute_command(
 ) -> None:
     with reporting(debug):
         prefer_jemalloc()
-        from losscli.api import compute
         from losscli.gates import load_baseline, parse_gates
         from losscli.render import emit
         from losscli.render.result import render, table
@@ -137,30 +145,30 @@ def compute_command(
         fmt = resolve_format(fmt, json_flag)
         gates = parse_gates(max_ or [], min_ or [], max_increase or [])
         old = load_baseline(baseline) if baseline else None
-        with _progress(quiet) as progress:
-            result = compute(
-                files,
-                losses=loss,
-                true=true,
-                pred=pred,
-                weight=weight,
-                by=by,
-                task=task,
-                positive=positive,
-                from_logits=from_logits,
-                input_format=input_format,
-                nan=nan,
-                eps=eps,
-                reduction=reduction,
-                bootstrap=bootstrap,
-                seed=seed,
-                ci=ci,
-                per_row=per_row,
-                keys=key,
-                gates=gates,
-                baseline=old,
-                gate_scope=gate,
-                progress=progress,
+        options = {
+            "losses": loss,
+            "true": true,
+            "pred": pred,
+            "weight": weight,
+            "by": by,
+            "task": task,
+            "positive": positive,
+            "from_logits": from_logits,
+            "nan": nan,
+            "eps": eps,
+            "reduction": reduction,
+            "bootstrap": bootstrap,
+            "seed": seed,
+            "ci": ci,
+            "gates": gates,
+            "baseline": old,
+            "gate_scope": gate,
+        }
+        if dask is not None:
+            result = _on_dask(dask, files, per_row=per_row, input_format=input_format, **options)
+        else:
+            result = _local(
+                quiet, files, input_format=input_format, per_row=per_row, keys=key, **options
             )
         for message in result.notes:
             note(message, quiet)
@@ -176,6 +184,24 @@ def compute_command(
             _summary(result, quiet)
         if not result.passed:
             raise typer.Exit(1)
+
+
+def _local(quiet: bool, files: list[str], **options):
+    from losscli.api import compute
+
+    with _progress(quiet) as progress:
+        return compute(files, progress=progress, **options)
+
+
+def _on_dask(scheduler: str, files: list[str], *, per_row, input_format, **options):
+    from losscli.distributed import compute_dask
+    from losscli.errors import UsageError
+
+    if per_row:
+        raise UsageError("--per-row is not available with --dask")
+    if input_format not in (None, "parquet", "pq"):
+        raise UsageError("--dask reads Parquet files, directories or globs")
+    return compute_dask(files, scheduler=scheduler, **options)
 
 
 def prefer_jemalloc() -> None:

@@ -1,0 +1,92 @@
+"""compute on Dask: the same numbers as a local run, from partial sums merged across tasks."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import losscli
+from losscli.cli import app
+from losscli.errors import InputError, UsageError
+from losscli.gates import parse_gates
+from tests.conftest import write
+
+dask = pytest.importorskip("dask")
+distributed = pytest.importorskip("losscli.distributed")
+
+
+@pytest.fixture
+def hive(tmp_path, regression_df):
+    """A hive-partitioned data set: region=.../part-N.parquet, two files per region."""
+    root = tmp_path / "ds"
+    for region, part in regression_df.groupby("region"):
+        folder = root / f"region={region}"
+        folder.mkdir(parents=True)
+        half = len(part) // 2
+        part.iloc[:half].drop(columns="region").to_parquet(folder / "part-0.parquet")
+        part.iloc[half:].drop(columns="region").to_parquet(folder / "part-1.parquet")
+    return root
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads", "processes"])
+def test_dask_equals_local(hive, scheduler):
+    options = {"losses": ["mse", "huber", "rmse"], "weight": "w", "by": ["region"]}
+    local = losscli.compute(str(hive), **options)
+    remote = distributed.compute_dask(str(hive), scheduler=scheduler, **options)
+    assert remote.inputs["dask"] == {"tasks": 6, "scheduler": scheduler}
+    assert remote.inputs["rows"] == local.inputs["rows"]
+    for a, b in zip(local.results, remote.results, strict=True):
+        assert (a.label, a.group, a.rows) == (b.label, b.group, b.rows)
+        assert b.value == pytest.approx(a.value, rel=1e-13)
+
+
+def test_dask_gates_and_bootstrap_are_deterministic(hive):
+    gates = parse_gates(["mse=1e-9"])
+    a = distributed.compute_dask(str(hive), losses=["mse"], bootstrap=50, seed=1, gates=gates)
+    b = distributed.compute_dask(str(hive), losses=["mse"], bootstrap=50, seed=1)
+    assert a.get("mse").ci == b.get("mse").ci
+    low, high = a.get("mse").ci
+    assert low < a.value("mse") < high
+    assert not a.passed and a.gates[0].status == "fail"
+
+
+def test_dask_names_the_file_and_row_of_bad_data(tmp_path, regression_df):
+    good = write(regression_df, tmp_path / "a.parquet")
+    bad = regression_df.copy()
+    bad.loc[17, "y_pred"] = float("nan")
+    broken = write(bad, tmp_path / "b.parquet")
+    with pytest.raises(InputError) as err:
+        distributed.compute_dask([str(good), str(broken)], scheduler="sync")
+    assert (err.value.file, err.value.column, err.value.row) == (str(broken), "y_pred", 18)
+
+
+def test_dask_reads_parquet_only(tmp_path, regression_df):
+    path = write(regression_df, tmp_path / "a.csv")
+    with pytest.raises(UsageError, match="--dask reads Parquet"):
+        distributed.compute_dask(str(path))
+
+
+def test_cli_dask(hive):
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["compute", str(hive), "--dask", "threads", "--by", "region", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["inputs"]["dask"]["tasks"] == 6
+    local = json.loads(
+        runner.invoke(app, ["compute", str(hive), "--by", "region", "--json"]).stdout
+    )
+    assert [r["value"] for r in data["results"]] == pytest.approx(
+        [r["value"] for r in local["results"]], rel=1e-13
+    )
+    per_row = runner.invoke(app, ["compute", str(hive), "--dask", "sync", "--per-row", "x.csv"])
+    assert per_row.exit_code == 2 and "--per-row is not available with --dask" in per_row.stderr
+
+
+def test_frame_input_is_refused(regression_df):
+    with pytest.raises(UsageError):
+        distributed.compute_dask(pd.DataFrame(regression_df))
