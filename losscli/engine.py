@@ -65,6 +65,33 @@ class Value:
     ci: tuple[float, float] | None = None
 
 
+class _Groups:
+    """One batch's group codes, with what every loss shares: row counts and weight totals per
+    group, and the bootstrap draws sorted by group."""
+
+    def __init__(
+        self, codes: np.ndarray, g: int, w: np.ndarray | None, boot: np.ndarray | None
+    ) -> None:
+        self.codes = codes
+        self.counts = np.bincount(codes, minlength=g)
+        if w is None:
+            self.weights = self.counts.astype(np.float64)
+        else:
+            self.weights = np.bincount(codes, weights=w, minlength=g)
+        self.boot_sorted = self.boot_weights = None
+        if boot is not None:
+            self.order = np.argsort(codes, kind="stable")
+            self.starts = np.searchsorted(codes[self.order], np.arange(g))
+            self.boot_sorted = boot[self.order]
+            self.boot_weights = self.boot_sums(np.ones(len(codes)) if w is None else w)
+
+    def boot_sums(self, values: np.ndarray) -> np.ndarray | None:
+        """Per group and replicate: the sum of bootstrap weight x value (None without one)."""
+        if self.boot_sorted is None:
+            return None
+        return np.add.reduceat(self.boot_sorted * values[self.order, None], self.starts, axis=0)
+
+
 class Engine:
     """Accumulate every requested loss over a stream of `Arrays` batches."""
 
@@ -107,7 +134,11 @@ class Engine:
         n = len(pred)
         if self.clips and n:
             self.clipped += int(np.count_nonzero((pred < self.eps) | (pred > 1.0 - self.eps)))
+        # what every loss shares: the weight totals, the bootstrap draws and the groups
+        w_total = float(n) if w is None else float(np.sum(w))
         boot = self._draw(n) if self.bootstrap and n else None
+        w_boot = None if boot is None else (boot.sum(axis=0) if w is None else w @ boot)
+        groups = None if group_codes is None else _Groups(group_codes, len(group_keys), w, boot)
         per_row: dict[str, np.ndarray] = {}
         for spec in self.specs:
             self._check_domain(spec, arrays, file, offset)
@@ -122,13 +153,11 @@ class Engine:
             )
             per_row[spec.label] = losses
             wl_rows = losses if w is None else w * losses
-            w_total = float(n) if w is None else float(np.sum(w))
             self.overall[spec.label].add(float(np.sum(wl_rows)), w_total, n)
             if boot is not None:
-                w_rows = np.ones(n) if w is None else w
-                self.overall[spec.label].add_boot(wl_rows @ boot, w_rows @ boot)
-            if group_codes is not None:
-                self._add_groups(spec.label, wl_rows, w, group_codes, group_keys, boot)
+                self.overall[spec.label].add_boot(wl_rows @ boot, w_boot)
+            if groups is not None:
+                self._add_groups(spec.label, wl_rows, groups, group_keys)
         return per_row
 
     def _check_domain(self, spec: LossSpec, arrays: Arrays, file: str, offset: int) -> None:
@@ -158,28 +187,13 @@ class Engine:
         )
 
     def _add_groups(
-        self,
-        label: str,
-        wl_rows: np.ndarray,
-        w: np.ndarray | None,
-        codes: np.ndarray,
-        keys: Sequence[tuple],
-        boot: np.ndarray | None,
+        self, label: str, wl_rows: np.ndarray, groups: _Groups, keys: Sequence[tuple]
     ) -> None:
-        g = len(keys)
-        wl = np.bincount(codes, weights=wl_rows, minlength=g)
-        counts = np.bincount(codes, minlength=g)
-        ws = counts.astype(np.float64) if w is None else np.bincount(codes, weights=w, minlength=g)
-        if boot is not None:
-            order = np.argsort(codes, kind="stable")
-            starts = np.searchsorted(codes[order], np.arange(g))
-            w_rows = np.ones(len(codes)) if w is None else w
-            boot_sorted = boot[order]
-            bwl = np.add.reduceat(boot_sorted * wl_rows[order, None], starts, axis=0)
-            bw = np.add.reduceat(boot_sorted * w_rows[order, None], starts, axis=0)
+        wl = np.bincount(groups.codes, weights=wl_rows, minlength=len(keys))
+        bwl = groups.boot_sums(wl_rows)
         table = self.groups[label]
         for i, key in enumerate(keys):
-            if counts[i] == 0:
+            if groups.counts[i] == 0:
                 continue
             sums = table.get(key)
             if sums is None:
@@ -187,9 +201,9 @@ class Engine:
                 if key not in self._known:
                     self._known.add(key)
                     self.group_keys.append(key)
-            sums.add(float(wl[i]), float(ws[i]), int(counts[i]))
-            if boot is not None:
-                sums.add_boot(bwl[i], bw[i])
+            sums.add(float(wl[i]), float(groups.weights[i]), int(groups.counts[i]))
+            if bwl is not None:
+                sums.add_boot(bwl[i], groups.boot_weights[i])
 
     def partial(self) -> dict:
         """The partial sums as plain data (picklable: no kernels), to merge elsewhere."""
@@ -225,7 +239,7 @@ class Engine:
             with np.errstate(divide="ignore", invalid="ignore"):
                 reps = sums.boot_wl / sums.boot_w if self.reduction == "mean" else sums.boot_wl
             if spec.loss.finalize is not None:
-                reps = np.sqrt(reps)
+                reps = spec.loss.finalize(reps)
             reps = reps[np.isfinite(reps)]
             if reps.size:
                 alpha = (1.0 - ci) / 2.0

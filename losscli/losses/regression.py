@@ -119,10 +119,6 @@ def _tweedie_domain(y_true, y_pred, *, power=1.5, **_):
     return checks
 
 
-def _sqrt(x: float) -> float:
-    return float(np.sqrt(x))
-
-
 _TWEEDIE_POWER = Param(
     "power",
     1.5,
@@ -155,7 +151,7 @@ LOSSES = [
         growth="quadratic",
         prediction="value",
         kernels={"regression": squared_error},
-        finalize=_sqrt,
+        finalize=np.sqrt,
         aliases=("root_mean_squared_error", "RootMeanSquaredError"),
         equivalents={
             "pytorch": "torch.sqrt(torch.nn.MSELoss()(pred, target))",
@@ -281,7 +277,7 @@ LOSSES = [
         growth="logarithmic",
         prediction="value",
         kernels={"regression": squared_log_error},
-        finalize=_sqrt,
+        finalize=np.sqrt,
         domain=_log1p_domain,
         aliases=("root_mean_squared_log_error",),
         equivalents={
