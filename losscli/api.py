@@ -24,7 +24,6 @@ from losscli.columns import (
     Columns,
     Layout,
     bool_array,
-    finish_labels,
     infer_layout,
     resolve_columns,
     to_float64,
@@ -33,6 +32,7 @@ from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
 from losscli.gates import Gate, evaluate, match_label, spec_text
 from losscli.losses import EPS, LossSpec, resolve_loss, resolve_losses
+from losscli.losses._math import one_hot
 from losscli.render import current_umask
 from losscli.result import ComputeResult, LossResult
 
@@ -175,10 +175,10 @@ def make_plan(
         ]
     plan_columns = columns.needed() + [k for k in key_cols if k not in columns.needed()]
     types = _text_types(first_source, columns, key_cols)
-    stream = _batches(first_source, plan_columns, types)
+    batches = _batches(first_source, plan_columns, types)
     peeked: list[pa.RecordBatch] = []
     first = None
-    for batch in stream:
+    for batch in batches:
         peeked.append(batch)
         if batch.num_rows:
             first = batch
@@ -198,7 +198,7 @@ def make_plan(
         columns,
         layout,
         key_cols,
-        itertools.chain(peeked, stream),
+        itertools.chain(peeked, batches),
         notes=_inferred(columns.notes + layout.notes),
     )
 
@@ -266,10 +266,11 @@ def load_arrays(
         if arrays.weight is not None:
             weights.append(arrays.weight)
         dropped += arrays.dropped
-    y = np.concatenate(ys)
     layout = plan.layout
-    if layout.task == "multiclass" and y.ndim == 1:
-        y = y.astype(np.int64)
+    if layout.task == "multiclass" and len({a.ndim for a in ys}) > 1:
+        # one-hot batches that were all hard became indices; others kept soft rows
+        ys = [one_hot(a, layout.k) if a.ndim == 1 else a for a in ys]
+    y = np.concatenate(ys)
     if len(y) == 0:
         raise InputError("no rows left to evaluate", file=plan.sources[0].label)
     return Prepared(
@@ -482,9 +483,8 @@ def stream(
 ) -> Counts:
     """Validate, convert and accumulate every batch into `engine`."""
     counts = Counts()
-    layout = converter.layout
     for source, offset, batch in batches:
-        arrays = finish_labels(converter.convert(batch, offset, source.label), layout)
+        arrays = converter.convert(batch, offset, source.label)
         counts.read += arrays.rows
         counts.dropped += arrays.dropped
         counts.unnormalised += arrays.unnormalised

@@ -261,8 +261,7 @@ def _distinct(array: pa.Array, limit: int = 64) -> list:
         values = to_float64(array)
         return np.unique(values[~np.isnan(values)])[: limit + 1].tolist()
     pc = _compute()
-    values = pc.unique(array.drop_null() if array.null_count else array)[: limit + 1].to_pylist()
-    return values[: limit + 1]
+    return pc.unique(array.drop_null() if array.null_count else array)[: limit + 1].to_pylist()
 
 
 def infer_layout(
@@ -553,15 +552,13 @@ def string_array(values: Sequence[str]) -> pa.Array:
 
 
 def _first_non_numeric(text: np.ndarray) -> int:
-    for start in range(0, len(text), 4096):  # error path only: finds the offending row
-        chunk = text[start : start + 4096]
-        for i, value in enumerate(chunk):
-            if value is None:
-                continue
-            try:
+    """On the error path only: the first value that is not a number."""
+    for i, value in enumerate(text):
+        try:
+            if value is not None:
                 float(value)
-            except (TypeError, ValueError):
-                return start + i
+        except (TypeError, ValueError):
+            return i
     return 0
 
 
@@ -575,7 +572,6 @@ class BatchConverter:
         *,
         nan: str = "error",
         probabilities: bool = False,
-        file: str = "",
     ) -> None:
         if nan not in ("error", "drop"):
             raise UsageError(f"--nan must be 'error' or 'drop', not '{nan}'")
@@ -583,16 +579,14 @@ class BatchConverter:
         self.layout = layout
         self.nan = nan
         self.probabilities = probabilities and not layout.from_logits
-        self.file = file
         self.binary_seen: set = set()
         self.class_index: dict[str, int] | None = None
         if layout.task == "multiclass" and layout.classes:
             self.class_index = _class_index(layout.classes)
             self.class_array = string_array(layout.classes)
 
-    def convert(self, batch: pa.RecordBatch, offset: int, file: str | None = None) -> Arrays:
-        """`offset` is the number of rows of the same file before this batch."""
-        file = file or self.file
+    def convert(self, batch: pa.RecordBatch, offset: int, file: str) -> Arrays:
+        """`offset` is the number of rows of `file` before this batch."""
         cols = self.columns
         layout = self.layout
         n = batch.num_rows
@@ -615,7 +609,7 @@ class BatchConverter:
                 raise InputError(
                     "missing value (NaN or empty)",
                     file=file,
-                    column=self._missing_column(batch, row, y_missing, pred, weight),
+                    column=self._missing_column(row, y_missing, pred, weight),
                     row=offset + row + 1,
                     hint="pass --nan drop to skip such rows",
                 )
@@ -662,6 +656,8 @@ class BatchConverter:
                 )
             if layout.task == "multiclass":
                 unnormalised = int(np.count_nonzero(np.abs(pred.sum(axis=1) - 1.0) > 1e-6))
+        if layout.task == "multiclass" and y.ndim == 1:
+            y = y.astype(np.int64)  # class indices, now that missing labels are gone
         return Arrays(y, pred, weight, keep, n, dropped, unnormalised)
 
     # -- predictions ------------------------------------------------------------------------
@@ -727,8 +723,10 @@ class BatchConverter:
         layout = self.layout
         if _is_text(array.type) or pa.types.is_dictionary(array.type):
             text = array.cast(pa.string()) if pa.types.is_dictionary(array.type) else array
-            values = set(_distinct(text))
-            self.binary_seen |= values
+            pc = _compute()
+            labels = pc.unique(text)
+            names = labels.to_pylist()
+            self.binary_seen |= set(names) - {None}
             if len(self.binary_seen) > 2:
                 extra = sorted(str(v) for v in self.binary_seen)
                 raise InputError(
@@ -748,9 +746,6 @@ class BatchConverter:
                     file=file,
                     column=column,
                 )
-            pc = _compute()
-            labels = pc.unique(text)
-            names = labels.to_pylist()
             codes = to_float64(pc.index_in(text, value_set=labels))  # NaN where missing
             positive_code = names.index(layout.positive) if layout.positive in names else -1
             return np.where(np.isnan(codes), np.nan, (codes == positive_code).astype(np.float64))
@@ -828,8 +823,8 @@ class BatchConverter:
                     hint=f"classes from the prediction columns: {', '.join(self.layout.classes or [])}",
                 )
             codes = to_float64(codes)
-            codes[np.isnan(codes)] = -1
-            return codes.astype(np.float64)  # -1 marks a missing label
+            codes[np.isnan(codes)] = -1  # a missing label
+            return codes
         y = _float(array, column, file, offset)
         finite = ~np.isnan(y)
         bad = finite & ((y != np.round(y)) | (y < 0) | (y >= k))
@@ -851,7 +846,7 @@ class BatchConverter:
             return np.isnan(y) | (y == -1)
         return np.isnan(y) if y.ndim == 1 else np.isnan(y).any(axis=1)
 
-    def _missing_column(self, batch, row, y_missing, pred, weight) -> str:
+    def _missing_column(self, row, y_missing, pred, weight) -> str:
         cols = self.columns
         if y_missing[row]:
             return cols.true[0]
@@ -860,13 +855,6 @@ class BatchConverter:
         if pred.ndim == 1 or self.layout.pred_list:
             return cols.pred[0]
         return cols.pred[int(np.argmax(np.isnan(pred[row])))]
-
-
-def finish_labels(arrays: Arrays, layout: Layout) -> Arrays:
-    """Cast multi-class index labels to int64 once missing rows are gone."""
-    if layout.task == "multiclass" and arrays.y.ndim == 1:
-        arrays.y = arrays.y.astype(np.int64)
-    return arrays
 
 
 def _class_index(classes: list[str]) -> dict[str, int]:

@@ -315,3 +315,20 @@ def test_progress_reports_rows_and_the_parquet_total(tmp_path, regression_df):
         progress=lambda rows, total: csv_seen.append(total),
     )
     assert set(csv_seen) == {None}
+
+
+def test_load_arrays_with_hard_and_soft_one_hot_batches(tmp_path, monkeypatch):
+    """A batch of only hard rows becomes class indices; mixed with soft batches, all are rows."""
+    n = 40
+    targets = np.zeros((n, 2))
+    targets[:20, 0] = 1.0  # hard rows
+    targets[20:] = [0.3, 0.7]  # soft rows
+    df = pd.DataFrame({"y_a": targets[:, 0], "y_b": targets[:, 1], "p_a": 0.4, "p_b": 0.6})
+    path = tmp_path / "x.parquet"
+    pq.write_table(pa.Table.from_pandas(df), path, row_group_size=20)
+    monkeypatch.setattr(read, "batch_rows", lambda columns: 20)
+    prepared = api.load_arrays(str(path), task="multiclass")
+    np.testing.assert_array_equal(prepared.y_true, targets)
+    streamed = losscli.compute(str(path), task="multiclass", losses=["ce"])
+    expected = -np.mean(targets @ np.log([0.4, 0.6]))
+    assert streamed.value("cross_entropy") == pytest.approx(expected, rel=1e-12)
