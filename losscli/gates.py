@@ -35,8 +35,17 @@ def parse_gate(kind: str, text: str) -> Gate:
     """'huber=0.3' (or 'huber(delta=2)=0.3'); max_increase also takes '5%'."""
     loss, eq, amount = text.rpartition("=")
     flag = "--" + kind.replace("_", "-")
-    if not eq or not loss.strip() or not amount.strip():
-        raise UsageError(f"malformed gate '{flag} {text}' (use {flag} LOSS=VALUE)")
+    opened = "(" in loss
+    if (
+        not eq
+        or not loss.strip()
+        or not amount.strip()
+        or opened != loss.strip().endswith(")")
+        or loss.count("(") > 1
+    ):
+        raise UsageError(
+            f"malformed gate '{flag} {text}' (use {flag} LOSS=VALUE, e.g. huber(delta=2)=0.3)"
+        )
     amount = amount.strip()
     relative = amount.endswith("%")
     if relative and kind != "max_increase":
@@ -87,7 +96,7 @@ def match_label(label: str, results: Sequence[LossResult]) -> str | None:
         spec = resolve_loss(spec_text(label))
     except UsageError:
         return None
-    explicit = "(" in label
+    explicit = "(" in label or ":" in label  # parameters given: they must match
     candidates = sorted(
         {
             r.label

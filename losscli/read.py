@@ -74,7 +74,7 @@ class Source:
 
     @property
     def size(self) -> int | None:
-        """Bytes on disk (for progress), when known."""
+        """Bytes on disk, when known (decides whether a CSV file is parsed in parallel)."""
         try:
             if self.data is not None:
                 return getattr(self.data, "size", None)  # stdin's buffer; not a table

@@ -131,6 +131,20 @@ def test_min_gate_and_alias_names():
     assert result.exit_code == 1
 
 
+@pytest.mark.parametrize("gate", ["huber(delta=30)=1000", "huber:delta=30=1000"])
+def test_a_gate_with_parameters_never_matches_other_parameters(gate):
+    result = run("compute", REGRESSION, "--loss", "huber", "--max", gate, "--json")
+    data = json.loads(result.stdout)
+    assert [r["params"]["delta"] for r in data["results"]] == [1.0, 30.0]
+    assert data["gates"][0]["value"] == data["results"][1]["value"]
+
+
+@pytest.mark.parametrize("gate", ["huber(delta=2=1", "huberdelta=2)=1", "huber((delta=2))=1"])
+def test_unbalanced_gate_labels_are_usage_errors(gate):
+    result = run("compute", REGRESSION, "--max", gate)
+    assert result.exit_code == 2 and "malformed gate" in result.stderr
+
+
 def test_gate_adds_the_loss_it_names():
     result = run("compute", REGRESSION, "--loss", "mse", "--max", "huber(delta=30)=1000", "--json")
     data = json.loads(result.stdout)
