@@ -370,7 +370,8 @@ def _splittable(source: Source) -> bool:
     size = source.size
     if size is None or size < 2 * CSV_CHUNK_BYTES:
         return False
-    with open(source.path, "rb") as handle:  # quoted fields may hold newlines: read serially
+    with open(source.path, "rb") as handle:  # quoted values may hold newlines: read serially
+        handle.readline()  # a quoted header (pyarrow's writer quotes names) is harmless
         return b'"' not in handle.read(CSV_BLOCK_BYTES)
 
 
@@ -381,8 +382,8 @@ def _csv_chunks(
     threads parse them (pyarrow releases the GIL), and the batches come back in file order, with
     a bounded number of chunks in flight so memory stays flat.
 
-    Only for files whose first block holds no quotes: a chunk must not end inside a quoted
-    value that spans lines.
+    Only for files whose first block of rows holds no quotes: a chunk must not end inside a
+    quoted value that spans lines.
     """
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor

@@ -131,3 +131,13 @@ def test_quoted_newlines_are_read_by_the_serial_reader(tmp_path, small_chunks):
     assert not read._splittable(source)
     result = losscli.compute(str(path), losses=["mse"])
     assert result.inputs["rows"]["read"] == 300 and result.value("mse") == 1.0
+
+
+def test_a_quoted_header_still_allows_parallel_parsing(tmp_path, regression_df, small_chunks):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = tmp_path / "x.csv"
+    pacsv.write_csv(pa.Table.from_pandas(regression_df[["y_true", "y_pred"]]), path)
+    assert path.read_text().startswith('"y_true","y_pred"')
+    assert read._splittable(read.open_sources([str(path)])[0])
