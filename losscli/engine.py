@@ -45,14 +45,55 @@ class Sums:
             self.boot_w += w
 
     def merge(self, other: Sums) -> None:
+        """Fold `other` into these sums (its arrays are copied, never shared)."""
         self.wl += other.wl
         self.w += other.w
         self.n += other.n
         if other.boot_wl is not None:
+            assert other.boot_w is not None
             self.add_boot(other.boot_wl, other.boot_w)
+
+    def merged(self, other: Sums) -> Sums:
+        """A new Sums holding both: neither operand changes."""
+        out = Sums()
+        out.merge(self)
+        out.merge(other)
+        return out
 
     def total(self) -> tuple[float, float]:
         return math.fsum(self.wl), math.fsum(self.w)
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The mergeable state of an engine, as plain picklable data (no kernels).
+
+    Per loss label: the overall `Sums` and one `Sums` per group key; the group keys in the order
+    first seen; the count of clipped probabilities. `merge` is exact for the sums and counts
+    (the weighted sums are lists added with math.fsum at the end, so any merge order gives the
+    same bits) and associative, so partials of files, threads or machines combine in a tree.
+    Bootstrap replicates are float arrays added element-wise: equal to rounding in any order.
+    """
+
+    overall: dict[str, Sums]
+    groups: dict[str, dict[tuple, Sums]]
+    group_keys: tuple[tuple, ...] = ()
+    clipped: int = 0
+
+    def merge(self, other: Partial) -> Partial:
+        """self + other, as a new Partial (neither operand changes)."""
+        overall = {
+            label: self.overall[label].merged(other.overall[label]) for label in self.overall
+        }
+        groups: dict[str, dict[tuple, Sums]] = {}
+        for label, table in self.groups.items():
+            merged = dict(table)
+            for key, sums in other.groups[label].items():
+                merged[key] = merged[key].merged(sums) if key in merged else sums.merged(Sums())
+            groups[label] = merged
+        seen = set(self.group_keys)
+        keys = self.group_keys + tuple(k for k in other.group_keys if k not in seen)
+        return Partial(overall, groups, keys, self.clipped + other.clipped)
 
 
 @dataclass
@@ -205,27 +246,24 @@ class Engine:
             if bwl is not None:
                 sums.add_boot(bwl[i], groups.boot_weights[i])
 
-    def partial(self) -> dict:
-        """The partial sums as plain data (picklable: no kernels), to merge elsewhere."""
-        return {
-            "overall": self.overall,
-            "groups": self.groups,
-            "group_keys": self.group_keys,
-            "clipped": self.clipped,
-        }
+    def partial(self) -> Partial:
+        """The partial sums as plain data (picklable: no kernels), to merge elsewhere.
 
-    def absorb(self, partial: dict) -> None:
+        The Partial shares this engine's sums: take it when the engine is done adding."""
+        return Partial(self.overall, self.groups, tuple(self.group_keys), self.clipped)
+
+    def absorb(self, partial: Partial) -> None:
         """Fold the partial sums of another batch stream (file, thread or machine) into these."""
-        for label, sums in partial["overall"].items():
+        for label, sums in partial.overall.items():
             self.overall[label].merge(sums)
-        for key in partial["group_keys"]:
+        for key in partial.group_keys:
             if key not in self._known:
                 self._known.add(key)
                 self.group_keys.append(key)
-        for label, table in partial["groups"].items():
+        for label, table in partial.groups.items():
             for key, sums in table.items():
                 self.groups[label].setdefault(key, Sums()).merge(sums)
-        self.clipped += partial["clipped"]
+        self.clipped += partial.clipped
 
     def merge(self, other: Engine) -> None:
         """Fold another engine's sums into this one."""
