@@ -16,8 +16,7 @@ from losscli._version import __version__
 from losscli.recommend import recommend, recommend_from  # light: no numpy until --from
 
 _EXPORTS = {
-    "compute": "losscli.api",
-    "compute_arrays": "losscli.api",
+    "compute": "losscli.evaluate",
     "ComputeResult": "losscli.result",
     "get_loss": "losscli.losses",
     "resolve_loss": "losscli.losses",

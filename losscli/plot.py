@@ -65,7 +65,7 @@ def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
     require_matplotlib()
     from matplotlib.figure import Figure
 
-    from losscli.render import write_atomic
+    from losscli.write import write_atomic
 
     fig = Figure(figsize=(12.5, 5.2), dpi=110, layout="constrained")
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})

@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 import losscli
 from losscli.cli import app
 from losscli.errors import InputError, UsageError
+from losscli.evaluate import compute_dask
 from losscli.gates import parse_gates
 from tests.conftest import write
 
 dask = pytest.importorskip("dask")
-distributed = pytest.importorskip("losscli.distributed")
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def hive(tmp_path, regression_df):
 def test_dask_equals_local(hive, scheduler):
     options = {"losses": ["mse", "huber", "rmse"], "weight": "w", "by": ["region"]}
     local = losscli.compute(str(hive), **options)
-    remote = distributed.compute_dask(str(hive), scheduler=scheduler, **options)
+    remote = compute_dask(str(hive), scheduler=scheduler, **options)
     assert remote.inputs["dask"] == {"tasks": 6, "scheduler": scheduler}
     assert remote.inputs["rows"] == local.inputs["rows"]
     for a, b in zip(local.results, remote.results, strict=True):
@@ -45,8 +45,8 @@ def test_dask_equals_local(hive, scheduler):
 
 def test_dask_gates_and_bootstrap_are_deterministic(hive):
     gates = parse_gates(["mse=1e-9"])
-    a = distributed.compute_dask(str(hive), losses=["mse"], bootstrap=50, seed=1, gates=gates)
-    b = distributed.compute_dask(str(hive), losses=["mse"], bootstrap=50, seed=1)
+    a = compute_dask(str(hive), losses=["mse"], bootstrap=50, seed=1, gates=gates)
+    b = compute_dask(str(hive), losses=["mse"], bootstrap=50, seed=1)
     assert a.get("mse").ci == b.get("mse").ci
     low, high = a.get("mse").ci
     assert low < a.value("mse") < high
@@ -59,14 +59,14 @@ def test_dask_names_the_file_and_row_of_bad_data(tmp_path, regression_df):
     bad.loc[17, "y_pred"] = float("nan")
     broken = write(bad, tmp_path / "b.parquet")
     with pytest.raises(InputError) as err:
-        distributed.compute_dask([str(good), str(broken)], scheduler="sync")
+        compute_dask([str(good), str(broken)], scheduler="sync")
     assert (err.value.file, err.value.column, err.value.row) == (str(broken), "y_pred", 18)
 
 
 def test_dask_reads_parquet_only(tmp_path, regression_df):
     path = write(regression_df, tmp_path / "a.csv")
     with pytest.raises(UsageError, match="--dask reads Parquet"):
-        distributed.compute_dask(str(path))
+        compute_dask(str(path))
 
 
 def test_cli_dask(hive):
@@ -89,4 +89,4 @@ def test_cli_dask(hive):
 
 def test_frame_input_is_refused(regression_df):
     with pytest.raises(UsageError):
-        distributed.compute_dask(pd.DataFrame(regression_df))
+        compute_dask(pd.DataFrame(regression_df))

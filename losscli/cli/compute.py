@@ -139,8 +139,8 @@ def compute_command(
     with reporting(debug):
         prefer_jemalloc()
         from losscli.gates import load_baseline, parse_gates
-        from losscli.render import emit
         from losscli.render.result import render, table
+        from losscli.write import emit
 
         fmt = resolve_format(fmt, json_flag)
         gates = parse_gates(max_ or [], min_ or [], max_increase or [])
@@ -187,15 +187,15 @@ def compute_command(
 
 
 def _local(quiet: bool, files: list[str], **options):
-    from losscli.api import compute
+    from losscli.evaluate import compute
 
     with _progress(quiet) as progress:
         return compute(files, progress=progress, **options)
 
 
 def _on_dask(scheduler: str, files: list[str], *, per_row, input_format, **options):
-    from losscli.distributed import compute_dask
     from losscli.errors import UsageError
+    from losscli.evaluate import compute_dask
 
     if per_row:
         raise UsageError("--per-row is not available with --dask")

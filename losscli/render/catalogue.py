@@ -9,7 +9,8 @@ from typing import Any
 
 from losscli.errors import UsageError
 from losscli.losses import CATALOGUE, TASKS, Loss, get_loss
-from losscli.render import Format, dumps_json, emit
+from losscli.render import Format, dumps_json
+from losscli.write import emit
 
 SCHEMA_VERSION = 1
 

@@ -7,7 +7,8 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
-from losscli.render import Format, dumps_json, emit
+from losscli.render import Format, dumps_json
+from losscli.write import emit
 
 if TYPE_CHECKING:
     from losscli.sensitivity import Comparison

@@ -11,7 +11,8 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from losscli.render import Format, dumps_json, emit
+from losscli.render import Format, dumps_json
+from losscli.write import emit
 
 if TYPE_CHECKING:
     from losscli.recommend import Recommendation

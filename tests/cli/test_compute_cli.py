@@ -296,12 +296,12 @@ def test_missing_file():
 
 
 def test_internal_error_exits_3_without_traceback(monkeypatch):
-    import losscli.api
+    import losscli.evaluate
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(losscli.api, "compute", boom)
+    monkeypatch.setattr(losscli.evaluate, "compute", boom)
     result = run("compute", REGRESSION)
     assert result.exit_code == 3
     assert "internal error: RuntimeError: kaboom" in result.stderr

@@ -1,0 +1,293 @@
+"""`compute`: plan the input, choose the losses, run the plan on an executor, and assemble the
+result (values, bootstrap intervals, gates, warnings, a description of the inputs) once.
+
+`compute` runs here; `compute_dask` runs the same plan on Dask, one task per Parquet file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from losscli.api import DEFAULT_LOSSES, Data, Plan, make_plan
+from losscli.engine import Engine, Value
+from losscli.errors import InputError, UsageError
+from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
+from losscli.gates import Gate, evaluate, match_label, spec_text
+from losscli.losses import EPS, LossSpec, resolve_loss, resolve_losses
+from losscli.result import ComputeResult, LossResult
+
+
+def compute(
+    data: Data,
+    *,
+    losses: Sequence[str] | None = None,
+    true: Sequence[str] | None = None,
+    pred: Sequence[str] | None = None,
+    weight: str | None = None,
+    by: Sequence[str] | None = None,
+    task: str | None = None,
+    positive: str | None = None,
+    from_logits: bool | None = None,
+    input_format: str | None = None,
+    nan: str = "error",
+    eps: float = EPS,
+    reduction: str = "mean",
+    bootstrap: int = 0,
+    seed: int = 0,
+    ci: float = 0.95,
+    per_row: str | None = None,
+    keys: Sequence[str] | None = None,
+    gates: Sequence[Gate] = (),
+    baseline: dict[str, Any] | None = None,
+    gate_scope: str = "all",
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ComputeResult:
+    """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y_true": [100.0], "y_pred": [92.0]})
+    >>> compute(df, losses=["huber"]).value("huber")
+    7.5
+    """
+    options = ComputeOptions(
+        losses=tuple(losses) if losses else None,
+        nan=nan,
+        eps=eps,
+        reduction=reduction,
+        bootstrap=bootstrap,
+        seed=seed,
+        ci=ci,
+        per_row=per_row,
+        gates=tuple(gates),
+        baseline=baseline,
+        gate_scope=gate_scope,
+    )
+    plan = make_plan(
+        data,
+        true=true,
+        pred=pred,
+        weight=weight,
+        by=by,
+        keys=keys if per_row else [],
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+        input_format=input_format,
+    )
+    return run_plan(plan, options, LocalExecutor(progress))
+
+
+def compute_dask(
+    data: Data,
+    *,
+    scheduler: Any = "threads",
+    losses: Sequence[str] | None = None,
+    true: Sequence[str] | None = None,
+    pred: Sequence[str] | None = None,
+    weight: str | None = None,
+    by: Sequence[str] | None = None,
+    task: str | None = None,
+    positive: str | None = None,
+    from_logits: bool | None = None,
+    nan: str = "error",
+    eps: float = EPS,
+    reduction: str = "mean",
+    bootstrap: int = 0,
+    seed: int = 0,
+    ci: float = 0.95,
+    gates: Sequence[Gate] = (),
+    baseline: dict[str, Any] | None = None,
+    gate_scope: str = "all",
+) -> ComputeResult:
+    """`compute` over Parquet files or data sets, one Dask task per file (see `DaskExecutor`)."""
+    executor = DaskExecutor(scheduler)
+    options = ComputeOptions(
+        losses=tuple(losses) if losses else None,
+        nan=nan,
+        eps=eps,
+        reduction=reduction,
+        bootstrap=bootstrap,
+        seed=seed,
+        ci=ci,
+        gates=tuple(gates),
+        baseline=baseline,
+        gate_scope=gate_scope,
+    )
+    plan = make_plan(
+        data,
+        true=true,
+        pred=pred,
+        weight=weight,
+        by=by,
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+    )
+    return run_plan(plan, options, executor)
+
+
+def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
+    """Choose the losses for a planned input, run it on `executor`, assemble the result."""
+    specs = plan_specs(plan, options.losses, options.gates)
+    return finish(plan, specs, executor.run(plan, specs, options), options)
+
+
+def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[LossSpec]:
+    """The losses to compute on a planned input: asked for, or the task's default set, plus
+    those the gates name."""
+    specs = _specs(losses, gates, plan.layout.task)
+    if plan.layout.from_logits:
+        for spec in specs:
+            if not (spec.loss.accepts_logits or spec.loss.prediction == "score"):
+                raise UsageError(f"{spec.name} does not take logits; drop --from-logits")
+    return specs
+
+
+def _specs(losses: Sequence[str] | None, gates: Sequence[Gate], task: str) -> list[LossSpec]:
+    specs = resolve_losses(list(losses) if losses else list(DEFAULT_LOSSES[task]), task)
+    for spec in specs:
+        spec.loss.kernel(task)  # raises a UsageError for a loss that does not fit the task
+    for gate in gates:
+        probe = [LossResult(s.label, s.name, s.params, None, "", 0, 0.0) for s in specs]
+        if match_label(gate.loss, probe) is None:
+            try:
+                extra = resolve_loss(spec_text(gate.loss), task)
+                extra.loss.kernel(task)
+            except UsageError as exc:
+                exc.message = f"gate '{gate.text}': {exc.message}"
+                raise
+            specs.append(LossSpec(extra.loss, extra.params, gate.loss))
+    return specs
+
+
+# ---------------------------------------------------------------------------------------------
+# the result, assembled once
+
+
+def finish(plan: Plan, specs: list[LossSpec], run: Run, options: ComputeOptions) -> ComputeResult:
+    """Reduce the run's sums to results, check the gates, describe the inputs."""
+    engine, counts = run.engine, run.counts
+    if counts.read - counts.dropped == 0:
+        raise InputError("no rows left to evaluate", file=plan.sources[0].label)
+    if plan.columns.weight and engine.reduction == "mean":
+        _, weight_sum = engine.overall[specs[0].label].total()
+        if weight_sum <= 0:
+            raise InputError(
+                "every weight is 0: the weighted mean is undefined",
+                file=plan.sources[0].label,
+                column=plan.columns.weight,
+            )
+    results = _results(engine, specs, plan, options)
+    draft = ComputeResult(
+        _inputs(plan, run, options),
+        results,
+        warnings=_warnings(engine, results, counts.dropped, counts.unnormalised, options.nan),
+        notes=plan.notes,
+    )
+    outcomes = evaluate(draft, options.gates, baseline=options.baseline, scope=options.gate_scope)
+    return replace(draft, gates=outcomes)
+
+
+def _inputs(plan: Plan, run: Run, options: ComputeOptions) -> dict[str, Any]:
+    """The result's description of what was read and how it was computed."""
+    layout, counts, engine = plan.layout, run.counts, run.engine
+    keys = plan.keys if options.per_row else []
+    bootstrap = options.bootstrap
+    return {
+        "files": run.files,
+        "columns": {**plan.columns.as_dict(), "keys": list(keys)},
+        "task": layout.task,
+        "task_inferred": layout.task_inferred,
+        "labels": layout.labels,
+        "positive": layout.positive,
+        "classes": layout.classes,
+        "from_logits": layout.from_logits,
+        "rows": {
+            "read": counts.read,
+            "used": counts.read - counts.dropped,
+            "dropped": counts.dropped,
+        },
+        "values_clipped": engine.clipped,
+        "eps": engine.eps,
+        "reduction": engine.reduction,
+        "weighted": plan.columns.weight is not None,
+        "bootstrap": (
+            {"replicates": bootstrap, "seed": options.seed, "level": options.ci}
+            if bootstrap
+            else None
+        ),
+        **run.about,
+    }
+
+
+def _results(
+    engine: Engine, specs: list[LossSpec], plan: Plan, options: ComputeOptions
+) -> list[LossResult]:
+    """Every loss overall, then every loss per group (groups in a stable order)."""
+    out = []
+    for spec in specs:
+        v = engine.value(spec, engine.overall[spec.label], options.ci)
+        out.append(_loss_result(spec, v, engine.reduction, None, options))
+    for key in sorted(engine.group_keys, key=_sort_key):
+        group = {c: _json_value(k) for c, k in zip(plan.columns.by, key, strict=True)}
+        for spec in specs:
+            sums = engine.groups[spec.label].get(key)
+            if sums is not None:
+                v = engine.value(spec, sums, options.ci)
+                out.append(_loss_result(spec, v, engine.reduction, group, options))
+    return out
+
+
+def _loss_result(
+    spec: LossSpec,
+    v: Value,
+    reduction: str,
+    group: dict[str, Any] | None,
+    options: ComputeOptions,
+) -> LossResult:
+    return LossResult(
+        label=spec.label,
+        name=spec.name,
+        params=spec.params,
+        value=v.value,
+        reduction=reduction,
+        rows=v.rows,
+        weight_sum=v.weight_sum,
+        group=group,
+        ci=v.ci,
+        ci_level=options.ci if options.bootstrap else None,
+        replicates=options.bootstrap or None,
+    )
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((v is None, str(type(v).__name__), v if v is not None else 0) for v in key)
+
+
+def _json_value(v: Any) -> Any:
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
+
+
+def _warnings(
+    engine: Engine, results: Sequence[LossResult], dropped: int, unnormalised: int, nan: str
+) -> list[str]:
+    out = []
+    if engine.clipped:
+        out.append(
+            f"{engine.clipped} probabilities were clipped to [eps, 1 - eps] (eps={engine.eps:g})"
+        )
+    if unnormalised:
+        out.append(
+            f"{unnormalised} rows of class probabilities do not sum to 1 (used as given, "
+            "not renormalised)"
+        )
+    if dropped and nan == "drop":
+        out.append(f"{dropped} rows with missing values were dropped")
+    undefined = sorted({r.label for r in results if r.value is None})
+    if undefined:
+        out.append(f"no value for {', '.join(undefined)} in some rows or groups (zero weight)")
+    return out
