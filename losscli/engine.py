@@ -96,7 +96,7 @@ class Partial:
         return Partial(overall, groups, keys, self.clipped + other.clipped)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Value:
     """A reduced loss: the value, its rows and weight, and the bootstrap interval if asked for."""
 

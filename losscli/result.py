@@ -12,7 +12,7 @@ from losscli._version import __version__
 SCHEMA_VERSION = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class LossResult:
     """One loss over one set of rows (all rows, or one group)."""
 
@@ -50,7 +50,7 @@ class LossResult:
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class GateOutcome:
     """One gate checked against one result."""
 
@@ -83,7 +83,7 @@ class GateOutcome:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class ComputeResult:
     """Everything `compute` found: inputs, one result per loss (and group), gates, warnings."""
 
