@@ -3,11 +3,13 @@ that matters."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
 from losscli.columns import Arrays
-from losscli.engine import Engine
+from losscli.engine import Engine, Partial
 from losscli.losses import resolve_losses
 
 
@@ -75,3 +77,57 @@ def test_clipped_values_are_counted_once_per_value():
     engine = Engine(specs, task="binary", eps=1e-7)
     engine.add(_arrays(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.5])))
     assert engine.clipped == 2
+
+
+def _parts(rng, pieces: int, **kwargs) -> list[Partial]:
+    """Partials of `pieces` slices of one data set, each with its own groups seen."""
+    out = []
+    for i in range(pieces):
+        n = 200 + 50 * i
+        y, x, w = rng.normal(size=n), rng.normal(size=n), rng.uniform(0, 2, n)
+        keys = [(f"g{j}",) for j in range(i % 3 + 1)]
+        engine = _engine(seed=[7, i], **kwargs)
+        engine.add(_arrays(y, x, w), rng.integers(0, len(keys), n), keys)
+        out.append(engine.partial())
+    return out
+
+
+def _reduced(partial: Partial, **kwargs) -> Engine:
+    engine = _engine(**kwargs)
+    engine.absorb(partial)
+    return engine
+
+
+def test_partial_merge_is_associative_tree_equals_linear(rng):
+    parts = _parts(rng, 5)
+    linear = functools.reduce(Partial.merge, parts)
+    tree = (parts[0].merge(parts[1])).merge(parts[2].merge(parts[3].merge(parts[4])))
+    a, b = _reduced(linear), _reduced(tree)
+    assert a.group_keys == b.group_keys == [("g0",), ("g1",), ("g2",)]
+    assert a.clipped == b.clipped
+    for spec in a.specs:  # the sums are lists added with fsum: the same bits in any order
+        assert a.value(spec, a.overall[spec.label]) == b.value(spec, b.overall[spec.label])
+        for key in a.group_keys:
+            ga = a.value(spec, a.groups[spec.label][key])
+            assert ga == b.value(spec, b.groups[spec.label][key])
+
+
+def test_partial_merge_leaves_its_operands_alone(rng):
+    left, right = _parts(rng, 2, bootstrap=20)
+    before = (list(left.overall["mse"].wl), left.overall["mse"].boot_wl.copy())
+    merged = left.merge(right)
+    assert merged.overall["mse"].n == left.overall["mse"].n + right.overall["mse"].n
+    assert left.overall["mse"].wl == before[0]
+    assert np.array_equal(left.overall["mse"].boot_wl, before[1])
+    assert merged.overall["mse"].boot_wl == pytest.approx(
+        left.overall["mse"].boot_wl + right.overall["mse"].boot_wl, rel=1e-15
+    )
+
+
+def test_bootstrap_replicates_merge_in_any_order_to_rounding(rng):
+    parts = _parts(rng, 4, bootstrap=50)
+    linear = _reduced(functools.reduce(Partial.merge, parts), bootstrap=50)
+    tree = _reduced(parts[0].merge(parts[1]).merge(parts[2].merge(parts[3])), bootstrap=50)
+    spec = linear.specs[0]
+    a, b = linear.value(spec, linear.overall["mse"]), tree.value(spec, tree.overall["mse"])
+    assert a.value == b.value and a.ci == pytest.approx(b.ci, rel=1e-12)
