@@ -114,12 +114,14 @@ class _Groups:
         self, codes: np.ndarray, g: int, w: np.ndarray | None, boot: np.ndarray | None
     ) -> None:
         self.codes = codes
-        self.counts = np.bincount(codes, minlength=g)
+        self.counts: np.ndarray = np.bincount(codes, minlength=g)
+        self.weights: np.ndarray
         if w is None:
             self.weights = self.counts.astype(np.float64)
         else:
             self.weights = np.bincount(codes, weights=w, minlength=g)
-        self.boot_sorted = self.boot_weights = None
+        self.boot_sorted: np.ndarray | None = None
+        self.boot_weights: np.ndarray | None = None
         if boot is not None:
             self.order = np.argsort(codes, kind="stable")
             self.starts = np.searchsorted(codes[self.order], np.arange(g))
@@ -196,6 +198,7 @@ class Engine:
             wl_rows = losses if w is None else w * losses
             self.overall[spec.label].add(float(np.sum(wl_rows)), w_total, n)
             if boot is not None:
+                assert w_boot is not None  # drawn with boot
                 self.overall[spec.label].add_boot(wl_rows @ boot, w_boot)
             if groups is not None:
                 self._add_groups(spec.label, wl_rows, groups, group_keys)
@@ -244,6 +247,7 @@ class Engine:
                     self.group_keys.append(key)
             sums.add(float(wl[i]), float(groups.weights[i]), int(groups.counts[i]))
             if bwl is not None:
+                assert groups.boot_weights is not None  # drawn with bwl
                 sums.add_boot(bwl[i], groups.boot_weights[i])
 
     def partial(self) -> Partial:
