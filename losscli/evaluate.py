@@ -101,7 +101,12 @@ def compute_dask(
     baseline: dict[str, Any] | None = None,
     gate_scope: str = "all",
 ) -> ComputeResult:
-    """`compute` over Parquet files or data sets, one Dask task per file (see `DaskExecutor`)."""
+    """`compute` over Parquet files or data sets, one Dask task per file.
+
+    `scheduler` is 'threads', 'processes', 'sync', a dask.distributed Client, or a scheduler
+    address ('tcp://host:8786'). Values equal `compute`'s to rounding; bootstrap intervals are
+    deterministic for a seed but differ from a local run's (see `DaskExecutor`).
+    """
     executor = DaskExecutor(scheduler)
     options = ComputeOptions(
         losses=tuple(losses) if losses else None,

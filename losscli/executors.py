@@ -247,7 +247,8 @@ class DaskExecutor:
     `scheduler` is 'threads', 'processes', 'sync', a dask.distributed Client, or a scheduler
     address ('tcp://host:8786'). Values equal a local run's to rounding (the partial sums are
     added with math.fsum); bootstrap intervals draw each file's weights from its own seeded
-    stream, so they are deterministic for a seed but differ from a local run's.
+    stream, so they are deterministic for a seed but differ from a local run's (and the replicate
+    sums are added in the tree's order, pairwise).
     """
 
     def __init__(self, scheduler: Any = "threads") -> None:
