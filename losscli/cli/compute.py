@@ -139,8 +139,7 @@ def compute_command(
     with reporting(debug):
         prefer_jemalloc()
         from losscli.gates import load_baseline, parse_gates
-        from losscli.render import emit
-        from losscli.render.result import render, table
+        from losscli.render.result import show
 
         fmt = resolve_format(fmt, json_flag)
         gates = parse_gates(max_ or [], min_ or [], max_increase or [])
@@ -174,12 +173,7 @@ def compute_command(
             note(message, quiet)
         for message in result.warnings:
             warn(message, quiet)
-        if fmt is Format.table and output is None:
-            from losscli.cli.common import stdout_console
-
-            stdout_console().print(table(result))
-        else:
-            emit(render(result, fmt), output)
+        show(result, fmt, output)
         if result.gates:
             _summary(result, quiet)
         if not result.passed:
