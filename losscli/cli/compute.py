@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,6 +31,9 @@ from losscli.cli.common import (
     warn,
 )
 from losscli.render import Format
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
@@ -233,9 +237,9 @@ class _progress:
 
     def __init__(self, quiet: bool) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
-        self.bar = None
+        self.bar: Progress | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[int, int | None], None] | None:
         if not self.enabled:
             return None
         from rich.progress import (
@@ -247,7 +251,7 @@ class _progress:
             TimeElapsedColumn,
         )
 
-        self.bar = Progress(
+        bar = self.bar = Progress(
             SpinnerColumn(),
             TextColumn("reading {task.completed:,} rows"),
             BarColumn(),
@@ -256,15 +260,15 @@ class _progress:
             console=stderr_console(),
             transient=True,
         )
-        self.bar.start()
-        task = self.bar.add_task("read", total=None)
+        bar.start()
+        task = bar.add_task("read", total=None)
 
         def advance(rows: int, total: int | None) -> None:
-            self.bar.update(task, advance=rows, total=total)
+            bar.update(task, advance=rows, total=total)
 
         return advance
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
 

@@ -174,11 +174,11 @@ def _renderable(rec: Recommendation) -> Table:
             Text("warning" if i == 0 else "", style="bold yellow"), Text(warning, style="yellow")
         )
     for i, alt in enumerate(rec.alternatives):
-        text = Text(alt.spec(), style="cyan")
-        text.append(f": {alt.when}")
+        cell = Text(alt.spec(), style="cyan")
+        cell.append(f": {alt.when}")
         if alt.how:
-            text.append(f"\n{alt.how}", style="dim")
-        table.add_row("alternatives" if i == 0 else "", text)
+            cell.append(f"\n{alt.how}", style="dim")
+        table.add_row("alternatives" if i == 0 else "", cell)
     if rec.inferred:
         table.add_row("data", Text(_inferred_line(rec)))
     if rec.measurements:

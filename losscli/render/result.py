@@ -11,7 +11,7 @@ from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.result import ComputeResult
 
 if TYPE_CHECKING:
-    from rich.console import Console, Group
+    from rich.console import Console, Group, RenderableType
 
 
 def render(result: ComputeResult, fmt: Format) -> str:
@@ -193,7 +193,7 @@ def table(result: ComputeResult) -> Group:
         t.add_row(*cells, style=None if r.group is None else "dim" if groups else None)
     from rich.text import Text
 
-    parts = [t, Text(caption, style="dim", overflow="fold")]
+    parts: list[RenderableType] = [t, Text(caption, style="dim", overflow="fold")]
     if not result.gates:
         return Group(*parts)
     g = Table(title="gates", title_justify="left")
