@@ -150,7 +150,9 @@ def _check(gate: Gate, r: LossResult, baseline: dict[str, Any] | None) -> GateOu
     )
     name = f"{r.label}{where}"
 
-    def outcome(status: str, message: str, limit: float | None, old: float | None = None):
+    def outcome(
+        status: str, message: str, limit: float | None, old: float | None = None
+    ) -> GateOutcome:
         return GateOutcome(
             gate.text, gate.kind, r.label, r.group, r.value, limit, status, message, old
         )

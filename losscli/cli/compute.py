@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -34,6 +34,8 @@ from losscli.render import Format
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from losscli.result import ComputeResult
 
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
@@ -184,14 +186,22 @@ def compute_command(
             raise typer.Exit(1)
 
 
-def _local(quiet: bool, files: list[str], **options):
-    from losscli.api import compute
+def _local(quiet: bool, files: list[str], **options: Any) -> ComputeResult:
+    from losscli import compute
 
     with _progress(quiet) as progress:
-        return compute(files, progress=progress, **options)
+        result: ComputeResult = compute(files, progress=progress, **options)
+    return result
 
 
-def _on_dask(scheduler: str, files: list[str], *, per_row, input_format, **options):
+def _on_dask(
+    scheduler: str,
+    files: list[str],
+    *,
+    per_row: str | None,
+    input_format: str | None,
+    **options: Any,
+) -> ComputeResult:
     from losscli.distributed import compute_dask
     from losscli.errors import UsageError
 
@@ -212,7 +222,7 @@ def prefer_jemalloc() -> None:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
-def _summary(result, quiet: bool) -> None:
+def _summary(result: ComputeResult, quiet: bool) -> None:
     failed = [g for g in result.gates if not g.passed]
     console = stderr_console()
     if not failed:
