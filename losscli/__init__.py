@@ -23,6 +23,7 @@ _EXPORTS = {
     "loss_names": "losscli.losses",
     "CATALOGUE": "losscli.losses",
     "Loss": "losscli.losses",
+    "LossSpec": "losscli.losses",
     "compare": "losscli.sensitivity",
     "LosscliError": "losscli.errors",
     "InputError": "losscli.errors",

@@ -14,8 +14,8 @@ from losscli.api import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
-from losscli.gates import Gate, evaluate, match_label, spec_text
-from losscli.losses import EPS, LossSpec, resolve_loss, resolve_losses
+from losscli.gates import Gate, evaluate, match_label
+from losscli.losses import EPS, LossSpec, resolve_losses
 from losscli.result import ComputeResult, LossResult
 
 
@@ -158,12 +158,12 @@ def _specs(losses: Sequence[str] | None, gates: Sequence[Gate], task: str) -> li
         probe = [LossResult(s.label, s.name, s.params, None, "", 0, 0.0) for s in specs]
         if match_label(gate.loss, probe) is None:
             try:
-                extra = resolve_loss(spec_text(gate.loss), task)
+                extra = LossSpec.parse(gate.loss, task, labels=True)
                 extra.loss.kernel(task)
             except UsageError as exc:
                 exc.message = f"gate '{gate.text}': {exc.message}"
                 raise
-            specs.append(LossSpec(extra.loss, extra.params, gate.loss))
+            specs.append(extra.with_label(gate.loss))
     return specs
 
 

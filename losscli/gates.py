@@ -86,14 +86,14 @@ def load_baseline(path: str) -> dict[str, Any]:
 
 def match_label(label: str, results: Sequence[LossResult]) -> str | None:
     """The label of the results a gate refers to: an exact label, or a loss name or alias, with
-    parameters if it gives them ('huber(delta=2)')."""
+    parameters if it gives them ('huber(delta=2)' or 'huber:delta=2')."""
     labels = {r.label for r in results}
     if label in labels:
         return label
-    from losscli.losses import resolve_loss
+    from losscli.losses import LossSpec
 
     try:
-        spec = resolve_loss(spec_text(label))
+        spec = LossSpec.parse(label, labels=True)
     except UsageError:
         return None
     explicit = "(" in label or ":" in label  # parameters given: they must match
@@ -105,12 +105,6 @@ def match_label(label: str, results: Sequence[LossResult]) -> str | None:
         }
     )
     return candidates[0] if len(candidates) == 1 else None
-
-
-def spec_text(label: str) -> str:
-    """'huber(delta=2)' -> 'huber:delta=2', the --loss form of an output label."""
-    name, _, rest = label.partition("(")
-    return f"{name}:{rest.rstrip(')')}" if rest else name
 
 
 def evaluate(
@@ -156,7 +150,9 @@ def _check(gate: Gate, r: LossResult, baseline: dict[str, Any] | None) -> GateOu
     )
     name = f"{r.label}{where}"
 
-    def outcome(status: str, message: str, limit: float | None, old: float | None = None):
+    def outcome(
+        status: str, message: str, limit: float | None, old: float | None = None
+    ) -> GateOutcome:
         return GateOutcome(
             gate.text, gate.kind, r.label, r.group, r.value, limit, status, message, old
         )

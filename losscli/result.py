@@ -8,7 +8,8 @@ from typing import Any
 
 from losscli._version import __version__
 
-#: Bumped whenever a JSON field is renamed or removed (additions keep the version).
+#: The one version of every JSON losscli writes (compute, recommend, compare, losses): bumped
+#: whenever a JSON field is renamed or removed (additions keep the version).
 SCHEMA_VERSION = 1
 
 

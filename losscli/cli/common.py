@@ -100,12 +100,6 @@ def stderr_console(quiet: bool = False) -> Console:
     return Console(stderr=True, quiet=quiet, soft_wrap=True, highlight=False)
 
 
-def stdout_console() -> Console:
-    from rich.console import Console
-
-    return Console(soft_wrap=False, highlight=False)
-
-
 def note(message: str, quiet: bool) -> None:
     """An informational line on stderr (what was inferred, rows dropped, ...)."""
     if not quiet:

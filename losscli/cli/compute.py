@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,6 +31,11 @@ from losscli.cli.common import (
     warn,
 )
 from losscli.render import Format
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from losscli.result import ComputeResult
 
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
@@ -139,8 +145,7 @@ def compute_command(
     with reporting(debug):
         prefer_jemalloc()
         from losscli.gates import load_baseline, parse_gates
-        from losscli.render.result import render, table
-        from losscli.write import emit
+        from losscli.render.result import show
 
         fmt = resolve_format(fmt, json_flag)
         gates = parse_gates(max_ or [], min_ or [], max_increase or [])
@@ -174,26 +179,29 @@ def compute_command(
             note(message, quiet)
         for message in result.warnings:
             warn(message, quiet)
-        if fmt is Format.table and output is None:
-            from losscli.cli.common import stdout_console
-
-            stdout_console().print(table(result))
-        else:
-            emit(render(result, fmt), output)
+        show(result, fmt, output)
         if result.gates:
             _summary(result, quiet)
         if not result.passed:
             raise typer.Exit(1)
 
 
-def _local(quiet: bool, files: list[str], **options):
-    from losscli.evaluate import compute
+def _local(quiet: bool, files: list[str], **options: Any) -> ComputeResult:
+    from losscli import compute
 
     with _progress(quiet) as progress:
-        return compute(files, progress=progress, **options)
+        result: ComputeResult = compute(files, progress=progress, **options)
+    return result
 
 
-def _on_dask(scheduler: str, files: list[str], *, per_row, input_format, **options):
+def _on_dask(
+    scheduler: str,
+    files: list[str],
+    *,
+    per_row: str | None,
+    input_format: str | None,
+    **options: Any,
+) -> ComputeResult:
     from losscli.errors import UsageError
     from losscli.evaluate import compute_dask
 
@@ -214,7 +222,7 @@ def prefer_jemalloc() -> None:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
-def _summary(result, quiet: bool) -> None:
+def _summary(result: ComputeResult, quiet: bool) -> None:
     failed = [g for g in result.gates if not g.passed]
     console = stderr_console()
     if not failed:
@@ -239,9 +247,9 @@ class _progress:
 
     def __init__(self, quiet: bool) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
-        self.bar = None
+        self.bar: Progress | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[int, int | None], None] | None:
         if not self.enabled:
             return None
         from rich.progress import (
@@ -253,7 +261,7 @@ class _progress:
             TimeElapsedColumn,
         )
 
-        self.bar = Progress(
+        bar = self.bar = Progress(
             SpinnerColumn(),
             TextColumn("reading {task.completed:,} rows"),
             BarColumn(),
@@ -262,15 +270,15 @@ class _progress:
             console=stderr_console(),
             transient=True,
         )
-        self.bar.start()
-        task = self.bar.add_task("read", total=None)
+        bar.start()
+        task = bar.add_task("read", total=None)
 
         def advance(rows: int, total: int | None) -> None:
-            self.bar.update(task, advance=rows, total=total)
+            bar.update(task, advance=rows, total=total)
 
         return advance
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
 

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from losscli.errors import UsageError
 from losscli.losses import binary, multiclass, regression
 from losscli.losses.registry import (
     EPS,
@@ -18,7 +17,8 @@ from losscli.losses.registry import (
     Loss,
     LossSpec,
     Param,
-    parse_value,
+    format_params,
+    format_value,
     split_specs,
 )
 
@@ -46,6 +46,8 @@ __all__ = [
     "Loss",
     "LossSpec",
     "Param",
+    "format_params",
+    "format_value",
     "get_loss",
     "loss_names",
     "resolve_loss",
@@ -64,40 +66,23 @@ def loss_names(task: str | None = None) -> list[str]:
 
 
 def resolve_loss(spec: str, task: str | None = None) -> LossSpec:
-    """Parse 'name' or 'name:param=value,param=value' into a LossSpec with checked parameters."""
-    name, _, rest = spec.partition(":")
-    loss, preset = CATALOGUE.lookup(name.strip(), task)
-    params = dict(preset)
-    for item in filter(None, (p.strip() for p in rest.split(","))):
-        key, eq, value = item.partition("=")
-        if not eq:
-            raise UsageError(
-                f"malformed loss parameter {item!r} in {spec!r} (use name:param=value)"
-            )
-        params[key.strip()] = parse_value(value)
-    full = loss.check_params(params)
-    return LossSpec(loss=loss, params=full, label=loss.name)
+    """Parse 'name' or 'name:param=value,param=value' into a LossSpec with checked parameters
+    (`LossSpec.parse`)."""
+    return LossSpec.parse(spec, task)
 
 
 def resolve_losses(texts: list[str] | tuple[str, ...], task: str | None = None) -> list[LossSpec]:
     """Resolve repeated / comma-separated --loss values; labels tell apart a loss asked twice."""
-    specs = [resolve_loss(text, task) for text in split_specs(texts)]
+    specs = [LossSpec.parse(text, task) for text in split_specs(texts)]
     seen: dict[str, int] = {}
     for spec in specs:
         seen[spec.name] = seen.get(spec.name, 0) + 1
     out: list[LossSpec] = []
     labels: set[str] = set()
     for spec in specs:
-        label = spec.name
-        if seen[spec.name] > 1 and spec.explicit_params():
-            inner = ",".join(f"{k}={_fmt(v)}" for k, v in spec.explicit_params().items())
-            label = f"{spec.name}({inner})"
+        label = spec.qualified_label() if seen[spec.name] > 1 else spec.name
         if label in labels:
             continue  # the same loss with the same parameters asked twice
         labels.add(label)
-        out.append(LossSpec(spec.loss, spec.params, label))
+        out.append(spec.with_label(label))
     return out
-
-
-def _fmt(value: float | None) -> str:
-    return "none" if value is None else f"{value:g}"

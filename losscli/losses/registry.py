@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,7 +241,7 @@ class Catalogue(Mapping[str, Loss]):
     def __getitem__(self, name: str) -> Loss:
         return self._losses[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._losses)
 
     def __len__(self) -> int:
@@ -275,11 +275,40 @@ class Catalogue(Mapping[str, Loss]):
 
 @dataclass(frozen=True)
 class LossSpec:
-    """A loss with its parameters, as asked for on the command line (`huber:delta=2.5`)."""
+    """A loss with its parameters; the one text form of a loss everywhere.
+
+    `parse` reads the --loss form ('huber', 'huber:delta=2.5') and, for gates, the label form
+    the output shows ('huber(delta=2.5)'); `label` names the loss in results; `to_cli` gives the
+    --loss form back.
+
+    >>> spec = LossSpec.parse("huber:delta=2")
+    >>> spec.name, spec.params, spec.label, spec.to_cli()
+    ('huber', {'delta': 2.0}, 'huber', 'huber:delta=2')
+    >>> LossSpec.parse("huber(delta=2)", labels=True).qualified_label()
+    'huber(delta=2)'
+    """
 
     loss: Loss
     params: dict[str, float | None]
     label: str
+
+    @classmethod
+    def parse(cls, text: str, task: str | None = None, *, labels: bool = False) -> LossSpec:
+        """'name' or 'name:param=value,...' (and 'name(param=value,...)' when `labels`), with
+        the parameters checked against their bounds; the label is the canonical name."""
+        from losscli.losses import CATALOGUE
+
+        name, rest = _split_text(text, labels)
+        loss, preset = CATALOGUE.lookup(name.strip(), task)
+        params: dict[str, float | None] = dict(preset)
+        for item in filter(None, (p.strip() for p in rest.split(","))):
+            key, eq, value = item.partition("=")
+            if not eq:
+                raise UsageError(
+                    f"malformed loss parameter {item!r} in {text!r} (use name:param=value)"
+                )
+            params[key.strip()] = parse_value(value)
+        return cls(loss=loss, params=loss.check_params(params), label=loss.name)
 
     @property
     def name(self) -> str:
@@ -287,6 +316,40 @@ class LossSpec:
 
     def explicit_params(self) -> dict[str, float | None]:
         return {k: v for k, v in self.params.items() if v != self.loss.defaults()[k]}
+
+    def to_cli(self) -> str:
+        """The --loss form: 'huber:delta=2', or the bare name when every parameter is default."""
+        explicit = self.explicit_params()
+        return f"{self.name}:{format_params(explicit)}" if explicit else self.name
+
+    def qualified_label(self) -> str:
+        """'huber(delta=2)': the name with its non-default parameters, as output labels a loss
+        asked for more than once."""
+        explicit = self.explicit_params()
+        return f"{self.name}({format_params(explicit)})" if explicit else self.name
+
+    def with_label(self, label: str) -> LossSpec:
+        """The same loss and parameters under another label."""
+        return LossSpec(self.loss, self.params, label)
+
+
+def _split_text(text: str, labels: bool) -> tuple[str, str]:
+    """(name, 'param=value,...') of 'name:params', or of 'name(params)' when `labels`."""
+    if labels and "(" in text:
+        name, _, rest = text.partition("(")
+        return name, rest.rstrip(")")
+    name, _, rest = text.partition(":")
+    return name, rest
+
+
+def format_value(value: float | None) -> str:
+    """A parameter value as text: '2.5', or 'none' for an optional parameter left off."""
+    return "none" if value is None else f"{value:g}"
+
+
+def format_params(params: Mapping[str, float | None]) -> str:
+    """'delta=2,alpha=none': parameters as the --loss form and labels write them."""
+    return ",".join(f"{k}={format_value(v)}" for k, v in params.items())
 
 
 def parse_value(text: str) -> float | None:

@@ -5,14 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from losscli.errors import UsageError
 from losscli.losses import CATALOGUE, TASKS, Loss, get_loss
 from losscli.render import Format, dumps_json
-from losscli.write import emit
+from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
+from losscli.result import SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+#: What `losscli losses` shows: one loss in full, or a list of losses.
+Entries = Loss | Sequence[Loss]
 
 
 def _number(x: float | None) -> float | str | None:
@@ -66,28 +73,49 @@ def _params_text(loss: Loss) -> str:
     )
 
 
-def show(name: str | None, *, task: str | None, fmt: Format, output: str | None) -> None:
+def select(name: str | None, task: str | None = None) -> Entries:
+    """One loss (by name or alias) in full, or the catalogue, optionally only for `task`."""
     if name is not None:
-        loss = get_loss(name, task)
-        if fmt is Format.json:
-            emit(dumps_json({"schema_version": SCHEMA_VERSION, "loss": loss_to_dict(loss)}), output)
-        elif fmt is Format.markdown:
-            emit(_detail_markdown(loss), output)
-        elif fmt is Format.csv:
-            emit(_csv([loss]), output)
+        return get_loss(name, task)
+    return _selection(task)
+
+
+def show(name: str | None, *, task: str | None, fmt: Format, output: str | None) -> None:
+    """Write the catalogue (or one loss) to `output` (atomically) or stdout in format `fmt`."""
+    renderer(RENDERERS, fmt).show(select(name, task), output)
+
+
+def render(entries: Entries, fmt: Format) -> str:
+    """One loss or a list of losses as text in `fmt` (the table as plain text)."""
+    return renderer(RENDERERS, fmt).render(entries)
+
+
+class JsonRenderer(Renderer[Entries]):
+    def render(self, item: Entries) -> str:
+        if isinstance(item, Loss):
+            return dumps_json({"schema_version": SCHEMA_VERSION, "loss": loss_to_dict(item)})
+        data = {"schema_version": SCHEMA_VERSION, "losses": [loss_to_dict(x) for x in item]}
+        return dumps_json(data)
+
+
+class CsvRenderer(Renderer[Entries]):
+    def render(self, item: Entries) -> str:
+        return _csv([item] if isinstance(item, Loss) else list(item))
+
+
+class MarkdownRenderer(Renderer[Entries]):
+    def render(self, item: Entries) -> str:
+        if isinstance(item, Loss):
+            return _detail_markdown(item)
+        return _list_markdown(list(item))
+
+
+class TableCatalogueRenderer(TableRenderer[Entries]):
+    def print(self, console: Console, item: Entries) -> None:
+        if isinstance(item, Loss):
+            console.print(_detail_rich(item))
         else:
-            _print_rich(_detail_rich(loss), output)
-        return
-    losses = _selection(task)
-    if fmt is Format.json:
-        data = {"schema_version": SCHEMA_VERSION, "losses": [loss_to_dict(x) for x in losses]}
-        emit(dumps_json(data), output)
-    elif fmt is Format.markdown:
-        emit(_list_markdown(losses), output)
-    elif fmt is Format.csv:
-        emit(_csv(losses), output)
-    else:
-        _print_rich(_list_rich(losses), output)
+            console.print(_list_rich(list(item)))
 
 
 def _csv(losses: list[Loss]) -> str:
@@ -138,7 +166,7 @@ def _detail_markdown(loss: Loss) -> str:
     return "\n".join(lines)
 
 
-def _list_rich(losses: list[Loss]):
+def _list_rich(losses: list[Loss]) -> Table:
     from rich.table import Table
 
     table = Table(title="losscli loss catalogue", title_justify="left")
@@ -161,7 +189,7 @@ def _list_rich(losses: list[Loss]):
     return table
 
 
-def _detail_rich(loss: Loss):
+def _detail_rich(loss: Loss) -> Table:
     from rich.table import Table
 
     table = Table(title=f"{loss.name}: {loss.title}", show_header=False, title_justify="left")
@@ -184,12 +212,9 @@ def _detail_rich(loss: Loss):
     return table
 
 
-def _print_rich(renderable, output: str | None) -> None:
-    from rich.console import Console
-
-    if output is None:
-        Console(highlight=False).print(renderable)
-        return
-    buffer = io.StringIO()
-    Console(file=buffer, width=120, highlight=False, color_system=None).print(renderable)
-    emit(buffer.getvalue(), output)
+RENDERERS: Renderers[Entries] = {
+    Format.table: TableCatalogueRenderer,
+    Format.json: JsonRenderer,
+    Format.csv: CsvRenderer,
+    Format.markdown: MarkdownRenderer,
+}

@@ -8,9 +8,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from losscli.render import Format, dumps_json
-from losscli.write import emit
+from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from losscli.sensitivity import Comparison
 
 #: Width of the sensitivity bar, in terminal cells.
@@ -20,14 +23,35 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 def show(comparison: Comparison, *, fmt: Format, output: str | None = None) -> None:
     """Write the comparison to `output` (atomically) or stdout in format `fmt`."""
-    if fmt is Format.json:
-        emit(dumps_json(comparison.to_dict()), output)
-    elif fmt is Format.csv:
-        emit(to_csv(comparison), output)
-    elif fmt is Format.markdown:
-        emit(to_markdown(comparison), output)
-    else:
-        _print_rich(comparison, output)
+    renderer(RENDERERS, fmt).show(comparison, output)
+
+
+def render(comparison: Comparison, fmt: Format) -> str:
+    """The comparison as text in `fmt` (the table as plain text, for files)."""
+    return renderer(RENDERERS, fmt).render(comparison)
+
+
+class JsonRenderer(Renderer["Comparison"]):
+    def render(self, item: Comparison) -> str:
+        return dumps_json(item.to_dict())
+
+
+class CsvRenderer(Renderer["Comparison"]):
+    def render(self, item: Comparison) -> str:
+        return to_csv(item)
+
+
+class MarkdownRenderer(Renderer["Comparison"]):
+    def render(self, item: Comparison) -> str:
+        return to_markdown(item)
+
+
+class TableComparisonRenderer(TableRenderer["Comparison"]):
+    """The table as wide as the console, then the verdict."""
+
+    def print(self, console: Console, item: Comparison) -> None:
+        console.print(table(item, console.width))
+        _print_verdict(console, item)
 
 
 def _number(x: float | None) -> str:
@@ -120,7 +144,7 @@ def _cells(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def table(comparison: Comparison, width: int = 100):
+def table(comparison: Comparison, width: int = 100) -> Table:
     """The rich table: rank, loss, growth, value, top share, inflation, and the contamination
     ratio with a bar scaled to the largest ratio, the bar as wide as `width` allows."""
     from rich import box
@@ -173,7 +197,7 @@ def table(comparison: Comparison, width: int = 100):
     return grid
 
 
-def _print_verdict(console: Any, comparison: Comparison) -> None:
+def _print_verdict(console: Console, comparison: Comparison) -> None:
     from rich.text import Text
 
     v = comparison.verdict
@@ -184,20 +208,6 @@ def _print_verdict(console: Any, comparison: Comparison) -> None:
     if v.compute_command:
         # not wrapped, so that the command survives a copy and paste
         console.print(Text("  try: ", style="dim") + Text(v.compute_command), soft_wrap=True)
-
-
-def _print_rich(comparison: Comparison, output: str | None) -> None:
-    from rich.console import Console
-
-    if output is None:
-        console = Console(highlight=False)
-    else:
-        buffer = io.StringIO()
-        console = Console(file=buffer, width=120, highlight=False, color_system=None)
-    console.print(table(comparison, console.width))
-    _print_verdict(console, comparison)
-    if output is not None:
-        emit(buffer.getvalue(), output)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,3 +283,11 @@ def to_markdown(comparison: Comparison) -> str:
         skipped = "; ".join(f"`{name}` ({reason})" for name, reason in c.skipped)
         lines += ["", f"Not compared: {skipped}."]
     return "\n".join(lines)
+
+
+RENDERERS: Renderers[Comparison] = {
+    Format.table: TableComparisonRenderer,
+    Format.json: JsonRenderer,
+    Format.csv: CsvRenderer,
+    Format.markdown: MarkdownRenderer,
+}

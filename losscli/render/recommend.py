@@ -12,9 +12,12 @@ import io
 from typing import TYPE_CHECKING
 
 from losscli.render import Format, dumps_json
-from losscli.write import emit
+from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from losscli.recommend import Recommendation
 
 _FRAMEWORK_TITLES = {"pytorch": "PyTorch", "keras": "Keras", "sklearn": "scikit-learn"}
@@ -38,23 +41,35 @@ CSV_COLUMNS = (
 
 def show(rec: Recommendation, *, fmt: Format, output: str | None = None) -> None:
     """Write the recommendation to `output` (atomically) or stdout."""
-    if fmt is Format.table:
-        _print_rich(rec, output)
-    else:
-        emit(render(rec, fmt), output)
+    renderer(RENDERERS, fmt).show(rec, output)
 
 
 def render(rec: Recommendation, fmt: Format) -> str:
     """The recommendation as json, csv, markdown or plain table text."""
-    if fmt is Format.json:
-        return dumps_json(rec.to_dict())
-    if fmt is Format.csv:
-        return to_csv(rec)
-    if fmt is Format.markdown:
-        return to_markdown(rec)
-    buffer = io.StringIO()
-    _print_rich(rec, None, file=buffer)
-    return buffer.getvalue()
+    return renderer(RENDERERS, fmt).render(rec)
+
+
+class JsonRenderer(Renderer["Recommendation"]):
+    def render(self, item: Recommendation) -> str:
+        return dumps_json(item.to_dict())
+
+
+class CsvRenderer(Renderer["Recommendation"]):
+    def render(self, item: Recommendation) -> str:
+        return to_csv(item)
+
+
+class MarkdownRenderer(Renderer["Recommendation"]):
+    def render(self, item: Recommendation) -> str:
+        return to_markdown(item)
+
+
+class TableRecommendationRenderer(TableRenderer["Recommendation"]):
+    def print(self, console: Console, item: Recommendation) -> None:
+        console.print(_renderable(item))
+        console.print("check it:", style="bold", highlight=False)
+        # one unwrapped line, so the command can be copied as printed
+        console.print(f"  {item.compute_command}", markup=False, soft_wrap=True, highlight=False)
 
 
 def _predictions(rec: Recommendation) -> str:
@@ -134,7 +149,7 @@ def to_markdown(rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
-def _renderable(rec: Recommendation):
+def _renderable(rec: Recommendation) -> Table:
     from rich.table import Table
     from rich.text import Text
 
@@ -159,11 +174,11 @@ def _renderable(rec: Recommendation):
             Text("warning" if i == 0 else "", style="bold yellow"), Text(warning, style="yellow")
         )
     for i, alt in enumerate(rec.alternatives):
-        text = Text(alt.spec(), style="cyan")
-        text.append(f": {alt.when}")
+        cell = Text(alt.spec(), style="cyan")
+        cell.append(f": {alt.when}")
         if alt.how:
-            text.append(f"\n{alt.how}", style="dim")
-        table.add_row("alternatives" if i == 0 else "", text)
+            cell.append(f"\n{alt.how}", style="dim")
+        table.add_row("alternatives" if i == 0 else "", cell)
     if rec.inferred:
         table.add_row("data", Text(_inferred_line(rec)))
     if rec.measurements:
@@ -171,17 +186,9 @@ def _renderable(rec: Recommendation):
     return table
 
 
-def _print_rich(rec: Recommendation, output: str | None, file: io.StringIO | None = None) -> None:
-    from rich.console import Console
-
-    if output is None and file is None:
-        console = Console(highlight=False)
-    else:
-        file = file or io.StringIO()
-        console = Console(file=file, width=120, highlight=False, color_system=None)
-    console.print(_renderable(rec))
-    console.print("check it:", style="bold", highlight=False)
-    # one unwrapped line, so the command can be copied as printed
-    console.print(f"  {rec.compute_command}", markup=False, soft_wrap=True, highlight=False)
-    if output is not None:
-        emit(file.getvalue(), output)
+RENDERERS: Renderers[Recommendation] = {
+    Format.table: TableRecommendationRenderer,
+    Format.json: JsonRenderer,
+    Format.csv: CsvRenderer,
+    Format.markdown: MarkdownRenderer,
+}

@@ -4,21 +4,44 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from losscli.render import Format, dumps_json
+from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.result import ComputeResult
+
+if TYPE_CHECKING:
+    from rich.console import Console, Group, RenderableType
 
 
 def render(result: ComputeResult, fmt: Format) -> str:
     """The result as text in `fmt` (the table as plain text, for files)."""
-    if fmt is Format.json:
-        return dumps_json(result.to_dict())
-    if fmt is Format.csv:
-        return to_csv(result)
-    if fmt is Format.markdown:
-        return to_markdown(result)
-    return _plain(table(result))
+    return renderer(RENDERERS, fmt).render(result)
+
+
+def show(result: ComputeResult, fmt: Format, output: str | None = None) -> None:
+    """Write the result to `output` (atomically) or stdout (the table in colour)."""
+    renderer(RENDERERS, fmt).show(result, output)
+
+
+class JsonRenderer(Renderer[ComputeResult]):
+    def render(self, item: ComputeResult) -> str:
+        return dumps_json(item.to_dict())
+
+
+class CsvRenderer(Renderer[ComputeResult]):
+    def render(self, item: ComputeResult) -> str:
+        return to_csv(item)
+
+
+class MarkdownRenderer(Renderer[ComputeResult]):
+    def render(self, item: ComputeResult) -> str:
+        return to_markdown(item)
+
+
+class TableResultRenderer(TableRenderer[ComputeResult]):
+    def print(self, console: Console, item: ComputeResult) -> None:
+        console.print(table(item))
 
 
 def number(x: float | None, digits: int = 6) -> str:
@@ -134,7 +157,7 @@ def _level(result: ComputeResult) -> str:
     return f"{level * 100:g}%"
 
 
-def table(result: ComputeResult):
+def table(result: ComputeResult) -> Group:
     """A rich renderable: results, then gates."""
     from rich.console import Group
     from rich.markup import escape
@@ -170,7 +193,7 @@ def table(result: ComputeResult):
         t.add_row(*cells, style=None if r.group is None else "dim" if groups else None)
     from rich.text import Text
 
-    parts = [t, Text(caption, style="dim", overflow="fold")]
+    parts: list[RenderableType] = [t, Text(caption, style="dim", overflow="fold")]
     if not result.gates:
         return Group(*parts)
     g = Table(title="gates", title_justify="left")
@@ -183,9 +206,9 @@ def table(result: ComputeResult):
     return Group(*parts, g)
 
 
-def _plain(renderable) -> str:
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    Console(file=buffer, width=120, color_system=None, highlight=False).print(renderable)
-    return buffer.getvalue()
+RENDERERS: Renderers[ComputeResult] = {
+    Format.table: TableResultRenderer,
+    Format.json: JsonRenderer,
+    Format.csv: CsvRenderer,
+    Format.markdown: MarkdownRenderer,
+}
