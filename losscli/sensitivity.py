@@ -788,7 +788,7 @@ def compare(
     """Rank losses by outlier sensitivity on prediction files, or on seeded synthetic data.
 
     With no paths, `synthetic(task or 'regression', rows, seed)` is compared; otherwise the files
-    (or a DataFrame / Arrow table) are read with `losscli.api.load_arrays` and the column options.
+    (or a DataFrame / Arrow table) are read with `losscli.pipeline.load_arrays` and the column options.
     """
     check_options(top, contamination, magnitude, seed)
     options = {
@@ -826,7 +826,8 @@ def compare(
         _finish_verdict(result, None, {})
         return result
 
-    from losscli.api import load_arrays
+    from losscli.columns import LabelEncoding
+    from losscli.pipeline import load_arrays
 
     data: Any = [os.fspath(p) for p in paths] if _is_paths(paths) else paths
     if isinstance(paths, str | os.PathLike):
@@ -844,7 +845,7 @@ def compare(
         magnitude=magnitude,
         seed=seed,
         eps=eps,
-        signed_labels=prepared.labels == "-1/+1",
+        signed_labels=prepared.encoding is LabelEncoding.PLUS_MINUS_ONE,
     )
     files = [str(f) for f in prepared.files]
     result.source = files
