@@ -1134,6 +1134,8 @@ def recommend_for_arrays(
     """
     import numpy as np
 
+    from losscli.columns import NonFinite, check_arrays
+
     task_ = _required(task, TASKS, "task")
     activation_ = _choice(activation, ACTIVATIONS, "activation")
     framework_ = _choice(framework, FRAMEWORKS, "framework")
@@ -1141,14 +1143,9 @@ def recommend_for_arrays(
     p = np.asarray(y_pred, dtype=np.float64)
     if y.dtype.kind not in "biuf":
         raise UsageError("recommend_for_arrays needs numeric labels (map class names to indices)")
-    if len(y) != len(p):
-        raise UsageError(f"y_true has {len(y)} rows but y_pred has {len(p)}")
+    check_arrays(y, p, task=task_, nonfinite=NonFinite.IGNORE, error=UsageError)
     if len(y) == 0:
         raise UsageError("no rows to look at")
-    wide = task_ in ("multiclass", "multilabel")
-    if p.ndim != (2 if wide else 1):
-        shape = "(n, K)" if wide else "(n,)"
-        raise UsageError(f"{task_} predictions must have shape {shape}, got {p.shape}")
     code = labels if labels in LABELS else _label_code(task_, labels, y)
     inferred: dict[str, Any] = {"labels": code if task_ != "regression" else None}
     lead: list[Alternative] = []

@@ -4,7 +4,7 @@ per task) and one array validation (`check`).
 """
 
 from losscli.columns.arrow import bool_array, string_array, to_float64, valid_mask
-from losscli.columns.check import check_arrays
+from losscli.columns.check import NonFinite, check_arrays
 from losscli.columns.convert import Arrays, BatchConverter
 from losscli.columns.layout import LabelEncoding, Layout, Task, infer_layout, label_text
 from losscli.columns.resolve import (
@@ -26,6 +26,7 @@ __all__ = [
     "Columns",
     "LabelEncoding",
     "Layout",
+    "NonFinite",
     "Task",
     "bool_array",
     "check_arrays",

@@ -96,9 +96,10 @@ class BatchConverter:
             weight = None if weight is None else weight[keep]
         rows = np.flatnonzero(keep) if keep is not None else None
         check_arrays(
-            y if self.layout.task == Task.REGRESSION else None,
+            y,
             pred,
             weight,
+            task=self.layout.task,
             probabilities=self.probabilities,
             columns=self._check_columns(),
             file=file,
