@@ -182,16 +182,7 @@ def make_plan(
     key_cols = _key_columns(spec.keys, names, columns, first_source.label)
     plan_columns = columns.needed() + [k for k in key_cols if k not in columns.needed()]
     types = _text_types(first_source, columns, key_cols)
-    batches = read.iter_batches(first_source, plan_columns, types)
-    peeked: list[pa.RecordBatch] = []
-    first = None
-    for batch in batches:
-        peeked.append(batch)
-        if batch.num_rows:
-            first = batch
-            break
-    if first is None:
-        raise InputError("no data rows (only a header?)", file=first_source.label)
+    first, batches = _peek(read.iter_batches(first_source, plan_columns, types), first_source)
     layout = infer_layout(
         columns,
         first,
@@ -205,9 +196,21 @@ def make_plan(
         columns,
         layout,
         key_cols,
-        itertools.chain(peeked, batches),
+        batches,
         notes=_inferred(columns.notes + layout.notes),
     )
+
+
+def _peek(
+    batches: Iterator[pa.RecordBatch], source: read.Source
+) -> tuple[pa.RecordBatch, Iterator[pa.RecordBatch]]:
+    """The first batch holding rows, and every batch (that one included) still to stream."""
+    peeked: list[pa.RecordBatch] = []
+    for batch in batches:
+        peeked.append(batch)
+        if batch.num_rows:
+            return batch, itertools.chain(peeked, batches)
+    raise InputError("no data rows (only a header?)", file=source.label)
 
 
 def _key_columns(
@@ -290,6 +293,32 @@ def load_arrays(
     )
     plan = make_plan(data, spec.replace(by=None, keys=None))
     converter = BatchConverter(plan.columns, plan.layout, nan=spec.nan, probabilities=probabilities)
+    y, y_pred, w, dropped = _collect(plan, converter)
+    layout = plan.layout
+    return Prepared(
+        y_true=y,
+        y_pred=y_pred,
+        weight=w,
+        task=layout.task,
+        task_inferred=layout.task_inferred,
+        from_logits=layout.from_logits,
+        from_logits_inferred=layout.from_logits_inferred,
+        labels=layout.labels,
+        classes=layout.classes,
+        columns=plan.columns.as_dict(),
+        notes=plan.notes,
+        files=[s.label for s in plan.sources],
+        rows_used=len(y),
+        rows_dropped=dropped,
+        encoding=layout.encoding,
+    )
+
+
+def _collect(
+    plan: Plan, converter: BatchConverter
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """Every batch of the plan converted and concatenated: labels, predictions, weights and
+    the number of rows dropped."""
     ys, preds, weights = [], [], []
     dropped = 0
     for source, offset, batch in read.prefetch(plan.batches()):
@@ -306,20 +335,4 @@ def load_arrays(
     y = np.concatenate(ys)
     if len(y) == 0:
         raise InputError("no rows left to evaluate", file=plan.sources[0].label)
-    return Prepared(
-        y_true=y,
-        y_pred=np.concatenate(preds),
-        weight=np.concatenate(weights) if weights else None,
-        task=layout.task,
-        task_inferred=layout.task_inferred,
-        from_logits=layout.from_logits,
-        from_logits_inferred=layout.from_logits_inferred,
-        labels=layout.labels,
-        classes=layout.classes,
-        columns=plan.columns.as_dict(),
-        notes=plan.notes,
-        files=[s.label for s in plan.sources],
-        rows_used=len(y),
-        rows_dropped=dropped,
-        encoding=layout.encoding,
-    )
+    return y, np.concatenate(preds), (np.concatenate(weights) if weights else None), dropped

@@ -87,16 +87,21 @@ def check_arrays(
                 row=row(bad),
             )
     if probabilities:
-        bad = (pred < 0) | (pred > 1)
-        bad_rows = bad if bad.ndim == 1 else bad.any(axis=1)
-        if bad_rows.any():
-            raise error(
-                f"probability {pred[bad][0]:g} is outside [0, 1]",
-                file=file,
-                column=_pred_column(names, pred, bad_rows, bad),
-                row=row(bad_rows),
-                hint="pass --from-logits if the predictions are logits or scores",
-            )
+        _check_probabilities(pred, names, file, row, error)
+
+
+def _check_probabilities(pred, names, file, row, error) -> None:
+    """Predictions that should be probabilities lie in [0, 1]."""
+    bad = (pred < 0) | (pred > 1)
+    bad_rows = bad if bad.ndim == 1 else bad.any(axis=1)
+    if bad_rows.any():
+        raise error(
+            f"probability {pred[bad][0]:g} is outside [0, 1]",
+            file=file,
+            column=_pred_column(names, pred, bad_rows, bad),
+            row=row(bad_rows),
+            hint="pass --from-logits if the predictions are logits or scores",
+        )
 
 
 def _check_infinite(y, pred, names, file, row, error) -> None:

@@ -21,7 +21,6 @@ from losscli.columns.arrow import (
 )
 from losscli.columns.resolve import PRED_PREFIXES, Columns, strip_prefix
 from losscli.errors import InputError, UsageError
-from losscli.losses import TASKS
 
 
 class Task(StrEnum):
@@ -47,6 +46,8 @@ class LabelEncoding(StrEnum):
     SOFT = "soft targets"
     MULTILABEL = "multi-label 0/1"
 
+
+_TASKS = tuple(t.value for t in Task)
 
 #: Pairs of string labels whose positive member is known (lower case, sorted).
 _BINARY_WORDS = {
@@ -100,8 +101,8 @@ def infer_layout(
     file: str = "",
 ) -> Layout:
     """Decide task, label encoding and prediction kind from the options and the first batch."""
-    if task is not None and task not in TASKS:
-        raise UsageError(f"unknown task '{task}' (valid: {', '.join(TASKS)})")
+    if task is not None and task not in _TASKS:
+        raise UsageError(f"unknown task '{task}' (valid: {', '.join(_TASKS)})")
     pred_types = [first.schema.field(c).type for c in columns.pred]
     pred_list = len(columns.pred) == 1 and is_list(pred_types[0])
     if pred_list:

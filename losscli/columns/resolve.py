@@ -126,26 +126,7 @@ def resolve_columns(
     if pred:
         pred_cols = _expand(pred, names, "--pred", file)
     else:
-        single = _by_name(names, PRED_NAMES, taken | (set(true_cols) if true else set()))
-        if len(single) > 1:
-            raise InputError(
-                f"more than one column could be the prediction: {', '.join(single)}",
-                file=file,
-                hint="pass --pred",
-            )
-        if single:
-            pred_cols = single
-        else:
-            families = _family(names, PRED_PREFIXES, taken)
-            if len(families) != 1:
-                what = (
-                    "several column families could be the predictions: "
-                    + "; ".join(", ".join(m) for m in families.values())
-                    if families
-                    else "cannot find the prediction column(s)"
-                )
-                raise InputError(what, file=file, hint=f"pass --pred; {listed}")
-            pred_cols = next(iter(families.values()))
+        pred_cols = _guess_pred(names, taken, file)
         notes.append(f"predictions {show(pred_cols)} (--pred)")
     taken |= set(pred_cols)
     if not true:
@@ -167,6 +148,29 @@ def resolve_columns(
     if overlap:
         raise UsageError(f"column '{sorted(overlap)[0]}' is both --true and --pred")
     return Columns(true_cols, pred_cols, weight_col, by_cols, notes)
+
+
+def _guess_pred(names: Sequence[str], taken: set[str], file: str) -> list[str]:
+    """The prediction column(s) by name: one well-known name, else one prefix family."""
+    single = _by_name(names, PRED_NAMES, taken)
+    if len(single) > 1:
+        raise InputError(
+            f"more than one column could be the prediction: {', '.join(single)}",
+            file=file,
+            hint="pass --pred",
+        )
+    if single:
+        return single
+    families = _family(names, PRED_PREFIXES, taken)
+    if len(families) != 1:
+        what = (
+            "several column families could be the predictions: "
+            + "; ".join(", ".join(m) for m in families.values())
+            if families
+            else "cannot find the prediction column(s)"
+        )
+        raise InputError(what, file=file, hint=f"pass --pred; columns: {', '.join(names)}")
+    return next(iter(families.values()))
 
 
 def _matching_family(names: Sequence[str], pred_cols: Sequence[str], taken: set[str]) -> list[str]:
