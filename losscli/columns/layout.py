@@ -50,7 +50,7 @@ class LabelEncoding(StrEnum):
 _TASKS = tuple(t.value for t in Task)
 
 #: Pairs of string labels whose positive member is known (lower case, sorted).
-_BINARY_WORDS = {
+_BINARY_WORDS: dict[tuple[str, ...], str] = {
     ("false", "true"): "true",
     ("no", "yes"): "yes",
     ("neg", "pos"): "pos",
@@ -105,6 +105,7 @@ def infer_layout(
         raise UsageError(f"unknown task '{task}' (valid: {', '.join(_TASKS)})")
     pred_types = [first.schema.field(c).type for c in columns.pred]
     pred_list = len(columns.pred) == 1 and is_list(pred_types[0])
+    classes: list[str] | None
     if pred_list:
         k = _list_width(first.column(columns.pred[0]), columns.pred[0], file)
         classes = [str(i) for i in range(k)]
@@ -188,8 +189,8 @@ def _infer_task(
                 hint="for multi-class data pass one probability column per class (--pred 'p_*')",
             )
         return Task.BINARY
-    values = set(distinct(first.column(columns.true[0])))
-    if len(values) == 2 and (values == {0, 1} or values == {-1, 1}):
+    seen = set(distinct(first.column(columns.true[0])))
+    if len(seen) == 2 and (seen == {0, 1} or seen == {-1, 1}):
         return Task.BINARY
     return Task.REGRESSION
 
@@ -240,8 +241,8 @@ def _binary_encoding(
             column=column,
             hint="pass --positive LABEL",
         )
-    values = set(distinct(array))
-    return (LabelEncoding.PLUS_MINUS_ONE if -1 in values else LabelEncoding.ZERO_ONE), None
+    seen = set(distinct(array))
+    return (LabelEncoding.PLUS_MINUS_ONE if -1 in seen else LabelEncoding.ZERO_ONE), None
 
 
 def _multiclass_encoding(

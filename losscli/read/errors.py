@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
+from typing import Literal
 
 import pyarrow as pa
 
@@ -35,7 +36,7 @@ class arrow_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, tb) -> Literal[False]:
         if exc is None or not isinstance(exc, (pa.ArrowException, OSError, ValueError)):
             return False
         if isinstance(exc, InputError | UsageError):
