@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +26,7 @@ _NUMPY_TYPES = {
 }
 
 
-def compute():
+def compute() -> Any:
     """pyarrow.compute, imported on first use: numeric columns never need it (it costs 20 ms)."""
     import pyarrow.compute
 
@@ -34,14 +35,14 @@ def compute():
 
 def is_numeric(dtype: pa.DataType) -> bool:
     """Integer, float, boolean or null: read through numpy."""
-    return dtype in _NUMPY_TYPES or pa.types.is_boolean(dtype) or pa.types.is_null(dtype)
+    return bool(dtype in _NUMPY_TYPES or pa.types.is_boolean(dtype) or pa.types.is_null(dtype))
 
 
 def is_text(dtype: pa.DataType) -> bool:
     """A string type, or a dictionary of strings."""
     if pa.types.is_dictionary(dtype):
         return is_text(dtype.value_type)
-    return (
+    return bool(
         pa.types.is_string(dtype)
         or pa.types.is_large_string(dtype)
         or pa.types.is_string_view(dtype)
@@ -50,7 +51,7 @@ def is_text(dtype: pa.DataType) -> bool:
 
 def is_list(dtype: pa.DataType) -> bool:
     """A list, large list or fixed-size list type."""
-    return (
+    return bool(
         pa.types.is_list(dtype)
         or pa.types.is_large_list(dtype)
         or pa.types.is_fixed_size_list(dtype)
@@ -113,13 +114,15 @@ def string_array(values: Sequence[str]) -> pa.Array:
     )
 
 
-def distinct(array: pa.Array, limit: int = 64) -> list:
+def distinct(array: pa.Array, limit: int = 64) -> list[Any]:
     """Up to limit + 1 distinct values of a column (numeric columns through numpy)."""
     if is_numeric(array.type):
         values = to_float64(array)
-        return np.unique(values[~np.isnan(values)])[: limit + 1].tolist()
+        out: list[Any] = np.unique(values[~np.isnan(values)])[: limit + 1].tolist()
+        return out
     pc = compute()
-    return pc.unique(array.drop_null() if array.null_count else array)[: limit + 1].to_pylist()
+    unique = pc.unique(array.drop_null() if array.null_count else array)
+    return list(unique[: limit + 1].to_pylist())
 
 
 def float_column(array: pa.Array, column: str, file: str, offset: int = 0) -> np.ndarray:

@@ -8,7 +8,7 @@ analysis that needs them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 
 import numpy as np
@@ -18,6 +18,8 @@ from losscli.errors import InputError, LosscliError
 #: Column names for errors: "true", "pred" (one per prediction column, or one for all) and
 #: "weight".
 ColumnNames = Mapping[str, str | Sequence[str] | None]
+#: The row number (from 1, in the file) of the first True in a mask.
+RowOf = Callable[[np.ndarray], int]
 
 
 class NonFinite(StrEnum):
@@ -90,10 +92,16 @@ def check_arrays(
         _check_probabilities(pred, names, file, row, error)
 
 
-def _check_probabilities(pred, names, file, row, error) -> None:
+def _check_probabilities(
+    pred: np.ndarray,
+    names: ColumnNames,
+    file: str | None,
+    row: RowOf,
+    error: type[LosscliError],
+) -> None:
     """Predictions that should be probabilities lie in [0, 1]."""
     bad = (pred < 0) | (pred > 1)
-    bad_rows = bad if bad.ndim == 1 else bad.any(axis=1)
+    bad_rows = np.asarray(bad if bad.ndim == 1 else bad.any(axis=1))
     if bad_rows.any():
         raise error(
             f"probability {pred[bad][0]:g} is outside [0, 1]",
@@ -104,7 +112,14 @@ def _check_probabilities(pred, names, file, row, error) -> None:
         )
 
 
-def _check_infinite(y, pred, names, file, row, error) -> None:
+def _check_infinite(
+    y: np.ndarray | None,
+    pred: np.ndarray,
+    names: ColumnNames,
+    file: str | None,
+    row: RowOf,
+    error: type[LosscliError],
+) -> None:
     """Infinite predictions, and infinite targets where `y` is given (regression)."""
     inf = np.isinf(pred) if pred.ndim == 1 else np.isinf(pred).any(axis=1)
     if inf.any():
@@ -116,7 +131,14 @@ def _check_infinite(y, pred, names, file, row, error) -> None:
             raise error("infinite value", file=file, column=_first(names.get("true")), row=row(bad))
 
 
-def _check_finite(y, pred, names, file, row, error) -> None:
+def _check_finite(
+    y: np.ndarray | None,
+    pred: np.ndarray,
+    names: ColumnNames,
+    file: str | None,
+    row: RowOf,
+    error: type[LosscliError],
+) -> None:
     """No NaN or infinity in float labels or predictions."""
     for role, values in (("true", y), ("pred", pred)):
         if values is None or not np.issubdtype(values.dtype, np.floating):

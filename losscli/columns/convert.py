@@ -10,6 +10,7 @@ y as int64 class indices (n,) or float targets (n, K); multi-label y as (n, K) 0
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -117,7 +118,7 @@ class BatchConverter:
 
     def missing_labels(self, y: np.ndarray) -> np.ndarray:
         """Rows whose label is missing."""
-        return np.isnan(y) if y.ndim == 1 else np.isnan(y).any(axis=1)
+        return np.asarray(np.isnan(y) if y.ndim == 1 else np.isnan(y).any(axis=1))
 
     def finish(self, y: np.ndarray) -> np.ndarray:
         """The labels handed on, once missing rows are gone."""
@@ -161,7 +162,9 @@ class BatchConverter:
         pred = [cols.pred[0]] if self.layout.pred_list else cols.pred
         return {"true": cols.true[0], "pred": pred, "weight": cols.weight}
 
-    def _missing_column(self, row, y_missing, pred, weight) -> str:
+    def _missing_column(
+        self, row: int, y_missing: np.ndarray, pred: np.ndarray, weight: np.ndarray | None
+    ) -> str:
         cols = self.columns
         if y_missing[row]:
             return cols.true[0]
@@ -183,9 +186,9 @@ class RegressionConverter(BatchConverter):
 class BinaryConverter(BatchConverter):
     """Binary: labels 0/1, -1/+1, booleans, or two strings one of which is positive."""
 
-    def __init__(self, columns: Columns, layout: Layout, **options) -> None:
+    def __init__(self, columns: Columns, layout: Layout, **options: Any) -> None:
         super().__init__(columns, layout, **options)
-        self.seen: set = set()
+        self.seen: set[object] = set()
 
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         array = batch.column(self.columns.true[0])
@@ -247,7 +250,7 @@ class BinaryConverter(BatchConverter):
         missing = np.isnan(y)
         if missing.any():
             labels[missing] = np.nan
-        return labels
+        return np.asarray(labels)
 
 
 class MultilabelConverter(BatchConverter):
@@ -271,7 +274,7 @@ class MultilabelConverter(BatchConverter):
 class MulticlassConverter(BatchConverter):
     """Multi-class: class indices, class names, or one-hot / soft target columns."""
 
-    def __init__(self, columns: Columns, layout: Layout, **options) -> None:
+    def __init__(self, columns: Columns, layout: Layout, **options: Any) -> None:
         super().__init__(columns, layout, **options)
         self.class_index: dict[str, int] | None = None
         if layout.classes:
@@ -288,8 +291,8 @@ class MulticlassConverter(BatchConverter):
 
     def missing_labels(self, y: np.ndarray) -> np.ndarray:
         if y.ndim == 1:
-            return np.isnan(y) | (y == -1)
-        return np.isnan(y).any(axis=1)
+            return np.asarray(np.isnan(y) | (y == -1))
+        return np.asarray(np.isnan(y).any(axis=1))
 
     def finish(self, y: np.ndarray) -> np.ndarray:
         return y.astype(np.int64) if y.ndim == 1 else y  # class indices, missing labels gone
@@ -319,7 +322,7 @@ class MulticlassConverter(BatchConverter):
         if self.layout.encoding == LabelEncoding.ONE_HOT:
             hard = np.isin(y, (0.0, 1.0)).all(axis=1)
             if hard.all():
-                return np.argmax(y, axis=1).astype(np.int64)
+                return np.asarray(np.argmax(y, axis=1), dtype=np.int64)
         return y
 
     def _names(self, array: pa.Array, offset: int, file: str) -> np.ndarray:

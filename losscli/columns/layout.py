@@ -159,7 +159,7 @@ def _list_width(array: pa.Array, name: str, file: str) -> int:
 
 
 def _infer_task(
-    columns: Columns, first: pa.RecordBatch, k: int, true_types: list, file: str
+    columns: Columns, first: pa.RecordBatch, k: int, true_types: list[pa.DataType], file: str
 ) -> Task:
     if k >= 2:
         if len(columns.true) == 1:
@@ -246,7 +246,7 @@ def _binary_encoding(
 
 
 def _multiclass_encoding(
-    columns: Columns, true_types: list, first: pa.RecordBatch
+    columns: Columns, true_types: list[pa.DataType], first: pa.RecordBatch
 ) -> LabelEncoding:
     if len(columns.true) > 1:
         y = np.column_stack([to_float64(first.column(c)) for c in columns.true])

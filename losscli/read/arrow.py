@@ -4,6 +4,7 @@ files and streams, JSON Lines."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pyarrow as pa
 
@@ -11,7 +12,7 @@ from losscli.read import csv
 from losscli.read.source import BATCH_ROWS, Source, target
 
 
-def ipc_reader(source: Source):
+def ipc_reader(source: Source) -> Any:
     """A Feather / Arrow IPC file reader; a stream is read whole behind the same interface."""
     import pyarrow.ipc as ipc
 
@@ -35,7 +36,7 @@ class _TableBatches:
         return self._batches[i]
 
 
-def json_reader(source: Source, types: dict[str, pa.DataType] | None = None):
+def json_reader(source: Source, types: dict[str, pa.DataType] | None = None) -> Any:
     """pyarrow's streaming JSON Lines reader; `types` fix the named columns' types."""
     import pyarrow.json as pajson
 
@@ -50,7 +51,7 @@ def json_reader(source: Source, types: dict[str, pa.DataType] | None = None):
     )
 
 
-def dataset(source: Source):
+def dataset(source: Source) -> Any:
     """A Parquet data set over `source.files`; hive partitions become columns."""
     import pyarrow.dataset as ds
 

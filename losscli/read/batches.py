@@ -4,6 +4,7 @@ record batches, whichever format it is."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
 
@@ -66,7 +67,7 @@ def row_count(source: Source) -> int | None:
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(target(source)).metadata.num_rows
+        return int(pq.ParquetFile(target(source)).metadata.num_rows)
     except (OSError, pa.ArrowException):
         return None
 
@@ -134,6 +135,6 @@ def _stream(
             )
 
 
-def _reorder(reader, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
     for batch in reader:
         yield batch.select(list(columns))

@@ -18,7 +18,9 @@ CSV_BLOCK_BYTES = 1 << 20
 CSV_CHUNK_BYTES = 1 << 23
 
 
-def csv_options(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]):
+def csv_options(
+    source: Source, columns: list[str] | None, types: dict[str, pa.DataType]
+) -> tuple[Any, Any]:
     """pyarrow's parse and convert options for a CSV source; malformed rows are remembered."""
     import pyarrow.csv as pacsv
 
@@ -39,7 +41,7 @@ def csv_options(source: Source, columns: list[str] | None, types: dict[str, pa.D
     return parse, convert
 
 
-def csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]):
+def csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]) -> Any:
     """pyarrow's streaming CSV reader over `source`, in blocks of CSV_BLOCK_BYTES."""
     import pyarrow.csv as pacsv
 
@@ -100,7 +102,7 @@ def csv_chunks(
     workers = min(os.cpu_count() or 2, 8)
     with open(source.path, "rb") as handle, ThreadPoolExecutor(workers) as pool:
         handle.readline()  # the header: its names come from the schema
-        pending: deque = deque()
+        pending: deque[Any] = deque()
         carry = b""
         while True:
             # read straight after the carried-over partial line: no copy of the chunk itself

@@ -36,7 +36,7 @@ class arrow_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> Literal[False]:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> Literal[False]:
         if exc is None or not isinstance(exc, (pa.ArrowException, OSError, ValueError)):
             return False
         if isinstance(exc, InputError | UsageError):

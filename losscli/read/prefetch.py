@@ -17,7 +17,7 @@ def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
     import queue
     import threading
 
-    ready: queue.Queue = queue.Queue(maxsize=depth)
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
     done = object()
 

@@ -43,7 +43,7 @@ PARQUET_BUFFER_BYTES = 1 << 16
 BATCH_ROWS = 1 << 18
 
 #: What the library accepts as input: paths, a pandas DataFrame or an Arrow table.
-Data = str | os.PathLike | Sequence[str | os.PathLike] | Any
+Data = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any
 
 
 def batch_rows(columns: int) -> int:
