@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from losscli.api import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
 from losscli.gates import Gate, evaluate, match_label
 from losscli.losses import EPS, LossSpec, resolve_losses
+from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
 
 

@@ -17,12 +17,12 @@ import numpy as np
 import pyarrow as pa
 
 from losscli import read
-from losscli.api import Plan
 from losscli.columns import BatchConverter, Columns, Layout, bool_array, to_float64
 from losscli.engine import Engine, Partial
 from losscli.errors import InputError, UsageError
 from losscli.gates import Gate
 from losscli.losses import EPS, LossSpec, get_loss
+from losscli.pipeline import Plan
 from losscli.write import PerRowWriter
 
 #: Dask's local schedulers; anything else is taken as the address of a dask.distributed scheduler.

@@ -1016,17 +1016,29 @@ def _sig3(x: float) -> float:
     return float(f"{x:.3g}")
 
 
-def _label_code(task: str, layout: str | None, y_true: np.ndarray) -> str:
-    """Our label code (int, onehot, soft, pm1) from the reader's description and the values."""
+def _label_code(task: str, layout: Any, y_true: np.ndarray) -> str:
+    """Our label code (int, onehot, soft, pm1) from the reader's encoding (a LabelEncoding, or
+    a caller's description such as "-1/+1") and the values."""
     import numpy as np
 
-    text = (layout or "").lower()
-    if "-1" in text:
-        return "pm1"
-    if "one-hot" in text:
-        return "onehot"
-    if "soft" in text:
-        return "soft"
+    from losscli.columns import LabelEncoding
+
+    if isinstance(layout, LabelEncoding):
+        known = {
+            LabelEncoding.PLUS_MINUS_ONE: "pm1",
+            LabelEncoding.ONE_HOT: "onehot",
+            LabelEncoding.SOFT: "soft",
+        }
+        if layout in known:
+            return known[layout]
+    else:
+        text = (layout or "").lower()
+        if "-1" in text:
+            return "pm1"
+        if "one-hot" in text:
+            return "onehot"
+        if "soft" in text:
+            return "soft"
     if task in ("binary", "multilabel"):
         values = y_true[~np.isnan(y_true)] if y_true.dtype.kind == "f" else y_true
         if np.any(values == -1):
@@ -1101,7 +1113,7 @@ def recommend_for_arrays(
     y_pred: Any,
     *,
     from_logits: bool | None = None,
-    labels: str | None = None,
+    labels: Any = None,
     activation: str | None = None,
     outliers: bool = False,
     imbalanced: bool = False,
@@ -1110,8 +1122,9 @@ def recommend_for_arrays(
     """Recommend from the data itself: labels and predictions in the kernels' conventions.
 
     `from_logits` None infers it (predictions outside [0, 1] are logits or scores); `labels` is
-    a label code (int, onehot, soft, pm1) or the reader's description ("-1/+1", "one-hot", ...),
-    None to look at the values. `activation` overrides what the predictions look like.
+    a label code (int, onehot, soft, pm1), the reader's `LabelEncoding`, or a description
+    ("-1/+1", "one-hot", ...), None to look at the values. `activation` overrides what the
+    predictions look like.
 
     Regression: residuals r = y_pred - y_true are heavy-tailed when the worst 1% of rows give
     more than HEAVY_SHARE_RATIO x the share of squared error normal residuals would give, or
@@ -1121,6 +1134,8 @@ def recommend_for_arrays(
     """
     import numpy as np
 
+    from losscli.columns import NonFinite, check_arrays
+
     task_ = _required(task, TASKS, "task")
     activation_ = _choice(activation, ACTIVATIONS, "activation")
     framework_ = _choice(framework, FRAMEWORKS, "framework")
@@ -1128,14 +1143,9 @@ def recommend_for_arrays(
     p = np.asarray(y_pred, dtype=np.float64)
     if y.dtype.kind not in "biuf":
         raise UsageError("recommend_for_arrays needs numeric labels (map class names to indices)")
-    if len(y) != len(p):
-        raise UsageError(f"y_true has {len(y)} rows but y_pred has {len(p)}")
+    check_arrays(y, p, task=task_, nonfinite=NonFinite.IGNORE, error=UsageError)
     if len(y) == 0:
         raise UsageError("no rows to look at")
-    wide = task_ in ("multiclass", "multilabel")
-    if p.ndim != (2 if wide else 1):
-        shape = "(n, K)" if wide else "(n,)"
-        raise UsageError(f"{task_} predictions must have shape {shape}, got {p.shape}")
     code = labels if labels in LABELS else _label_code(task_, labels, y)
     inferred: dict[str, Any] = {"labels": code if task_ != "regression" else None}
     lead: list[Alternative] = []
@@ -1267,7 +1277,7 @@ def recommend_from(
     The task, label encoding and kind of predictions are inferred unless given; what was
     inferred is in `inferred` and `notes`, what was measured in `measurements`.
     """
-    from losscli.api import load_arrays
+    from losscli.pipeline import load_arrays
 
     if task is not None:
         _required(task, TASKS, "task")
@@ -1291,7 +1301,7 @@ def recommend_from(
         prepared.y_true,
         prepared.y_pred,
         from_logits=logits,
-        labels=prepared.labels,
+        labels=prepared.encoding,
         activation=activation,
         outliers=outliers,
         imbalanced=imbalanced,

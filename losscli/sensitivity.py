@@ -413,6 +413,8 @@ def compare_arrays(
 def _check_arrays(
     task: str, y_true: Any, y_pred: Any, weight: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    from losscli.columns import NonFinite, check_arrays
+
     pred = np.asarray(y_pred, dtype=np.float64)
     y = np.asarray(y_true)
     if task == "multiclass" and y.ndim == 1:
@@ -423,27 +425,16 @@ def _check_arrays(
             y = as_int
     else:
         y = y.astype(np.float64)
-    if len(y) != len(pred):
-        raise InputError(f"y_true has {len(y)} rows but y_pred has {len(pred)}")
+    w = None if weight is None else np.asarray(weight, dtype=np.float64)
+    check_arrays(y, pred, w, task=task, nonfinite=NonFinite.ANY)
     if len(y) < MIN_ROWS:
         raise InputError(f"compare needs at least {MIN_ROWS} rows, got {len(y)}")
-    if task == "multiclass" and pred.ndim != 2:
-        raise InputError("multiclass predictions need one column per class")
     if task == "multiclass" and y.ndim == 1 and (y.min() < 0 or y.max() >= pred.shape[1]):
         raise InputError(f"multiclass labels must lie in 0..{pred.shape[1] - 1}")
-    if task == "regression" and (y.ndim != 1 or pred.ndim != 1):
+    if task == "regression" and y.ndim != 1:
         raise InputError("regression compare takes one target and one prediction column")
-    for name, values in (("y_true", y), ("y_pred", pred)):
-        if np.issubdtype(values.dtype, np.floating) and not np.isfinite(values).all():
-            row = int(np.argmax(~np.isfinite(values).reshape(len(values), -1).all(axis=1)))
-            raise InputError("missing or infinite value", column=name, row=row + 1)
-    w = None
-    if weight is not None:
-        w = np.asarray(weight, dtype=np.float64)
-        if w.shape != (len(y),):
-            raise InputError(f"weight has shape {w.shape}, expected ({len(y)},)")
-        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-            raise InputError("weights must be finite, non-negative and not all zero")
+    if w is not None and w.sum() <= 0:
+        raise InputError("weights must be finite, non-negative and not all zero")
     return y, pred, w
 
 
@@ -788,7 +779,7 @@ def compare(
     """Rank losses by outlier sensitivity on prediction files, or on seeded synthetic data.
 
     With no paths, `synthetic(task or 'regression', rows, seed)` is compared; otherwise the files
-    (or a DataFrame / Arrow table) are read with `losscli.api.load_arrays` and the column options.
+    (or a DataFrame / Arrow table) are read with `losscli.pipeline.load_arrays` and the column options.
     """
     check_options(top, contamination, magnitude, seed)
     options = {
@@ -826,7 +817,8 @@ def compare(
         _finish_verdict(result, None, {})
         return result
 
-    from losscli.api import load_arrays
+    from losscli.columns import LabelEncoding
+    from losscli.pipeline import load_arrays
 
     data: Any = [os.fspath(p) for p in paths] if _is_paths(paths) else paths
     if isinstance(paths, str | os.PathLike):
@@ -844,7 +836,7 @@ def compare(
         magnitude=magnitude,
         seed=seed,
         eps=eps,
-        signed_labels=prepared.labels == "-1/+1",
+        signed_labels=prepared.encoding is LabelEncoding.PLUS_MINUS_ONE,
     )
     files = [str(f) for f in prepared.files]
     result.source = files

@@ -10,8 +10,10 @@ import pytest
 from sklearn.metrics import brier_score_loss, log_loss, mean_absolute_error, mean_squared_error
 
 import losscli
-from losscli import api, read
+from losscli import pipeline
 from losscli.errors import InputError, UsageError
+from losscli.read import batches as read_batches
+from losscli.read import csv as csv_read
 from tests.conftest import SAMPLE, write
 
 FORMATS = ["x.csv", "x.tsv", "x.csv.gz", "x.parquet", "x.feather", "x.jsonl"]
@@ -72,7 +74,7 @@ def test_streamed_equals_whole_file_across_batches_groups_and_weights(
     path = tmp_path / "x.parquet"
     pq.write_table(pa.Table.from_pandas(regression_df), path, row_group_size=37)
     whole = losscli.compute(str(path), losses=["mse", "huber", "rmse"], weight="w", by=["region"])
-    monkeypatch.setattr(read, "batch_rows", lambda columns: 7)
+    monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 7)
     streamed = losscli.compute(
         str(path), losses=["mse", "huber", "rmse"], weight="w", by=["region"]
     )
@@ -87,7 +89,7 @@ def test_streamed_equals_whole_file_across_batches_groups_and_weights(
 
 def test_csv_blocks_stream_with_the_same_numbers(tmp_path, regression_df, monkeypatch):
     path = write(regression_df, tmp_path / "x.csv")
-    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 1024)
+    monkeypatch.setattr(csv_read, "CSV_BLOCK_BYTES", 1024)
     result = losscli.compute(str(path), losses=["mse"], by=["region"])
     expected = mean_squared_error(regression_df.y_true, regression_df.y_pred)
     assert result.value("mse") == pytest.approx(expected, rel=1e-12)
@@ -237,7 +239,7 @@ def test_bootstrap_does_not_depend_on_batch_boundaries(tmp_path, regression_df, 
     path = tmp_path / "x.parquet"
     regression_df.to_parquet(path)
     whole = losscli.compute(str(path), losses=["mae"], bootstrap=50, seed=3, by=["region"])
-    monkeypatch.setattr(read, "batch_rows", lambda columns: 64)
+    monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 64)
     pq.write_table(pa.Table.from_pandas(regression_df), path, row_group_size=64)
     split = losscli.compute(str(path), losses=["mae"], bootstrap=50, seed=3, by=["region"])
     for a, b in zip(whole.results, split.results, strict=True):
@@ -267,7 +269,7 @@ def test_per_row_file_is_not_written_when_the_input_fails(tmp_path, regression_d
 
 
 def test_load_arrays_matches_compute(multiclass_df):
-    prepared = api.load_arrays(multiclass_df, true=["label"], pred=["p_*"])
+    prepared = pipeline.load_arrays(multiclass_df, true=["label"], pred=["p_*"])
     assert prepared.task == "multiclass" and prepared.y_true.dtype == np.int64
     assert prepared.y_pred.shape == (300, 4)
     assert prepared.classes == ["cat", "dog", "fish", "bird"]
@@ -278,7 +280,7 @@ def test_load_arrays_matches_compute(multiclass_df):
 
 def test_default_losses_follow_the_task(binary_df, regression_df):
     assert [r.label for r in losscli.compute(regression_df).results] == list(
-        api.DEFAULT_LOSSES["regression"]
+        pipeline.DEFAULT_LOSSES["regression"]
     )
     assert [r.label for r in losscli.compute(binary_df, pred=["y_pred"]).results] == [
         "bce",
@@ -326,8 +328,8 @@ def test_load_arrays_with_hard_and_soft_one_hot_batches(tmp_path, monkeypatch):
     df = pd.DataFrame({"y_a": targets[:, 0], "y_b": targets[:, 1], "p_a": 0.4, "p_b": 0.6})
     path = tmp_path / "x.parquet"
     pq.write_table(pa.Table.from_pandas(df), path, row_group_size=20)
-    monkeypatch.setattr(read, "batch_rows", lambda columns: 20)
-    prepared = api.load_arrays(str(path), task="multiclass")
+    monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 20)
+    prepared = pipeline.load_arrays(str(path), task="multiclass")
     np.testing.assert_array_equal(prepared.y_true, targets)
     streamed = losscli.compute(str(path), task="multiclass", losses=["ce"])
     expected = -np.mean(targets @ np.log([0.4, 0.6]))

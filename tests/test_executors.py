@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from losscli.api import make_plan
 from losscli.errors import UsageError
 from losscli.evaluate import compute, plan_specs, run_plan
 from losscli.executors import ComputeOptions, Counts, LocalExecutor, Run
+from losscli.pipeline import make_plan
 from tests.conftest import write
 
 

@@ -174,10 +174,9 @@ class Loss:
             raise InputError(f"{self.name}: no rows to evaluate")
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if w is not None:
-            if w.shape != losses.shape:
-                raise InputError(f"{len(w)} sample weights for {len(losses)} rows")
-            if not np.all(np.isfinite(w) & (w >= 0)):
-                raise InputError("sample weights must be finite and >= 0")
+            from losscli.columns.check import NonFinite, check_arrays
+
+            check_arrays(None, losses, w, nonfinite=NonFinite.IGNORE)
         total = float(np.sum(losses if w is None else w * losses))
         if reduction == "mean":
             denominator = len(losses) if w is None else float(np.sum(w))

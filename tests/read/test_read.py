@@ -8,18 +8,19 @@ import pytest
 import losscli
 from losscli import read
 from losscli.errors import InputError
+from losscli.read import csv as csv_read
 from tests.conftest import write
 
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(read, "CSV_CHUNK_BYTES", 512)
+    monkeypatch.setattr(csv_read, "CSV_CHUNK_BYTES", 512)
 
 
 def test_chunked_csv_equals_streamed(tmp_path, regression_df, small_chunks):
     path = write(regression_df, tmp_path / "x.csv")
     source = read.open_sources([str(path)])[0]
-    assert read._splittable(source)
+    assert csv_read.splittable(source)
     chunked = losscli.compute(str(path), losses=["mse", "mae"], by=["region"], weight="w")
     streamed = losscli.compute(
         str(path), losses=["mse", "mae"], by=["region"], weight="w", input_format="csv"
@@ -91,7 +92,7 @@ def test_missing_and_unreadable_files(tmp_path):
 @pytest.mark.parametrize("chunked", [True, False])
 def test_a_later_file_without_a_column(tmp_path, regression_df, monkeypatch, chunked):
     if chunked:
-        monkeypatch.setattr(read, "CSV_CHUNK_BYTES", 512)
+        monkeypatch.setattr(csv_read, "CSV_CHUNK_BYTES", 512)
     a = write(regression_df, tmp_path / "a.csv")
     b = write(regression_df.drop(columns="w"), tmp_path / "b.csv")
     with pytest.raises(InputError) as err:
@@ -103,8 +104,10 @@ def test_a_later_file_without_a_column(tmp_path, regression_df, monkeypatch, chu
 def test_integers_that_turn_into_floats_after_the_first_block(tmp_path, monkeypatch, name):
     import pandas as pd
 
-    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 4096)  # types are inferred from the first block
-    monkeypatch.setattr(read, "CSV_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(
+        csv_read, "CSV_BLOCK_BYTES", 4096
+    )  # types are inferred from the first block
+    monkeypatch.setattr(csv_read, "CSV_CHUNK_BYTES", 4096)
     n = 5000
     y = np.arange(n, dtype=float)
     y[-10:] += 0.5
@@ -128,7 +131,7 @@ def test_quoted_newlines_are_read_by_the_serial_reader(tmp_path, small_chunks):
     path = tmp_path / "quoted.csv"
     path.write_text("\n".join(lines) + "\n")
     source = read.open_sources([str(path)])[0]
-    assert not read._splittable(source)
+    assert not csv_read.splittable(source)
     result = losscli.compute(str(path), losses=["mse"])
     assert result.inputs["rows"]["read"] == 300 and result.value("mse") == 1.0
 
@@ -140,4 +143,4 @@ def test_a_quoted_header_still_allows_parallel_parsing(tmp_path, regression_df, 
     path = tmp_path / "x.csv"
     pacsv.write_csv(pa.Table.from_pandas(regression_df[["y_true", "y_pred"]]), path)
     assert path.read_text().startswith('"y_true","y_pred"')
-    assert read._splittable(read.open_sources([str(path)])[0])
+    assert csv_read.splittable(read.open_sources([str(path)])[0])

@@ -1,0 +1,39 @@
+"""Columns: which input columns play which role (`resolve`), what the data is (`layout`: task and
+label encoding as enums in a frozen `Layout`), batches to numpy arrays (`convert`, one converter
+per task) and one array validation (`check`).
+"""
+
+from losscli.columns.arrow import bool_array, string_array, to_float64, valid_mask
+from losscli.columns.check import NonFinite, check_arrays
+from losscli.columns.convert import Arrays, BatchConverter
+from losscli.columns.layout import LabelEncoding, Layout, Task, infer_layout, label_text
+from losscli.columns.resolve import (
+    PRED_NAMES,
+    PRED_PREFIXES,
+    TRUE_NAMES,
+    TRUE_PREFIXES,
+    Columns,
+    resolve_columns,
+)
+
+__all__ = [
+    "PRED_NAMES",
+    "PRED_PREFIXES",
+    "TRUE_NAMES",
+    "TRUE_PREFIXES",
+    "Arrays",
+    "BatchConverter",
+    "Columns",
+    "LabelEncoding",
+    "Layout",
+    "NonFinite",
+    "Task",
+    "bool_array",
+    "check_arrays",
+    "infer_layout",
+    "label_text",
+    "resolve_columns",
+    "string_array",
+    "to_float64",
+    "valid_mask",
+]

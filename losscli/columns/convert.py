@@ -1,0 +1,379 @@
+"""Batches to numpy arrays in the kernels' conventions, checked on every batch against the
+layout: one converter per task behind one interface (`BatchConverter(...)` builds the one the
+layout's task needs).
+
+Conventions handed to the kernels: regression y, x as float64 (n,); binary y in {0, 1}; multi-class
+y as int64 class indices (n,) or float targets (n, K); multi-label y as (n, K) 0/1; predictions
+(n,) or (n, K) float64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
+from losscli.columns.check import check_arrays
+from losscli.columns.layout import LabelEncoding, Layout, Task
+from losscli.columns.resolve import Columns
+from losscli.errors import InputError, UsageError
+
+
+@dataclass
+class Arrays:
+    """One batch in the kernels' conventions, rows with missing values already dropped."""
+
+    y: np.ndarray
+    pred: np.ndarray
+    weight: np.ndarray | None
+    keep: np.ndarray | None  # rows kept (None: all) — to filter group and key columns alike
+    rows: int
+    dropped: int
+    unnormalised: int = 0
+
+
+class BatchConverter:
+    """Validate batches and convert them to `Arrays`, remembering what it has seen across them.
+
+    `BatchConverter(columns, layout, ...)` returns the converter of the layout's task; each task
+    supplies `labels` (the label column(s) as floats, NaN where missing) and may refine
+    `missing_labels` and `finish`.
+    """
+
+    def __new__(cls, columns: Columns, layout: Layout, **options: object) -> BatchConverter:
+        if cls is BatchConverter:
+            cls = _CONVERTERS[Task(layout.task)]
+        return super().__new__(cls)
+
+    def __init__(
+        self,
+        columns: Columns,
+        layout: Layout,
+        *,
+        nan: str = "error",
+        probabilities: bool = False,
+    ) -> None:
+        if nan not in ("error", "drop"):
+            raise UsageError(f"--nan must be 'error' or 'drop', not '{nan}'")
+        self.columns = columns
+        self.layout = layout
+        self.nan = nan
+        self.probabilities = probabilities and not layout.from_logits
+
+    def convert(self, batch: pa.RecordBatch, offset: int, file: str) -> Arrays:
+        """`offset` is the number of rows of `file` before this batch."""
+        cols = self.columns
+        n = batch.num_rows
+        pred = self._pred(batch, offset, file)
+        y = self.labels(batch, offset, file)
+        weight = (
+            float_column(batch.column(cols.weight), cols.weight, file, offset)
+            if cols.weight
+            else None
+        )
+        missing = np.isnan(pred) if pred.ndim == 1 else np.isnan(pred).any(axis=1)
+        y_missing = self.missing_labels(y)
+        missing = missing | y_missing
+        if weight is not None:
+            missing |= np.isnan(weight)
+        keep = None
+        dropped = 0
+        if missing.any():
+            if self.nan == "error":
+                row = int(np.argmax(missing))
+                raise InputError(
+                    "missing value (NaN or empty)",
+                    file=file,
+                    column=self._missing_column(row, y_missing, pred, weight),
+                    row=offset + row + 1,
+                    hint="pass --nan drop to skip such rows",
+                )
+            keep = ~missing
+            dropped = int(missing.sum())
+            pred, y = pred[keep], y[keep]
+            weight = None if weight is None else weight[keep]
+        rows = np.flatnonzero(keep) if keep is not None else None
+        check_arrays(
+            y,
+            pred,
+            weight,
+            task=self.layout.task,
+            probabilities=self.probabilities,
+            columns=self._check_columns(),
+            file=file,
+            rows=(offset + 1 + rows) if rows is not None else offset + 1,
+        )
+        unnormalised = 0
+        if self.probabilities and self.layout.task == Task.MULTICLASS:
+            unnormalised = int(np.count_nonzero(np.abs(pred.sum(axis=1) - 1.0) > 1e-6))
+        return Arrays(self.finish(y), pred, weight, keep, n, dropped, unnormalised)
+
+    # -- what each task supplies --------------------------------------------------------------
+    def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
+        """The labels as floats in the kernels' convention, NaN where missing."""
+        raise NotImplementedError
+
+    def missing_labels(self, y: np.ndarray) -> np.ndarray:
+        """Rows whose label is missing."""
+        return np.asarray(np.isnan(y) if y.ndim == 1 else np.isnan(y).any(axis=1))
+
+    def finish(self, y: np.ndarray) -> np.ndarray:
+        """The labels handed on, once missing rows are gone."""
+        return y
+
+    # -- predictions --------------------------------------------------------------------------
+    def _pred(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
+        cols = self.columns
+        if self.layout.pred_list:
+            return self._pred_list(batch.column(cols.pred[0]), offset, file)
+        if len(cols.pred) == 1:
+            return float_column(batch.column(cols.pred[0]), cols.pred[0], file, offset)
+        return np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.pred])
+
+    def _pred_list(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
+        column = self.columns.pred[0]
+        if array.null_count:
+            raise InputError(
+                "missing list value",
+                file=file,
+                column=column,
+                row=offset + int(np.argmax(array.is_null().to_numpy(zero_copy_only=False))) + 1,
+            )
+        pc = compute()
+        lengths = to_float64(pc.list_value_length(array))
+        k = self.layout.k
+        if (lengths != k).any():
+            row = int(np.argmax(lengths != k))
+            raise InputError(
+                f"list of {lengths[row]} values where {k} were expected",
+                file=file,
+                column=column,
+                row=offset + row + 1,
+            )
+        flat = float_column(pc.list_flatten(array), column, file)
+        return flat.reshape(len(array), k)
+
+    def _check_columns(self) -> dict[str, list[str] | str | None]:
+        """Column names for check_arrays' errors (one name per prediction column, or the list)."""
+        cols = self.columns
+        pred = [cols.pred[0]] if self.layout.pred_list else cols.pred
+        return {"true": cols.true[0], "pred": pred, "weight": cols.weight}
+
+    def _missing_column(
+        self, row: int, y_missing: np.ndarray, pred: np.ndarray, weight: np.ndarray | None
+    ) -> str:
+        cols = self.columns
+        if y_missing[row]:
+            return cols.true[0]
+        if weight is not None and np.isnan(weight[row]):
+            return cols.weight or ""
+        if pred.ndim == 1 or self.layout.pred_list:
+            return cols.pred[0]
+        return cols.pred[int(np.argmax(np.isnan(pred[row])))]
+
+
+class RegressionConverter(BatchConverter):
+    """Regression: one numeric label column."""
+
+    def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
+        column = self.columns.true[0]
+        return float_column(batch.column(column), column, file, offset)
+
+
+class BinaryConverter(BatchConverter):
+    """Binary: labels 0/1, -1/+1, booleans, or two strings one of which is positive."""
+
+    def __init__(self, columns: Columns, layout: Layout, **options: Any) -> None:
+        super().__init__(columns, layout, **options)
+        self.seen: set[object] = set()
+
+    def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
+        array = batch.column(self.columns.true[0])
+        if is_text(array.type) or pa.types.is_dictionary(array.type):
+            return self._strings(array, file)
+        return self._numbers(array, offset, file)
+
+    def _strings(self, array: pa.Array, file: str) -> np.ndarray:
+        column = self.columns.true[0]
+        positive = self.layout.positive
+        text = array.cast(pa.string()) if pa.types.is_dictionary(array.type) else array
+        pc = compute()
+        labels = pc.unique(text)
+        names = labels.to_pylist()
+        self.seen |= set(names) - {None}
+        if len(self.seen) > 2:
+            extra = sorted(str(v) for v in self.seen)
+            raise InputError(
+                f"more than two labels in a binary task: {', '.join(extra[:5])}",
+                file=file,
+                column=column,
+                hint="pass --task multiclass with one probability column per class",
+            )
+        if positive is not None and len(self.seen) == 2 and positive not in self.seen:
+            raise InputError(
+                f"--positive '{positive}' is not one of the labels "
+                f"{', '.join(sorted(map(str, self.seen)))}",
+                file=file,
+                column=column,
+            )
+        codes = to_float64(pc.index_in(text, value_set=labels))  # NaN where missing
+        positive_code = names.index(positive) if positive in names else -1
+        return np.where(np.isnan(codes), np.nan, (codes == positive_code).astype(np.float64))
+
+    def _numbers(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
+        column = self.columns.true[0]
+        y = float_column(array, column, file, offset)
+        positive, zero, minus = y == 1, y == 0, y == -1
+        ok = positive | zero | minus | np.isnan(y)
+        if not ok.all():
+            row = int(np.argmax(~ok))
+            raise InputError(
+                f"label {y[row]:g} does not fit a binary task (labels 0/1 or -1/+1)",
+                file=file,
+                column=column,
+                row=offset + row + 1,
+                hint="pass --task regression or multiclass if that is what the data is",
+            )
+        self.seen |= {v for v, m in ((1.0, positive), (0.0, zero), (-1.0, minus)) if m.any()}
+        if {0.0, -1.0} <= self.seen:
+            row = int(np.argmax(zero | minus))
+            raise InputError(
+                "labels mix 0 and -1 (use 0/1 or -1/+1)",
+                file=file,
+                column=column,
+                row=offset + row + 1,
+            )
+        labels = positive.astype(np.float64)
+        missing = np.isnan(y)
+        if missing.any():
+            labels[missing] = np.nan
+        return np.asarray(labels)
+
+
+class MultilabelConverter(BatchConverter):
+    """Multi-label: one 0/1 label column per prediction column."""
+
+    def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
+        cols = self.columns
+        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        bad = ~np.isin(y, (0.0, 1.0)) & ~np.isnan(y)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise InputError(
+                f"label {y[row, col]:g} is not 0/1",
+                file=file,
+                column=cols.true[col],
+                row=offset + int(row) + 1,
+            )
+        return y
+
+
+class MulticlassConverter(BatchConverter):
+    """Multi-class: class indices, class names, or one-hot / soft target columns."""
+
+    def __init__(self, columns: Columns, layout: Layout, **options: Any) -> None:
+        super().__init__(columns, layout, **options)
+        self.class_index: dict[str, int] | None = None
+        if layout.classes:
+            self.class_index = _class_index(layout.classes)
+            self.class_array = string_array(layout.classes)
+
+    def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
+        if len(self.columns.true) > 1:
+            return self._targets(batch, offset, file)
+        array = batch.column(self.columns.true[0])
+        if is_text(array.type):
+            return self._names(array, offset, file)
+        return self._indices(array, offset, file)
+
+    def missing_labels(self, y: np.ndarray) -> np.ndarray:
+        if y.ndim == 1:
+            return np.asarray(np.isnan(y) | (y == -1))
+        return np.asarray(np.isnan(y).any(axis=1))
+
+    def finish(self, y: np.ndarray) -> np.ndarray:
+        return y.astype(np.int64) if y.ndim == 1 else y  # class indices, missing labels gone
+
+    def _targets(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
+        cols = self.columns
+        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        bad = (y < 0) | (y > 1)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise InputError(
+                f"target {y[row, col]:g} is outside [0, 1]",
+                file=file,
+                column=cols.true[col],
+                row=offset + int(row) + 1,
+            )
+        sums = y.sum(axis=1)
+        off = np.abs(sums - 1.0) > 1e-6
+        if off.any():
+            row = int(np.argmax(off))
+            raise InputError(
+                f"target row sums to {sums[row]:g}, not 1 (one-hot or a distribution expected)",
+                file=file,
+                column=cols.true[0],
+                row=offset + row + 1,
+            )
+        if self.layout.encoding == LabelEncoding.ONE_HOT:
+            hard = np.isin(y, (0.0, 1.0)).all(axis=1)
+            if hard.all():
+                return np.asarray(np.argmax(y, axis=1), dtype=np.int64)
+        return y
+
+    def _names(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
+        column = self.columns.true[0]
+        text = array.cast(pa.string()) if pa.types.is_dictionary(array.type) else array
+        pc = compute()
+        codes = pc.index_in(text, value_set=self.class_array)
+        unknown = pc.and_(pc.is_null(codes), pc.is_valid(text))
+        if pc.any(unknown).as_py():
+            row = int(np.argmax(unknown.to_numpy(zero_copy_only=False)))
+            raise InputError(
+                f"label '{text[row].as_py()}' has no prediction column",
+                file=file,
+                column=column,
+                row=offset + row + 1,
+                hint=f"classes from the prediction columns: {', '.join(self.layout.classes or [])}",
+            )
+        codes = to_float64(codes)
+        codes[np.isnan(codes)] = -1  # a missing label
+        return codes
+
+    def _indices(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
+        column = self.columns.true[0]
+        k = self.layout.k
+        y = float_column(array, column, file, offset)
+        finite = ~np.isnan(y)
+        bad = finite & ((y != np.round(y)) | (y < 0) | (y >= k))
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise InputError(
+                f"class index {y[row]:g} is not an integer in 0..{k - 1}",
+                file=file,
+                column=column,
+                row=offset + row + 1,
+            )
+        if self.class_index is not None and all(str(i) in self.class_index for i in range(k)):
+            remap = np.array([self.class_index[str(i)] for i in range(k)], dtype=np.float64)
+            y = np.where(finite, remap[np.where(finite, y, 0).astype(np.int64)], np.nan)
+        return y
+
+
+_CONVERTERS: dict[Task, type[BatchConverter]] = {
+    Task.REGRESSION: RegressionConverter,
+    Task.BINARY: BinaryConverter,
+    Task.MULTICLASS: MulticlassConverter,
+    Task.MULTILABEL: MultilabelConverter,
+}
+
+
+def _class_index(classes: list[str]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for i, name in enumerate(classes):
+        index.setdefault(name, i)
+    return index

@@ -1,0 +1,338 @@
+"""The pipeline every command shares: a `Plan` (sources, columns and layout, decided once from
+the options and the first rows) and `load_arrays` (a whole input as numpy arrays, for `compare`
+and `recommend --from`). `compute` streams the plan's batches through the engine instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from losscli import read
+from losscli.columns import (
+    BatchConverter,
+    Columns,
+    LabelEncoding,
+    Layout,
+    infer_layout,
+    resolve_columns,
+)
+from losscli.errors import InputError
+from losscli.losses._math import one_hot
+from losscli.read import Data
+
+__all__ = [
+    "DEFAULT_LOSSES",
+    "Data",
+    "InputSpec",
+    "Plan",
+    "Prepared",
+    "load_arrays",
+    "make_plan",
+]
+
+#: The losses computed when none are asked for.
+DEFAULT_LOSSES = {
+    "regression": ("mse", "rmse", "mae", "huber"),
+    "binary": ("bce", "brier"),
+    "multiclass": ("cross_entropy", "brier"),
+    "multilabel": ("bce", "brier"),
+}
+_ID_NAMES = ("id", "index", "key", "row_id", "uuid", "uid")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """The column options every command shares: which columns play which role, what the task
+    is, how labels and predictions are encoded, and what to do with missing values."""
+
+    true: tuple[str, ...] | None = None
+    pred: tuple[str, ...] | None = None
+    weight: str | None = None
+    by: tuple[str, ...] | None = None
+    keys: tuple[str, ...] | None = None
+    task: str | None = None
+    positive: str | None = None
+    from_logits: bool | None = None
+    input_format: str | None = None
+    nan: str = "error"
+
+    def replace(self, **changes: Any) -> InputSpec:
+        """A copy with `changes` applied (sequences stored as tuples)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return InputSpec.of(**values)
+
+    @classmethod
+    def of(cls, **options: Any) -> InputSpec:
+        """An InputSpec from keyword options as the commands pass them (lists or tuples)."""
+        for name in ("true", "pred", "by", "keys"):
+            value = options.get(name)
+            if value is not None and not isinstance(value, str):
+                options[name] = tuple(value)
+            elif isinstance(value, str):
+                options[name] = (value,)
+        return cls(**options)
+
+
+def _spec(spec: InputSpec | None, **options: Any) -> InputSpec:
+    """`spec` with the keyword options that are set (not None) laid over it."""
+    given = {k: v for k, v in options.items() if v is not None}
+    return (spec or InputSpec()).replace(**given) if given else (spec or InputSpec())
+
+
+@dataclass
+class Plan:
+    """Sources, columns and layout of one input, ready to stream."""
+
+    sources: list[read.Source]
+    columns: Columns
+    layout: Layout
+    keys: list[str]
+    first: Iterator[pa.RecordBatch]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def read_columns(self) -> list[str]:
+        out = self.columns.needed()
+        return out + [k for k in self.keys if k not in out]
+
+    def batches(self) -> Iterator[tuple[read.Source, int, pa.RecordBatch]]:
+        """(source, rows of that source before the batch, batch) for every batch of every source."""
+        for i, source in enumerate(self.sources):
+            stream = (
+                self.first
+                if i == 0
+                else read.iter_batches(source, self.read_columns, self.types(source))
+            )
+            offset = 0
+            for batch in stream:
+                yield source, offset, batch
+                offset += batch.num_rows
+
+    def types(self, source: read.Source) -> dict[str, pa.DataType]:
+        return _text_types(source, self.columns, self.keys)
+
+
+def _text_types(
+    source: read.Source, columns: Columns, keys: Sequence[str]
+) -> dict[str, pa.DataType]:
+    """Column types for text formats (CSV, JSON Lines), whose types pyarrow infers from the
+    first block: predictions, weights and numeric labels are float64 (a column of integers that
+    later holds 0.5 is still read); other columns keep the type the first block shows."""
+    if source.format not in read.TEXT_FORMATS:
+        return {}
+    types: dict[str, pa.DataType] = {c: pa.float64() for c in columns.pred}
+    if columns.weight:
+        types[columns.weight] = pa.float64()
+    schema = read.inferred_schema(source)
+    for c in columns.true:
+        kind = schema.field(c).type if c in schema.names else pa.null()
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind):
+            types[c] = pa.float64()
+    return types
+
+
+def make_plan(
+    data: Data,
+    spec: InputSpec | None = None,
+    *,
+    true: Sequence[str] | None = None,
+    pred: Sequence[str] | None = None,
+    weight: str | None = None,
+    by: Sequence[str] | None = None,
+    keys: Sequence[str] | None = None,
+    task: str | None = None,
+    positive: str | None = None,
+    from_logits: bool | None = None,
+    input_format: str | None = None,
+) -> Plan:
+    """Open the input, resolve the columns and infer the layout from its first rows.
+
+    The column options come from `spec`, or from the keyword arguments (which override it).
+    """
+    spec = _spec(
+        spec,
+        true=true,
+        pred=pred,
+        weight=weight,
+        by=by,
+        keys=keys,
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+        input_format=input_format,
+    )
+    sources = read.open_data(data, spec.input_format)
+    first_source = sources[0]
+    names = read.column_names(first_source)
+    columns = resolve_columns(
+        names,
+        true=list(spec.true) if spec.true else None,
+        pred=list(spec.pred) if spec.pred else None,
+        weight=spec.weight,
+        by=list(spec.by) if spec.by else None,
+        file=first_source.label,
+    )
+    key_cols = _key_columns(spec.keys, names, columns, first_source.label)
+    plan_columns = columns.needed() + [k for k in key_cols if k not in columns.needed()]
+    types = _text_types(first_source, columns, key_cols)
+    first, batches = _peek(read.iter_batches(first_source, plan_columns, types), first_source)
+    layout = infer_layout(
+        columns,
+        first,
+        task=spec.task,
+        positive=spec.positive,
+        from_logits=spec.from_logits,
+        file=first_source.label,
+    )
+    return Plan(
+        sources,
+        columns,
+        layout,
+        key_cols,
+        batches,
+        notes=_inferred(columns.notes + layout.notes),
+    )
+
+
+def _peek(
+    batches: Iterator[pa.RecordBatch], source: read.Source
+) -> tuple[pa.RecordBatch, Iterator[pa.RecordBatch]]:
+    """The first batch holding rows, and every batch (that one included) still to stream."""
+    peeked: list[pa.RecordBatch] = []
+    for batch in batches:
+        peeked.append(batch)
+        if batch.num_rows:
+            return batch, itertools.chain(peeked, batches)
+    raise InputError("no data rows (only a header?)", file=source.label)
+
+
+def _key_columns(
+    keys: Sequence[str] | None, names: Sequence[str], columns: Columns, file: str
+) -> list[str]:
+    """The row-key columns: those asked for, or the id-like columns no role uses."""
+    if keys:
+        key_cols = list(keys)
+        missing = [k for k in key_cols if k not in names]
+        if missing:
+            raise InputError("missing column", file=file, column=missing[0])
+        return key_cols
+    used = set(columns.needed())
+    return [
+        n for n in names if n not in used and (n.lower() in _ID_NAMES or n.lower().endswith("_id"))
+    ]
+
+
+def _inferred(guesses: list[str]) -> list[str]:
+    """What was guessed, as one line: 'inferred labels y_true (--true), task binary (--task)'."""
+    return [f"inferred {', '.join(guesses)}; the options in brackets override"] if guesses else []
+
+
+# ---------------------------------------------------------------------------------------------
+# load_arrays: the whole input in memory
+
+
+@dataclass
+class Prepared:
+    """A whole input as arrays in the kernels' conventions, with what was inferred about it.
+
+    `labels` is the label encoding as displayed ("-1/+1"); `encoding` is the same as an enum.
+    """
+
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    weight: np.ndarray | None
+    task: str
+    task_inferred: bool
+    from_logits: bool
+    from_logits_inferred: bool
+    labels: str
+    classes: list[str] | None
+    columns: dict[str, Any]
+    notes: list[str]
+    files: list[str]
+    rows_used: int
+    rows_dropped: int
+    encoding: LabelEncoding = LabelEncoding.VALUES
+
+
+def load_arrays(
+    data: Data,
+    spec: InputSpec | None = None,
+    *,
+    true: Sequence[str] | None = None,
+    pred: Sequence[str] | None = None,
+    weight: str | None = None,
+    task: str | None = None,
+    positive: str | None = None,
+    from_logits: bool | None = None,
+    input_format: str | None = None,
+    nan: str | None = None,
+    probabilities: bool = False,
+) -> Prepared:
+    """Read every row into memory: for analyses that need all rows at once (compare, recommend).
+
+    The column options come from `spec`, or from the keyword arguments (which override it).
+    """
+    spec = _spec(
+        spec,
+        true=true,
+        pred=pred,
+        weight=weight,
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+        input_format=input_format,
+        nan=nan,
+    )
+    plan = make_plan(data, spec.replace(by=None, keys=None))
+    converter = BatchConverter(plan.columns, plan.layout, nan=spec.nan, probabilities=probabilities)
+    y, y_pred, w, dropped = _collect(plan, converter)
+    layout = plan.layout
+    return Prepared(
+        y_true=y,
+        y_pred=y_pred,
+        weight=w,
+        task=layout.task,
+        task_inferred=layout.task_inferred,
+        from_logits=layout.from_logits,
+        from_logits_inferred=layout.from_logits_inferred,
+        labels=layout.labels,
+        classes=layout.classes,
+        columns=plan.columns.as_dict(),
+        notes=plan.notes,
+        files=[s.label for s in plan.sources],
+        rows_used=len(y),
+        rows_dropped=dropped,
+        encoding=layout.encoding,
+    )
+
+
+def _collect(
+    plan: Plan, converter: BatchConverter
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """Every batch of the plan converted and concatenated: labels, predictions, weights and
+    the number of rows dropped."""
+    ys, preds, weights = [], [], []
+    dropped = 0
+    for source, offset, batch in read.prefetch(plan.batches()):
+        arrays = converter.convert(batch, offset, source.label)
+        ys.append(arrays.y)
+        preds.append(arrays.pred)
+        if arrays.weight is not None:
+            weights.append(arrays.weight)
+        dropped += arrays.dropped
+    layout = plan.layout
+    if layout.task == "multiclass" and len({a.ndim for a in ys}) > 1:
+        # one-hot batches that were all hard became indices; others kept soft rows
+        ys = [one_hot(a, layout.k) if a.ndim == 1 else a for a in ys]
+    y = np.concatenate(ys)
+    if len(y) == 0:
+        raise InputError("no rows left to evaluate", file=plan.sources[0].label)
+    return y, np.concatenate(preds), (np.concatenate(weights) if weights else None), dropped
