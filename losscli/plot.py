@@ -242,7 +242,7 @@ def _residual_histogram(ax: Any, comparison: Comparison) -> None:
 
 
 def _probability_histogram(ax: Any, comparison: Comparison) -> None:
-    from losscli.sensitivity import CONFIDENT
+    from losscli.diagnose import CONFIDENT
 
     p = np.clip(np.asarray(comparison.residuals, dtype=np.float64), 0.0, 1.0)
     unit = "labels" if comparison.task == "multilabel" else "rows"

@@ -19,9 +19,9 @@ import math
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
+from losscli.diagnose import TOP, residual_tails
 from losscli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -41,16 +41,7 @@ _RAW = ("none", "linear")
 _ALL = ACTIVATIONS
 _CLASSIFICATION = ("binary", "multiclass", "multilabel")
 
-# Thresholds of the data-driven path (see recommend_for_arrays).
-#: Share of rows whose squared errors are summed for the tail measure.
-TOP = 0.01
-#: Heavy tails: the worst 1% of rows give more than this many times the share of squared error
-#: that normal residuals would give (about 0.085 for large n) ...
-HEAVY_SHARE_RATIO = 2.0
-#: ... or the residuals' excess kurtosis (0 for normal data) is above this.
-HEAVY_KURTOSIS = 2.0
-#: Below this many rows the tails are not judged.
-MIN_TAIL_ROWS = 50
+# Thresholds of the data-driven path: the tails are judged by `losscli.diagnose`.
 #: Imbalanced: the rarest class has less than this fraction of its balanced share 1/K
 #: (10% for binary and for each label of multi-label data).
 IMBALANCE_FRACTION = 0.2
@@ -997,25 +988,6 @@ def _template_command(task: str, labels: str | None, rule: Rule) -> str:
 # From data
 
 
-def normal_top_share(n: int, top: float = TOP) -> float:
-    """The share of squared error that the worst `top` fraction of n normal residuals produce.
-
-    With k = ceil(top n) rows (at least one) and f = k / n, the rows beyond the normal quantile
-    z = Phi^-1(1 - f/2) carry E[r^2; |r| > z] / E[r^2] = f + 2 z phi(z): 0.0845 for f = 0.01.
-    """
-    k = max(1, math.ceil(top * n))
-    f = min(1.0, k / n)
-    if f >= 1.0:
-        return 1.0
-    normal = NormalDist()
-    z = normal.inv_cdf(1.0 - f / 2.0)
-    return f + 2.0 * z * normal.pdf(z)
-
-
-def _sig3(x: float) -> float:
-    return float(f"{x:.3g}")
-
-
 def _label_code(task: str, layout: str | None, y_true: np.ndarray) -> str:
     """Our label code (int, onehot, soft, pm1) from the reader's description and the values."""
     import numpy as np
@@ -1040,31 +1012,14 @@ def _label_code(task: str, layout: str | None, y_true: np.ndarray) -> str:
 
 
 def _regression_measurements(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
+    """The tails of the residuals (`losscli.diagnose.residual_tails`) and the targets' kind."""
     import numpy as np
 
-    from losscli import robust
-
-    r = y_pred - y_true
-    n = int(r.size)
-    share = robust.top_share(r**2, TOP)
-    normal = normal_top_share(n, TOP)
-    kurtosis = robust.excess_kurtosis(r)
-    scale = robust.robust_scale(r)
-    delta = robust.huber_delta(r)
-    delta_note = ""
-    if not delta > 0:
-        # more than half the residuals are equal: fall back to the mean absolute deviation
-        mad_mean = float(np.mean(np.abs(r - np.median(r))))
-        delta = robust.HUBER_K * math.sqrt(math.pi / 2.0) * mad_mean
-        delta_note = " (from the mean absolute deviation: most residuals are equal)"
-    heavy: bool | None
-    if n < MIN_TAIL_ROWS:
-        heavy = None
-    else:
-        heavy = bool(
-            share > HEAVY_SHARE_RATIO * normal
-            or (math.isfinite(kurtosis) and kurtosis > HEAVY_KURTOSIS)
-        )
+    tails = residual_tails(y_pred - y_true, TOP)
+    n = tails.rows
+    share, normal, kurtosis = tails.top_share, tails.normal_share, tails.excess_kurtosis
+    delta = tails.huber_delta
+    heavy = tails.heavy
     nonneg = bool(np.all(y_true >= 0))
     integer = bool(np.all(y_true == np.round(y_true)))
     pct = TOP * 100
@@ -1075,9 +1030,12 @@ def _regression_measurements(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str
     if heavy is None:
         summary += f"; only {n} rows, too few to judge the tails"
     elif heavy:
-        summary += (
-            f": heavy tails, huber with delta {_sig3(delta):g} = 1.345 x robust SD{delta_note}"
+        delta_note = (
+            " (from the mean absolute deviation: most residuals are equal)"
+            if tails.delta_from_mean_deviation
+            else ""
         )
+        summary += f": heavy tails, huber with delta {delta or 0:g} = 1.345 x robust SD{delta_note}"
     else:
         summary += ": no heavy tails"
     return {
@@ -1086,8 +1044,8 @@ def _regression_measurements(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str
         "top_share": share,
         "top_share_normal": normal,
         "excess_kurtosis": kurtosis if math.isfinite(kurtosis) else None,
-        "robust_scale": scale,
-        "huber_delta": _sig3(delta) if delta > 0 else None,
+        "robust_scale": tails.robust_scale,
+        "huber_delta": delta,
         "heavy_tails": heavy,
         "targets_nonnegative": nonneg,
         "targets_integer": integer,
@@ -1113,9 +1071,8 @@ def recommend_for_arrays(
     a label code (int, onehot, soft, pm1) or the reader's description ("-1/+1", "one-hot", ...),
     None to look at the values. `activation` overrides what the predictions look like.
 
-    Regression: residuals r = y_pred - y_true are heavy-tailed when the worst 1% of rows give
-    more than HEAVY_SHARE_RATIO x the share of squared error normal residuals would give, or
-    their excess kurtosis exceeds HEAVY_KURTOSIS (judged from MIN_TAIL_ROWS rows); then huber
+    Regression: the residuals r = y_pred - y_true are diagnosed by
+    `losscli.diagnose.residual_tails` (the same diagnosis as `compare`); heavy tails give huber
     with delta = 1.345 x 1.4826 x MAD, else mse. Classification: the rarest class (or label)
     under IMBALANCE_FRACTION of its balanced share adds the class-imbalance alternatives.
     """
@@ -1385,7 +1342,6 @@ __all__ = [
     "Recommendation",
     "Rule",
     "compute_command",
-    "normal_top_share",
     "recommend",
     "recommend_for_arrays",
     "recommend_from",

@@ -26,7 +26,8 @@ The verdict's statistics are unweighted. Regression (r = y_pred - y_true): heavy
 more of the squared error than normal residuals plausibly would, share > min((2 + 1/k) S(q),
 (1 + S(q)) / 2) with k = ceil(top n), q = k / n and S(q) = 2 (z phi(z) + q / 2), z = Phi^-1(1 - q/2)
 the share under normality (S = 0.084 and threshold 0.17 for 1% of a large data set), or when
-the excess kurtosis exceeds 8. Classification: confident mistakes when more rows (cells, for
+the excess kurtosis exceeds 2; not judged below 50 rows (`losscli.diagnose`, the diagnosis
+`recommend --from` shares). Classification: confident mistakes when more rows (cells, for
 multi-label) give the true label a probability below 0.01 than the model's own probabilities
 expect: observed O > E + 3 sqrt(E) + 1 and O >= 3, E = sum of the predicted probabilities below
 0.01 (the expected count if the labels were drawn from the predictions).
@@ -44,25 +45,24 @@ from typing import Any
 
 import numpy as np
 
-from losscli.errors import InputError, UsageError
-from losscli.losses import CATALOGUE, EPS, TASKS, LossSpec, resolve_loss, resolve_losses
-from losscli.losses._math import pick, sigmoid, softmax
-from losscli.robust import (
-    excess_kurtosis,
-    huber_delta,
+from losscli.diagnose import (
+    CONFIDENT,
+    HUBER_K,
+    p_true,
+    probability_quality,
+    residual_tails,
     robust_scale,
     top_share,
     worst_rows,
 )
+from losscli.errors import InputError, UsageError
+from losscli.losses import CATALOGUE, EPS, TASKS, LossSpec, resolve_loss, resolve_losses
+from losscli.losses._math import sigmoid, softmax
 
 SCHEMA_VERSION = 1
 
 #: Fewest rows compare accepts: with fewer, "the worst 1%" and a 5% contamination mean little.
 MIN_ROWS = 10
-#: A true label given a probability below this is a confident mistake (log loss above ln 100).
-CONFIDENT = 0.01
-#: Excess kurtosis above this also counts as heavy tails (normal samples of 20+ rows stay below 5).
-KURTOSIS_LIMIT = 8.0
 #: The share of the synthetic regression data set's rows that carry gross errors.
 SYNTHETIC_OUTLIERS = 0.01
 #: The share of the synthetic classification data set's labels that are flipped.
@@ -385,7 +385,7 @@ def compare_arrays(
     else:
         verdict = _classification_verdict(task, y, pred, as_logits, score, top)
         typical = None
-        shown = _p_true(task, y, pred, as_logits)
+        shown = p_true(task, y, pred, as_logits)
     result = Comparison(
         task=task,
         source="arrays",
@@ -622,39 +622,6 @@ def _sortable(x: float) -> float:
 # Verdicts
 
 
-def normal_top_share(q: float) -> float:
-    """Share of the squared error that the largest q fraction of normal residuals holds.
-
-    S(q) = 2 (z phi(z) + q / 2) with z = Phi^-1(1 - q / 2): 0.084 for q = 1%.
-    """
-    z = _normal_quantile(1.0 - q / 2.0)
-    phi = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    return 2.0 * (z * phi + q / 2.0)
-
-
-def _normal_quantile(p: float) -> float:
-    """Phi^-1(p) by bisection on erfc (exact enough for a threshold, no scipy)."""
-    lo, hi = -40.0, 40.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if 0.5 * math.erfc(-mid / math.sqrt(2.0)) < p:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
-
-
-def heavy_tail_threshold(n: int, top: float) -> float:
-    """The top share of squared error above which residuals count as heavy-tailed.
-
-    min((2 + 1/k) S(q), (1 + S(q)) / 2), k = ceil(top n) rows, q = k / n: twice the normal share
-    for large data sets (0.17 for 1%), a little more when only one or two rows are the top.
-    """
-    k = max(1, math.ceil(top * n))
-    s = normal_top_share(min(k / n, 1.0))
-    return min((2.0 + 1.0 / k) * s, (1.0 + s) / 2.0)
-
-
 def _pct(x: float) -> str:
     """0.431 -> '43%', 0.01 -> '1%', 0.058 -> '5.8%'."""
     v = 100.0 * x
@@ -667,29 +634,29 @@ def _sig(x: float) -> float:
 
 
 def _regression_verdict(residuals: np.ndarray, top: float) -> Verdict:
-    n = residuals.size
-    share = top_share(residuals**2, top)
-    kurt = excess_kurtosis(residuals)
-    threshold = heavy_tail_threshold(n, top)
-    delta = huber_delta(residuals)
-    if not (math.isfinite(delta) and delta > 0):
-        delta = 1.345 * _scale(residuals)
-    delta = _sig(delta)
-    beyond_1 = float(np.mean(np.abs(residuals - np.median(residuals)) > 1.0))
-    heavy = share > threshold or (math.isfinite(kurt) and kurt > KURTOSIS_LIMIT)
+    """Word the diagnosis of `losscli.diagnose.residual_tails` (shared with recommend --from)."""
+    tails = residual_tails(residuals, top)
+    share, kurt, threshold = tails.top_share, tails.excess_kurtosis, tails.threshold
+    # all residuals equal: no scale to measure, so Huber's constant on a unit scale
+    delta = tails.huber_delta or HUBER_K
+    beyond_1 = tails.share_beyond_1
+    heavy = bool(tails.heavy)
     huber = resolve_loss(f"huber:delta={delta:g}", "regression")
     huber = LossSpec(huber.loss, huber.params, f"huber(delta={delta:g})")
     mae = resolve_loss("mae", "regression")
     mse = resolve_loss("mse", "regression")
     what = f"the worst {_pct(top)} of rows produce {_pct(share)} of the squared error"
     if heavy:
-        why = what if share > threshold else f"excess kurtosis {kurt:.1f}; {what}"
+        why = what if tails.by_share else f"excess kurtosis {kurt:.1f}; {what}"
         text = f"heavy tails: {why}; huber(delta={delta:g}) or mae are steadier than mse"
         if beyond_1 > 0.5:
             text += f" (huber's default delta=1 is below {_pct(beyond_1)} of |residuals|)"
         suggested, alternatives = huber, (mae,)
     else:
-        text = f"no heavy tails: {what}, as normal residuals would; mse is fine"
+        if tails.judged:
+            text = f"no heavy tails: {what}, as normal residuals would; mse is fine"
+        else:
+            text = f"no heavy tails judged: only {tails.rows} rows; {what}; mse is the default"
         suggested, alternatives = mse, ()
         if beyond_1 > 0.5:
             text += (
@@ -701,40 +668,20 @@ def _regression_verdict(residuals: np.ndarray, top: float) -> Verdict:
         "top_share_squared_error": share,
         "threshold": threshold,
         "excess_kurtosis": kurt,
-        "kurtosis_limit": KURTOSIS_LIMIT,
-        "robust_scale": robust_scale(residuals),
+        "kurtosis_limit": tails.kurtosis_limit,
+        "robust_scale": tails.robust_scale,
         "huber_delta": delta,
         "share_beyond_1": beyond_1,
     }
     return Verdict(text, heavy, suggested, alternatives, evidence)
 
 
-def _p_true(task: str, y: np.ndarray, pred: np.ndarray, as_logits: bool) -> np.ndarray:
-    """The probability the predictions give the true label (per row; per cell for multi-label)."""
-    if task == "multiclass":
-        p = softmax(pred) if as_logits else pred
-        return pick(p, y) if y.ndim == 1 else np.sum(y * p, axis=1)
-    p = sigmoid(pred) if as_logits else np.clip(pred, 0.0, 1.0)
-    return y * p + (1.0 - y) * (1.0 - p)
-
-
-def _expected_confident(task: str, pred: np.ndarray, as_logits: bool) -> float:
-    """Expected count of true labels with probability < CONFIDENT if labels followed the model."""
-    if task == "multiclass":
-        p = softmax(pred) if as_logits else pred
-        return float(np.sum(np.where(p < CONFIDENT, p, 0.0)))
-    p = sigmoid(pred) if as_logits else np.clip(pred, 0.0, 1.0)
-    q = 1.0 - p
-    return float(np.sum(np.where(p < CONFIDENT, p, 0.0) + np.where(q < CONFIDENT, q, 0.0)))
-
-
 def _classification_verdict(
     task: str, y: np.ndarray, pred: np.ndarray, as_logits: bool, score: np.ndarray, top: float
 ) -> Verdict:
     share = top_share(score, top)
-    observed = int(np.sum(_p_true(task, y, pred, as_logits) < CONFIDENT))
-    expected = _expected_confident(task, pred, as_logits)
-    heavy = observed >= 3 and observed > expected + 3.0 * math.sqrt(expected) + 1.0
+    quality = probability_quality(task, y, pred, as_logits=as_logits)
+    observed, expected, heavy = quality.observed, quality.expected, quality.excess
     log_loss = resolve_loss("cross_entropy" if task == "multiclass" else "bce", task)
     brier = resolve_loss("brier", task)
     unit = "labels" if task == "multilabel" else "rows"

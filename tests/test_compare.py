@@ -10,17 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from losscli.diagnose import heavy_tail_threshold, normal_top_share
 from losscli.errors import InputError, UsageError
 from losscli.losses import get_loss
 from losscli.render import Format
 from losscli.render.compare import bar, show, to_csv, to_markdown
-from losscli.sensitivity import (
-    compare,
-    compare_arrays,
-    heavy_tail_threshold,
-    normal_top_share,
-    synthetic,
-)
+from losscli.sensitivity import compare, compare_arrays, synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "sample_data"
