@@ -167,7 +167,7 @@ def compare_command(
             "rows": int(parse_number(rows, "--rows", integer=True, minimum=10)),
         }
         if plot is not None:
-            from losscli.plot import check_plot_path, require_matplotlib
+            from losscli.render.plot import check_plot_path, require_matplotlib
 
             check_plot_path(plot)
             require_matplotlib()
@@ -197,7 +197,7 @@ def compare_command(
 
         show(comparison, fmt=fmt, output=output)
         if plot is not None:
-            from losscli.plot import plot_comparison
+            from losscli.render.plot import plot_comparison
 
             path = plot_comparison(comparison, plot)
             note(f"plot written to {path}", quiet)
