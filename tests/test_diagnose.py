@@ -11,6 +11,7 @@ import pytest
 from scipy import integrate, stats
 
 from losscli import diagnose
+from losscli.advice import recommend_for_arrays
 from losscli.diagnose import (
     KURTOSIS_LIMIT,
     MIN_TAIL_ROWS,
@@ -21,7 +22,6 @@ from losscli.diagnose import (
     probability_quality,
     residual_tails,
 )
-from losscli.recommend import recommend_for_arrays
 from losscli.sensitivity import compare_arrays
 
 

@@ -1,4 +1,4 @@
-"""The decision table of `losscli.recommend`, walked row by row, and the inference from data."""
+"""The decision table of `losscli.advice`, walked row by row, and the inference from data."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from losscli.diagnose import normal_share_for_rows as normal_top_share
-from losscli.errors import UsageError
-from losscli.losses import CATALOGUE
-from losscli.recommend import (
+from losscli.advice import (
     ACTIVATIONS,
     FRAMEWORKS,
     HINTS,
@@ -24,10 +21,13 @@ from losscli.recommend import (
     recommend_for_arrays,
     rule_for,
 )
+from losscli.diagnose import normal_share_for_rows as normal_top_share
+from losscli.errors import UsageError
+from losscli.losses import CATALOGUE
 
 _BAD = {("multiclass", "pm1")}
 
-rec = importlib.import_module("losscli.recommend")  # the module: losscli.recommend is the function
+rec = importlib.import_module("losscli.advice")  # the package: losscli.recommend is the function
 
 
 def _rule_id(rule) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from losscli.render import Format, dumps_json, emit
 
 if TYPE_CHECKING:
-    from losscli.recommend import Recommendation
+    from losscli.advice import Recommendation
 
 _FRAMEWORK_TITLES = {"pytorch": "PyTorch", "keras": "Keras", "sklearn": "scikit-learn"}
 CSV_COLUMNS = (
