@@ -347,6 +347,8 @@ def compare(
     (or a DataFrame / Arrow table) are read with `losscli.api.load_arrays` and the column options.
     """
     check_options(top, contamination, magnitude, seed)
+    if rows < MIN_ROWS:
+        raise UsageError(f"--rows must be at least {MIN_ROWS}, got {rows}")
     study = {
         "losses": losses,
         "top": top,

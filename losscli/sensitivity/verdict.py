@@ -46,7 +46,7 @@ def regression_verdict(residuals: np.ndarray, top: float, command: CommandFor) -
         if tails.judged:
             text = f"no heavy tails: {what}, as normal residuals would; mse is fine"
         else:
-            text = f"no heavy tails judged: only {tails.rows} rows; {what}; mse is the default"
+            text = f"tails not judged: only {tails.rows} rows; {what}; mse is the default"
         suggested, alternatives = mse, ()
         if beyond_1 > 0.5:
             text += (
