@@ -137,3 +137,19 @@ def test_recommend_and_compare_agree_on_normal_residuals(seed):
     comparison = compare_arrays("regression", y, p, losses=["mse", "mae"])
     assert rec.measurements["heavy_tails"] is False
     assert comparison.verdict.heavy_tails is False
+
+
+def test_recommend_from_and_compare_agree_on_one_file(tmp_path):
+    """The bug of the two diagnoses: both commands read the same file, so say the same."""
+    from losscli.advice import recommend_from
+    from losscli.sensitivity import compare
+
+    y, p = _laplace()
+    path = tmp_path / "laplace.csv"
+    lines = ["y_true,y_pred", *(f"{a:.17g},{b:.17g}" for a, b in zip(y, p, strict=True))]
+    path.write_text("\n".join(lines) + "\n")
+    rec = recommend_from(str(path))
+    comparison = compare([str(path)], losses=["mse", "mae"])
+    assert rec.measurements["heavy_tails"] is comparison.verdict.heavy_tails is True
+    assert rec.loss == comparison.verdict.suggested.name == "huber"
+    assert rec.params["delta"] == comparison.verdict.suggested.params["delta"]

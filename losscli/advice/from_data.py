@@ -342,8 +342,18 @@ def recommend_from(
     files = [paths] if isinstance(paths, str) else list(paths)
     if not files:
         raise UsageError("no input file")
-    columns = {"true": true, "pred": pred, "weight": weight, "task": task, "positive": positive}
-    reading_options = {"from_logits": from_logits, "input_format": input_format, "nan": nan}
+    columns: dict[str, Any] = {
+        "true": true,
+        "pred": pred,
+        "weight": weight,
+        "task": task,
+        "positive": positive,
+    }
+    reading_options: dict[str, Any] = {
+        "from_logits": from_logits,
+        "input_format": input_format,
+        "nan": nan,
+    }
     prepared = load_arrays(files if len(files) > 1 else files[0], **columns, **reading_options)
     logits = True if prepared.from_logits else (False if from_logits is False else None)
     reading = read_arrays(

@@ -6,6 +6,7 @@ Which options need a file and which are required without one is decided here, no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from losscli.advice.from_data import recommend_from
 from losscli.advice.model import ACTIVATIONS, TASKS, Recommendation
@@ -35,7 +36,7 @@ def advise(
     With a source the label encoding is read from the data (`labels` is a UsageError); without
     one the column and reading options are UsageErrors, and `task` and `activation` are required.
     """
-    hints = {"outliers": outliers, "imbalanced": imbalanced, "framework": framework}
+    hints: dict[str, Any] = {"outliers": outliers, "imbalanced": imbalanced, "framework": framework}
     if source:
         if labels is not None:
             raise UsageError("--labels is read from the data with --from; drop it")

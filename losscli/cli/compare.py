@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -151,7 +151,7 @@ def compare_command(
         from losscli.sensitivity import compare
 
         fmt = resolve_format(fmt, json_flag)
-        options = {
+        options: dict[str, Any] = {
             "top": parse_fraction(top, "--top"),
             "contamination": parse_fraction(contamination, "--contamination"),
             "magnitude": parse_number(magnitude, "--magnitude"),

@@ -126,6 +126,7 @@ def _loss_curve(comparison: Comparison, spec: Any, x: np.ndarray) -> np.ndarray:
         kw: dict[str, Any] = {"task": comparison.task, "check": False, **params}
         if loss.accepts_logits:
             kw["from_logits"] = True
+        y: np.ndarray
         if comparison.task == "multiclass":
             y, pred = np.ones(z.size, dtype=np.int64), np.column_stack([np.zeros_like(z), z])
         elif comparison.task == "multilabel":

@@ -58,7 +58,13 @@ def ranked_figures(
     figures = []
     for spec in specs:
         fl = from_logits and spec.loss.accepts_logits
-        kw = {"task": task, "from_logits": fl, "eps": eps, "check": False, **spec.params}
+        kw: dict[str, Any] = {
+            "task": task,
+            "from_logits": fl,
+            "eps": eps,
+            "check": False,
+            **spec.params,
+        }
         with np.errstate(all="ignore"):
             per_row = spec.loss.per_row(y, pred, **kw)
             floor = _floor(task, spec, y, kw)

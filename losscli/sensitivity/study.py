@@ -349,7 +349,7 @@ def compare(
     check_options(top, contamination, magnitude, seed)
     if rows < MIN_ROWS:
         raise UsageError(f"--rows must be at least {MIN_ROWS}, got {rows}")
-    study = {
+    study: dict[str, Any] = {
         "losses": losses,
         "top": top,
         "contamination": contamination,

@@ -36,6 +36,7 @@ def regression_verdict(residuals: np.ndarray, top: float, command: CommandFor) -
     mae = resolve_loss("mae", "regression")
     mse = resolve_loss("mse", "regression")
     what = f"the worst {_pct(top)} of rows produce {_pct(share)} of the squared error"
+    alternatives: tuple[LossSpec, ...]
     if heavy:
         why = what if tails.by_share else f"excess kurtosis {kurt:.1f}; {what}"
         text = f"heavy tails: {why}; huber(delta={delta:g}) or mae are steadier than mse"
@@ -85,6 +86,7 @@ def classification_verdict(
     brier = resolve_loss("brier", task)
     unit = "labels" if task == "multilabel" else "rows"
     what = f"the worst {_pct(top)} of rows produce {_pct(share)} of the log loss"
+    alternatives: tuple[LossSpec, ...]
     said = f"{observed:,} {unit} give the true label p < {CONFIDENT:g}"
     if heavy:
         text = (
