@@ -7,7 +7,11 @@ data-driven path (`recommend_for_arrays`, `recommend_from`) imports them when ca
 
 from __future__ import annotations
 
-from losscli.advice.from_data import check_command, recommend_for_arrays, recommend_from
+from losscli.advice.from_data import (
+    command_to_check_recommendation,
+    recommend_for_arrays,
+    recommend_from,
+)
 from losscli.advice.model import (
     ACTIVATIONS,
     FRAMEWORKS,
@@ -37,7 +41,7 @@ __all__ = [
     "Recommendation",
     "Rule",
     "advise",
-    "check_command",
+    "command_to_check_recommendation",
     "recommend",
     "recommend_for_arrays",
     "recommend_from",

@@ -417,10 +417,10 @@ def _command(
     """--from-logits when the loss takes logits and the data holds them; a declared
     --from-probabilities is kept."""
     flag = True if rule_logits and data_logits else (False if declared is False else None)
-    return check_command(files, spec, logits_flag=flag, **options)
+    return command_to_check_recommendation(files, spec, logits_flag=flag, **options)
 
 
-def check_command(
+def command_to_check_recommendation(
     files: Sequence[str],
     spec: str,
     *,
@@ -463,7 +463,7 @@ __all__ = [
     "IMBALANCE_FRACTION",
     "SUM_TOLERANCE",
     "Reading",
-    "check_command",
+    "command_to_check_recommendation",
     "read_arrays",
     "recommend_for_arrays",
     "recommend_from",

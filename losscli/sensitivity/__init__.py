@@ -9,15 +9,15 @@ from __future__ import annotations
 from losscli.sensitivity.model import Comparison, LossFigures, Verdict
 from losscli.sensitivity.study import Origin, check_options, compare, compare_arrays
 from losscli.sensitivity.synthetic import synthetic
-from losscli.sensitivity.verdict import check_command
+from losscli.sensitivity.verdict import command_to_check_verdict
 
 __all__ = [
     "Comparison",
     "LossFigures",
     "Origin",
     "Verdict",
-    "check_command",
     "check_options",
+    "command_to_check_verdict",
     "compare",
     "compare_arrays",
     "synthetic",

@@ -50,7 +50,11 @@ from losscli.losses import CATALOGUE, EPS, TASKS, LossSpec, resolve_loss, resolv
 from losscli.sensitivity.figures import contaminate, ranked_figures
 from losscli.sensitivity.model import MIN_ROWS, Comparison
 from losscli.sensitivity.synthetic import describe, synthetic
-from losscli.sensitivity.verdict import check_command, classification_verdict, regression_verdict
+from losscli.sensitivity.verdict import (
+    classification_verdict,
+    command_to_check_verdict,
+    regression_verdict,
+)
 
 
 def check_options(top: float, contamination: float, magnitude: float, seed: int | None = 0) -> None:
@@ -172,7 +176,7 @@ def _study(
         eps=eps,
         top=top,
     )
-    command = partial(check_command, origin.paths, origin.options)
+    command = partial(command_to_check_verdict, origin.paths, origin.options)
     if task == "regression":
         verdict = regression_verdict(pred - y, top, command)
     else:

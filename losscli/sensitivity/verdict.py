@@ -112,7 +112,7 @@ def classification_verdict(
     )
 
 
-def check_command(
+def command_to_check_verdict(
     paths: Sequence[str] | None, options: Mapping[str, Any], specs: Sequence[LossSpec]
 ) -> str:
     """The `losscli compute` command that checks the suggested losses on the same data."""
@@ -143,4 +143,4 @@ def _param(value: float | None) -> str:
     return "none" if value is None else f"{value:g}"
 
 
-__all__ = ["CommandFor", "check_command", "classification_verdict", "regression_verdict"]
+__all__ = ["CommandFor", "classification_verdict", "command_to_check_verdict", "regression_verdict"]
