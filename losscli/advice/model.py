@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+from losscli.result import SCHEMA_VERSION
 
 TASKS = ("regression", "binary", "multiclass", "multilabel")
 #: Last-layer activations; 'none' and 'linear' both mean raw outputs (logits for classification).
@@ -208,7 +208,6 @@ __all__ = [
     "ACTIVATIONS",
     "FRAMEWORKS",
     "LABELS",
-    "SCHEMA_VERSION",
     "TASKS",
     "Alternative",
     "Caveat",

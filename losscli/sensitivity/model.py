@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from losscli.losses import LossSpec
-
-SCHEMA_VERSION = 1
+from losscli.result import SCHEMA_VERSION
 
 #: Fewest rows compare accepts: with fewer, "the worst 1%" and a 5% contamination mean little.
 MIN_ROWS = 10
@@ -172,7 +171,6 @@ def spec_dict(spec: LossSpec) -> dict[str, Any]:
 
 __all__ = [
     "MIN_ROWS",
-    "SCHEMA_VERSION",
     "Comparison",
     "LossFigures",
     "Verdict",
