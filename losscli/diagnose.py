@@ -1,7 +1,8 @@
 """What the data shows: residual tails (regression) and probability quality (classification).
 
 One diagnosis, one set of thresholds, read by `recommend --from` and `compare` alike, so the two
-cannot disagree about the same file. Reports are frozen dataclasses; the callers word them.
+cannot disagree about the same file (at the same `top`: recommend always looks at the worst 1%,
+compare at its `--top`, 1% by default). Reports are frozen dataclasses; the callers word them.
 
 Residual tails (r = y_pred - y_true), judged from `MIN_TAIL_ROWS` rows:
 
