@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from losscli._version import __version__
-from losscli.recommend import recommend, recommend_from  # light: no numpy until --from
+from losscli.advice import recommend, recommend_from  # light: no numpy until --from
 
 _EXPORTS = {
     "compute": "losscli.evaluate",

@@ -1,4 +1,4 @@
-"""Tests of `losscli.sensitivity` (the sensitivity study), `losscli.render.compare` and `losscli.plot`."""
+"""Tests of `losscli.sensitivity` (the sensitivity study), `losscli.render.compare` and `losscli.render.plot`."""
 
 from __future__ import annotations
 
@@ -10,17 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from losscli.diagnose import heavy_tail_threshold, normal_top_share
 from losscli.errors import InputError, UsageError
 from losscli.losses import get_loss
 from losscli.render import Format
 from losscli.render.compare import bar, show, to_csv, to_markdown
-from losscli.sensitivity import (
-    compare,
-    compare_arrays,
-    heavy_tail_threshold,
-    normal_top_share,
-    synthetic,
-)
+from losscli.sensitivity import compare, compare_arrays, synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "sample_data"
@@ -268,7 +263,7 @@ def test_probability_losses_skip_the_score_losses_and_logits_take_them():
 
 
 def test_multiclass_contamination_moves_every_label_to_another_class():
-    from losscli.sensitivity import _flip
+    from losscli.sensitivity.figures import flip as _flip
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 5, 1_000)
@@ -433,7 +428,7 @@ def test_bar_is_logarithmic_in_the_ratio():
 @pytest.mark.parametrize(("task", "suffix"), [("regression", ".png"), ("binary", ".svg")])
 def test_plot_png_and_svg(tmp_path, task, suffix):
     pytest.importorskip("matplotlib")
-    from losscli.plot import plot_comparison
+    from losscli.render.plot import plot_comparison
 
     result = compare(task=task, rows=400)
     path = plot_comparison(result, tmp_path / f"plot{suffix}")
@@ -448,21 +443,21 @@ def test_plot_png_and_svg(tmp_path, task, suffix):
 
 def test_plot_multiclass_png(tmp_path):
     pytest.importorskip("matplotlib")
-    from losscli.plot import plot_comparison
+    from losscli.render.plot import plot_comparison
 
     result = compare([str(DATA / "multiclass_digits_logits.csv")])
     assert plot_comparison(result, tmp_path / "digits.png").stat().st_size > 20_000
 
 
 def test_plot_rejects_other_formats(tmp_path):
-    from losscli.plot import plot_comparison
+    from losscli.render.plot import plot_comparison
 
     with pytest.raises(UsageError, match=r"\.png or \.svg"):
         plot_comparison(compare(rows=100), tmp_path / "plot.pdf")
 
 
 def test_plot_without_matplotlib_says_how_to_install_it(monkeypatch, tmp_path):
-    from losscli.plot import plot_comparison
+    from losscli.render.plot import plot_comparison
 
     real_import = builtins.__import__
 

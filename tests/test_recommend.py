@@ -1,4 +1,4 @@
-"""The decision table of `losscli.recommend`, walked row by row, and the inference from data."""
+"""The decision table of `losscli.advice`, walked row by row, and the inference from data."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from losscli.errors import UsageError
-from losscli.losses import CATALOGUE
-from losscli.recommend import (
+from losscli.advice import (
     ACTIVATIONS,
     FRAMEWORKS,
     HINTS,
@@ -19,15 +17,17 @@ from losscli.recommend import (
     RULES,
     TASKS,
     WARNINGS,
-    normal_top_share,
     recommend,
     recommend_for_arrays,
     rule_for,
 )
+from losscli.diagnose import normal_share_for_rows as normal_top_share
+from losscli.errors import UsageError
+from losscli.losses import CATALOGUE
 
 _BAD = {("multiclass", "pm1")}
 
-rec = importlib.import_module("losscli.recommend")  # the module: losscli.recommend is the function
+rec = importlib.import_module("losscli.advice")  # the package: losscli.recommend is the function
 
 
 def _rule_id(rule) -> str:
@@ -349,7 +349,7 @@ def test_normal_top_share_matches_simulation():
     assert normal_top_share(100) == pytest.approx(0.0845, abs=5e-4)  # one row of 100
     assert normal_top_share(150) > normal_top_share(100)  # two rows of 150 are 1.33%
     rng = np.random.default_rng(0)
-    from losscli.robust import top_share
+    from losscli.diagnose import top_share
 
     shares = [top_share(rng.normal(size=2000) ** 2, 0.01) for _ in range(200)]
     assert np.mean(shares) == pytest.approx(normal_top_share(2000), rel=0.05)

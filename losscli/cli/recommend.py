@@ -85,8 +85,6 @@ FromOpt = Annotated[
     ),
 ]
 
-_TASKS = "regression, binary, multiclass, multilabel"
-
 
 def recommend_command(
     task: TaskOpt = None,
@@ -110,57 +108,26 @@ def recommend_command(
     debug: DebugOpt = False,
 ) -> None:
     with reporting(debug):
-        from losscli.errors import UsageError
-        from losscli.recommend import recommend, recommend_from
+        from losscli.advice import advise
         from losscli.render import recommend as render
 
         fmt = resolve_format(fmt, json_flag)
-        if source:
-            if labels is not None:
-                raise UsageError("--labels is read from the data with --from; drop it")
-            rec = recommend_from(
-                source,
-                true=true,
-                pred=pred,
-                weight=weight,
-                task=task,
-                positive=positive,
-                from_logits=from_logits,
-                input_format=input_format,
-                nan=nan,
-                activation=activation,
-                outliers=outliers,
-                imbalanced=imbalanced,
-                framework=framework,
-            )
-        else:
-            given = {
-                "--true": true,
-                "--pred": pred,
-                "--weight": weight,
-                "--positive": positive,
-                "--from-logits/--from-probabilities": from_logits,
-                "--input-format": input_format,
-            }
-            used = [name for name, value in given.items() if value is not None]
-            if nan != "error":
-                used.append("--nan")
-            if used:
-                raise UsageError(f"{used[0]} reads a file: pass --from FILE")
-            if task is None:
-                raise UsageError(f"missing --task ({_TASKS}), or pass --from FILE to infer it")
-            if activation is None:
-                raise UsageError(
-                    "missing --activation (none, linear, sigmoid, tanh, softmax, relu, softplus)"
-                )
-            rec = recommend(
-                task,
-                activation,
-                outliers=outliers,
-                imbalanced=imbalanced,
-                labels=labels,
-                framework=framework,
-            )
+        rec = advise(
+            source,
+            task=task,
+            activation=activation,
+            labels=labels,
+            outliers=outliers,
+            imbalanced=imbalanced,
+            framework=framework,
+            true=true,
+            pred=pred,
+            weight=weight,
+            positive=positive,
+            from_logits=from_logits,
+            input_format=input_format,
+            nan=nan,
+        )
         for message in rec.notes:
             note(message, quiet)
         for message in rec.warnings:

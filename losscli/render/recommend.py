@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from losscli.recommend import Recommendation
+    from losscli.advice import Recommendation
 
 _FRAMEWORK_TITLES = {"pytorch": "PyTorch", "keras": "Keras", "sklearn": "scikit-learn"}
 CSV_COLUMNS = (

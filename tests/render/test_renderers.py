@@ -41,7 +41,7 @@ def compute_result(gates: bool = False) -> ComputeResult:
 
 
 def recommendation():
-    from losscli.recommend import recommend
+    from losscli.advice import recommend
 
     return recommend("regression", "linear", outliers=True)
 

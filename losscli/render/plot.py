@@ -126,6 +126,7 @@ def _loss_curve(comparison: Comparison, spec: Any, x: np.ndarray) -> np.ndarray:
         kw: dict[str, Any] = {"task": comparison.task, "check": False, **params}
         if loss.accepts_logits:
             kw["from_logits"] = True
+        y: np.ndarray
         if comparison.task == "multiclass":
             y, pred = np.ones(z.size, dtype=np.int64), np.column_stack([np.zeros_like(z), z])
         elif comparison.task == "multilabel":
@@ -242,7 +243,7 @@ def _residual_histogram(ax: Any, comparison: Comparison) -> None:
 
 
 def _probability_histogram(ax: Any, comparison: Comparison) -> None:
-    from losscli.sensitivity import CONFIDENT
+    from losscli.diagnose import CONFIDENT
 
     p = np.clip(np.asarray(comparison.residuals, dtype=np.float64), 0.0, 1.0)
     unit = "labels" if comparison.task == "multilabel" else "rows"

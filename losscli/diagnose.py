@@ -1,0 +1,305 @@
+"""What the data shows: residual tails (regression) and probability quality (classification).
+
+One diagnosis, one set of thresholds, read by `recommend --from` and `compare` alike, so the two
+cannot disagree about the same file (at the same `top`: recommend always looks at the worst 1%,
+compare at its `--top`, 1% by default). Reports are frozen dataclasses; the callers word them.
+
+Residual tails (r = y_pred - y_true), judged from `MIN_TAIL_ROWS` rows:
+
+- top share: the share of the squared error sum(r^2) that the worst `top` fraction of rows
+  (k = ceil(top n), at least one) produce. Normal residuals give S(q) = q + 2 z phi(z) with
+  q = k / n and z = Phi^-1(1 - q/2): 0.0845 for q = 1%.
+- heavy tails when the top share exceeds `heavy_tail_threshold(n, top)` (about 2 S(q)), or when
+  the excess kurtosis exceeds `KURTOSIS_LIMIT`.
+- the Huber delta: 1.345 x the robust SD (1.4826 x MAD); when more than half the residuals are
+  equal (MAD = 0), 1.345 x sqrt(pi/2) x the mean absolute deviation from the median (the SD
+  of normal data, again); None when every residual is equal.
+
+Probability quality (classification): confident mistakes are true labels given a probability
+below `CONFIDENT`; there are too many when the observed count O exceeds what the predictions'
+own probabilities expect, O > E + 3 sqrt(E) + 1 and O >= 3.
+
+numpy is imported by the functions, so importing this module stays light.
+
+>>> round(normal_top_share(0.01), 4)
+0.0845
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: The worst fraction of rows whose share of the squared error is measured.
+TOP = 0.01
+#: Below this many rows the tails are not judged: the kurtosis of n normal residuals has a
+#: standard error of about sqrt(24 / n), 0.7 at 50 rows, and "the worst 1%" is a single row.
+MIN_TAIL_ROWS = 50
+#: Excess kurtosis (0 for normal data) above this counts as heavy tails. Chosen between the
+#: logistic distribution (1.2), which mse handles well, and the Laplace distribution (3), the
+#: textbook case for an absolute or Huber loss; normal samples of 50+ rows rarely reach it.
+KURTOSIS_LIMIT = 2.0
+#: MAD x 1.4826 estimates the standard deviation of normal data.
+MAD_TO_SD = 1.4826
+#: Huber's tuning constant: 95% efficiency at the normal distribution.
+HUBER_K = 1.345
+#: A true label given a probability below this is a confident mistake (log loss above ln 100).
+CONFIDENT = 0.01
+
+
+# ---------------------------------------------------------------------------------------------
+# Robust statistics
+
+
+def robust_scale(residuals: np.ndarray) -> float:
+    """1.4826 x median(|r - median(r)|): a standard deviation that outliers do not inflate."""
+    import numpy as np
+
+    r = np.asarray(residuals, dtype=np.float64)
+    if r.size == 0:
+        return float("nan")
+    return float(MAD_TO_SD * np.median(np.abs(r - np.median(r))))
+
+
+def top_share(losses: np.ndarray, top: float = TOP) -> float:
+    """Share of the total loss produced by the worst `top` fraction of rows (at least one row)."""
+    import numpy as np
+
+    values = np.asarray(losses, dtype=np.float64)
+    total = float(values.sum())
+    if values.size == 0 or total == 0:
+        return 0.0
+    k = max(1, math.ceil(top * values.size))
+    worst = np.partition(values, values.size - k)[values.size - k :]
+    return float(worst.sum() / total)
+
+
+def worst_rows(losses: np.ndarray, top: float = TOP) -> np.ndarray:
+    """Boolean mask of the worst `top` fraction of rows (at least one row)."""
+    import numpy as np
+
+    values = np.asarray(losses, dtype=np.float64)
+    mask = np.zeros(values.size, dtype=bool)
+    if values.size == 0:
+        return mask
+    k = max(1, math.ceil(top * values.size))
+    mask[np.argpartition(values, values.size - k)[values.size - k :]] = True
+    return mask
+
+
+def excess_kurtosis(residuals: np.ndarray) -> float:
+    """E[(r - mean)^4] / var^2 - 3: 0 for normal data, large for heavy tails; NaN below 4 rows."""
+    import numpy as np
+
+    r = np.asarray(residuals, dtype=np.float64)
+    if r.size < 4:
+        return float("nan")
+    centred = r - r.mean()
+    var = float(np.mean(centred**2))
+    if var == 0:
+        return 0.0
+    return float(np.mean(centred**4) / var**2 - 3.0)
+
+
+def sig3(x: float) -> float:
+    """Three significant digits: 2.6903 -> 2.69."""
+    return float(f"{x:.3g}")
+
+
+def huber_delta(residuals: np.ndarray) -> tuple[float | None, bool]:
+    """(delta, from_mean_deviation): 1.345 x the robust SD of the residuals, to 3 digits.
+
+    When MAD is 0 (more than half the residuals equal) the SD comes from the mean absolute
+    deviation from the median, x sqrt(pi/2), and the flag is True; None when all are equal.
+    """
+    import numpy as np
+
+    r = np.asarray(residuals, dtype=np.float64)
+    delta = HUBER_K * robust_scale(r)
+    if math.isfinite(delta) and delta > 0:
+        return sig3(delta), False
+    if r.size == 0:
+        return None, False
+    mean_deviation = float(np.mean(np.abs(r - np.median(r))))
+    delta = HUBER_K * math.sqrt(math.pi / 2.0) * mean_deviation
+    return (sig3(delta), True) if math.isfinite(delta) and delta > 0 else (None, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Residual tails
+
+
+def normal_top_share(q: float) -> float:
+    """Share of the squared error that the largest q fraction of normal residuals holds.
+
+    S(q) = q + 2 z phi(z) with z = Phi^-1(1 - q/2), from E[r^2; |r| > z] / E[r^2]: 0.0845 for
+    q = 1%; 1 for q >= 1.
+    """
+    if q >= 1.0:
+        return 1.0
+    normal = NormalDist()
+    z = normal.inv_cdf(1.0 - q / 2.0)
+    return q + 2.0 * z * normal.pdf(z)
+
+
+def normal_share_for_rows(n: int, top: float = TOP) -> float:
+    """S(k / n) for the k = ceil(top n) worst of n normal residuals (at least one row)."""
+    k = max(1, math.ceil(top * n))
+    return normal_top_share(min(1.0, k / n))
+
+
+def heavy_tail_threshold(n: int, top: float = TOP) -> float:
+    """The top share of squared error above which n residuals count as heavy-tailed.
+
+    min((2 + 1/k) S(q), (1 + S(q)) / 2), k = ceil(top n) rows, q = k / n: twice the normal share
+    for large data sets (0.17 for 1%), a little more when only one or two rows are the top.
+    """
+    k = max(1, math.ceil(top * n))
+    s = normal_share_for_rows(n, top)
+    return min((2.0 + 1.0 / k) * s, (1.0 + s) / 2.0)
+
+
+@dataclass(frozen=True)
+class TailReport:
+    """The tails of regression residuals r = y_pred - y_true (see the module docstring)."""
+
+    rows: int
+    top: float
+    top_share: float
+    normal_share: float
+    threshold: float
+    excess_kurtosis: float
+    kurtosis_limit: float
+    robust_scale: float
+    huber_delta: float | None
+    delta_from_mean_deviation: bool
+    share_beyond_1: float
+
+    @property
+    def judged(self) -> bool:
+        """Enough rows (MIN_TAIL_ROWS) to judge the tails."""
+        return self.rows >= MIN_TAIL_ROWS
+
+    @property
+    def by_share(self) -> bool:
+        return self.top_share > self.threshold
+
+    @property
+    def by_kurtosis(self) -> bool:
+        return math.isfinite(self.excess_kurtosis) and self.excess_kurtosis > self.kurtosis_limit
+
+    @property
+    def heavy(self) -> bool | None:
+        """True or False; None below MIN_TAIL_ROWS rows."""
+        if not self.judged:
+            return None
+        return self.by_share or self.by_kurtosis
+
+
+def residual_tails(residuals: np.ndarray, top: float = TOP) -> TailReport:
+    """Diagnose the tails of residuals: top share vs normal, excess kurtosis, Huber delta."""
+    import numpy as np
+
+    r = np.ravel(np.asarray(residuals, dtype=np.float64))
+    n = int(r.size)
+    delta, from_mean = huber_delta(r)
+    beyond_1 = float(np.mean(np.abs(r - np.median(r)) > 1.0)) if n else 0.0
+    return TailReport(
+        rows=n,
+        top=top,
+        top_share=top_share(r**2, top),
+        normal_share=normal_share_for_rows(n, top) if n else math.nan,
+        threshold=heavy_tail_threshold(n, top) if n else math.nan,
+        excess_kurtosis=excess_kurtosis(r),
+        kurtosis_limit=KURTOSIS_LIMIT,
+        robust_scale=robust_scale(r),
+        huber_delta=delta,
+        delta_from_mean_deviation=from_mean,
+        share_beyond_1=beyond_1,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Probability quality
+
+
+def p_true(task: str, y: np.ndarray, pred: np.ndarray, as_logits: bool) -> np.ndarray:
+    """The probability the predictions give the true label (per row; per cell for multi-label)."""
+    import numpy as np
+
+    from losscli.losses._math import pick, sigmoid, softmax
+
+    if task == "multiclass":
+        p = softmax(pred) if as_logits else pred
+        return pick(p, y) if y.ndim == 1 else np.sum(y * p, axis=1)
+    p = sigmoid(pred) if as_logits else np.clip(pred, 0.0, 1.0)
+    return y * p + (1.0 - y) * (1.0 - p)
+
+
+def expected_confident(task: str, pred: np.ndarray, as_logits: bool) -> float:
+    """Expected count of true labels with probability < CONFIDENT if labels followed the model."""
+    import numpy as np
+
+    from losscli.losses._math import sigmoid, softmax
+
+    if task == "multiclass":
+        p = softmax(pred) if as_logits else pred
+        return float(np.sum(np.where(p < CONFIDENT, p, 0.0)))
+    p = sigmoid(pred) if as_logits else np.clip(pred, 0.0, 1.0)
+    q = 1.0 - p
+    return float(np.sum(np.where(p < CONFIDENT, p, 0.0) + np.where(q < CONFIDENT, q, 0.0)))
+
+
+@dataclass(frozen=True)
+class ProbabilityReport:
+    """Confident mistakes of probabilistic predictions (see the module docstring)."""
+
+    observed: int
+    expected: float
+    confidence: float
+
+    @property
+    def excess(self) -> bool:
+        """More confident mistakes than the predictions' own probabilities expect."""
+        e = self.expected
+        return self.observed >= 3 and self.observed > e + 3.0 * math.sqrt(e) + 1.0
+
+
+def probability_quality(
+    task: str, y: np.ndarray, pred: np.ndarray, *, as_logits: bool
+) -> ProbabilityReport:
+    """Count the confident mistakes and what the predictions' own probabilities expect."""
+    import numpy as np
+
+    observed = int(np.sum(p_true(task, y, pred, as_logits) < CONFIDENT))
+    return ProbabilityReport(observed, expected_confident(task, pred, as_logits), CONFIDENT)
+
+
+__all__ = [
+    "CONFIDENT",
+    "HUBER_K",
+    "KURTOSIS_LIMIT",
+    "MAD_TO_SD",
+    "MIN_TAIL_ROWS",
+    "TOP",
+    "ProbabilityReport",
+    "TailReport",
+    "excess_kurtosis",
+    "expected_confident",
+    "heavy_tail_threshold",
+    "huber_delta",
+    "normal_share_for_rows",
+    "normal_top_share",
+    "p_true",
+    "probability_quality",
+    "residual_tails",
+    "robust_scale",
+    "sig3",
+    "top_share",
+    "worst_rows",
+]
