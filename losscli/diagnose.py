@@ -232,7 +232,7 @@ def p_true(task: str, y: np.ndarray, pred: np.ndarray, as_logits: bool) -> np.nd
     """The probability the predictions give the true label (per row; per cell for multi-label)."""
     import numpy as np
 
-    from losscli.losses._math import pick, sigmoid, softmax
+    from losscli.losses import pick, sigmoid, softmax
 
     if task == "multiclass":
         p = softmax(pred) if as_logits else pred
@@ -245,7 +245,7 @@ def expected_confident(task: str, pred: np.ndarray, as_logits: bool) -> float:
     """Expected count of true labels with probability < CONFIDENT if labels followed the model."""
     import numpy as np
 
-    from losscli.losses._math import sigmoid, softmax
+    from losscli.losses import sigmoid, softmax
 
     if task == "multiclass":
         p = softmax(pred) if as_logits else pred

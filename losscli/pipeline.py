@@ -23,7 +23,7 @@ from losscli.columns import (
     resolve_columns,
 )
 from losscli.errors import InputError
-from losscli.losses._math import one_hot
+from losscli.losses import one_hot
 from losscli.read import Data
 
 __all__ = [

@@ -3,8 +3,8 @@ label encoding as enums in a frozen `Layout`), batches to numpy arrays (`convert
 per task) and one array validation (`check`).
 """
 
+from losscli.check import NonFinite, check_arrays
 from losscli.columns.arrow import bool_array, string_array, to_float64, valid_mask
-from losscli.columns.check import NonFinite, check_arrays
 from losscli.columns.convert import Arrays, BatchConverter
 from losscli.columns.layout import LabelEncoding, Layout, Task, infer_layout, label_text
 from losscli.columns.resolve import (

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from losscli.check import check_arrays
 from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
-from losscli.columns.check import check_arrays
 from losscli.columns.layout import LabelEncoding, Layout, Task
 from losscli.columns.resolve import Columns
 from losscli.errors import InputError, UsageError

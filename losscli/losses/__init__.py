@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from losscli.losses import binary, multiclass, regression
+from losscli.losses._math import one_hot, pick, sigmoid, softmax
 from losscli.losses.registry import (
     EPS,
     GROWTH,
@@ -50,8 +51,12 @@ __all__ = [
     "format_value",
     "get_loss",
     "loss_names",
+    "one_hot",
+    "pick",
     "resolve_loss",
     "resolve_losses",
+    "sigmoid",
+    "softmax",
 ]
 
 

@@ -174,7 +174,7 @@ class Loss:
             raise InputError(f"{self.name}: no rows to evaluate")
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if w is not None:
-            from losscli.columns.check import NonFinite, check_arrays
+            from losscli.check import NonFinite, check_arrays
 
             check_arrays(None, losses, w, nonfinite=NonFinite.IGNORE)
         total = float(np.sum(losses if w is None else w * losses))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from losscli.errors import UsageError
-from losscli.losses import TASKS
-from losscli.losses._math import sigmoid, softmax
+from losscli.losses import TASKS, sigmoid, softmax
 from losscli.sensitivity.model import MIN_ROWS
 
 #: The share of the synthetic regression data set's rows that carry gross errors.
