@@ -209,7 +209,8 @@ class LocalExecutor:
         writer = None
         if options.per_row:
             keys = [*plan.columns.by, *plan.keys]
-            writer = PerRowWriter(options.per_row, keys, [s.label for s in specs])
+            inputs = [f for s in plan.sources for f in (s.files or [s.path])]
+            writer = PerRowWriter(options.per_row, keys, [s.label for s in specs], inputs)
         try:
             counts = stream(
                 read.prefetch(plan.batches()),

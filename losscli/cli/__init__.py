@@ -19,7 +19,7 @@ EPILOG = (
     "  losscli compare preds.csv --json\n\n"
     "  losscli losses huber\n\n"
     "Exit codes: 0 done and every gate passed, 1 a gate failed, 2 usage or input error, "
-    "3 internal error."
+    "3 internal error; 130, 143, 129 interrupted (Ctrl-C, SIGTERM, SIGHUP)."
 )
 
 app = typer.Typer(
@@ -69,4 +69,8 @@ _register()
 
 
 def main() -> None:
+    """The CLI: Ctrl-C, SIGTERM and SIGHUP exit 130, 143, 129 silently, leaving no temp file."""
+    from losscli import signals
+
+    signals.install()
     app(prog_name="losscli")

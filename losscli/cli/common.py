@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
@@ -124,23 +124,42 @@ def fail(message: str, code: int) -> None:
 
 
 @contextmanager
-def reporting(debug: bool = False) -> Iterator[None]:
-    """Turn library errors into one stderr line and the documented exit code (SPEC §8)."""
+def reporting(
+    debug: bool = False,
+    inputs: Sequence[str | None] = (),
+    outputs: Sequence[str | None] = (),
+) -> Iterator[None]:
+    """Turn library errors into one stderr line and the documented exit code (SPEC §8).
+
+    `inputs` are the run's input paths: no output may replace one; `outputs` are checked
+    against them before any work is done.
+    """
     try:
+        from losscli import write
+
+        write.protect(p for p in inputs if p)
+        for path in outputs:
+            if path and path != "-":
+                write.check_not_input(path)
         yield
     except typer.Exit:
         raise
     except LosscliError as exc:
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        fail("interrupted", 130)
+        raise typer.Exit(130) from None
     except BrokenPipeError:
-        # the reader went away (`| head`): quietly stop writing
+        # the reader went away (`| head`) outside the output layer: stop writing quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(0) from None
     except MemoryError:
-        fail("out of memory", 3)
+        fail("out of memory (read fewer columns or rows, or use --dask)", 2)
+    except OSError as exc:
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        fail(f"{where}{exc.strerror or exc} (check the path and its permissions)", 2)
     except Exception as exc:
         if debug:
             raise

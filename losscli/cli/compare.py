@@ -147,7 +147,7 @@ def compare_command(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    with reporting(debug):
+    with reporting(debug, inputs=files or [], outputs=[output, plot]):
         from losscli.sensitivity import compare
 
         fmt = resolve_format(fmt, json_flag)

@@ -142,7 +142,7 @@ def compute_command(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    with reporting(debug):
+    with reporting(debug, inputs=[*files, baseline], outputs=[output, per_row]):
         prefer_jemalloc()
         from losscli.gates import load_baseline, parse_gates
         from losscli.render.result import show

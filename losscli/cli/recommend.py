@@ -107,7 +107,7 @@ def recommend_command(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    with reporting(debug):
+    with reporting(debug, inputs=source or [], outputs=[output]):
         from losscli.advice import advise
         from losscli.render import recommend as render
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from losscli.render import Format
-from losscli.write import emit
+from losscli.write import emit, writing_stdout
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -57,7 +57,8 @@ class TableRenderer(Renderer[T]):
             return
         from rich.console import Console
 
-        self.print(Console(highlight=False), item)
+        with writing_stdout():
+            self.print(Console(highlight=False), item)
 
 
 Renderers = Mapping[Format, type[Renderer[T]]]

@@ -1,0 +1,310 @@
+"""Fault injection (SPEC §8): hostile outputs, environments and signals, run through the CLI as
+a subprocess. Every case ends in exit 2 with one line naming the path (or 130/143/129 for a
+signal, 0/1 for valid input); no temporary file survives; no input or special file is replaced.
+Everything happens inside the test's own tmp_path."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CSV = "y_true,y_pred\n1,1.5\n2,2.5\n3,2\n"
+
+
+def run(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "losscli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def one_error(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
+    """The single error line of a run that failed with `code`."""
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "a bug in losscli" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    path = tmp_path / "a.csv"
+    path.write_text(CSV)
+    return path
+
+
+# --- where the output goes ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_naming_an_input_is_refused(data: Path, option: str) -> None:
+    result = run(["compute", "a.csv", option, "a.csv"], data.parent)
+    assert "input file" in one_error(result)
+    assert data.read_text() == CSV
+
+
+def test_output_naming_an_input_through_a_link_is_refused(data: Path) -> None:
+    (data.parent / "link.csv").symlink_to(data)
+    result = run(["compute", "a.csv", "--per-row", "link.csv"], data.parent)
+    assert "input file" in one_error(result)
+    assert data.read_text() == CSV
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_onto_a_directory(data: Path, option: str) -> None:
+    (data.parent / "d.csv").mkdir()
+    line = one_error(run(["compute", "a.csv", option, "d.csv"], data.parent))
+    assert "d.csv" in line and "directory" in line
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_below_a_regular_file(data: Path, option: str) -> None:
+    line = one_error(run(["compute", "a.csv", option, "a.csv/x.csv"], data.parent))
+    assert "a.csv/x.csv" in line and "not a directory" in line
+    assert data.read_text() == CSV
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_into_a_read_only_directory(data: Path, option: str) -> None:
+    locked = data.parent / "locked"
+    locked.mkdir()
+    (locked / "old.csv").write_text("old\n")
+    locked.chmod(0o555)
+    try:
+        line = one_error(run(["compute", "a.csv", option, "locked/old.csv"], data.parent))
+        assert "locked/old.csv" in line and "permission denied" in line
+        assert (locked / "old.csv").read_text() == "old\n"
+        assert leftovers(locked) == []
+    finally:
+        locked.chmod(0o755)
+
+
+def test_output_through_a_symlink_writes_through_it(data: Path) -> None:
+    """A link to stdout (/proc/self/fd/1) stays a link and the result reaches stdout."""
+    link = data.parent / "out.json"
+    link.symlink_to("/proc/self/fd/1")
+    result = run(["compute", "a.csv", "--json", "--output", "out.json", "-q"], data.parent)
+    assert result.returncode == 0, result.stderr
+    assert '"schema_version"' in result.stdout
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+
+
+def test_output_through_a_symlink_to_a_file_keeps_the_link(data: Path) -> None:
+    real = data.parent / "real.json"
+    real.write_text("old")
+    real.chmod(0o640)
+    (data.parent / "link.json").symlink_to("real.json")
+    result = run(["compute", "a.csv", "--json", "-o", "link.json", "-q"], data.parent)
+    assert result.returncode == 0, result.stderr
+    assert (data.parent / "link.json").is_symlink()
+    assert '"schema_version"' in real.read_text()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640  # the target's permissions are kept
+
+
+def test_output_to_a_fifo_is_streamed_not_replaced(data: Path) -> None:
+    fifo = data.parent / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    result = run(["compute", "a.csv", "--json", "-o", "pipe", "-q"], data.parent)
+    out, _ = reader.communicate(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert '"schema_version"' in out
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_per_row_gz_is_gzip_and_keeps_row_and_file(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "k.csv").write_text("row,file,y_true,y_pred\n7,x,1,1.5\n8,y,2,2.5\n")
+    result = run(
+        ["compute", "k.csv", "--per-row", "r.csv.gz", "--key", "row", "--by", "file", "-q"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = gzip.decompress((tmp_path / "r.csv.gz").read_bytes()).decode().splitlines()
+    assert lines[0].startswith('"file","row","key_file","key_row"')
+    assert lines[1].startswith('"k.csv",1,"x",7')
+
+
+def test_per_row_key_type_differing_between_files(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("id,y_true,y_pred\n1,1,1.5\n")
+    (tmp_path / "b.csv").write_text("id,y_true,y_pred\nx,1,1.5\n")
+    result = run(["compute", "a.csv", "b.csv", "--per-row", "r.csv", "--key", "id"], tmp_path)
+    line = one_error(result)
+    assert "b.csv" in line and "'id'" in line
+    assert not (tmp_path / "r.csv").exists() and leftovers(tmp_path) == []
+
+
+def test_stdout_closed(data: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shut = subprocess.run(
+        f"{sys.executable} -m losscli compute a.csv --json >&-",
+        shell=True,
+        cwd=data.parent,
+        env=env,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    assert shut.returncode == 2, shut.stderr
+    assert "stdout" in shut.stderr and "closed" in shut.stderr
+    assert "Traceback" not in shut.stderr
+
+
+def test_failed_gate_exits_1_when_stdout_reader_is_gone(data: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for gate, code in (("0.0001", 1), ("100", 0)):
+        shell = subprocess.run(
+            f"{sys.executable} -m losscli compute a.csv --max mse={gate} --json | true; "
+            "exit ${PIPESTATUS[0]}",
+            shell=True,
+            executable="/bin/bash",
+            cwd=data.parent,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+        assert shell.returncode == code, shell.stderr
+        assert "Traceback" not in shell.stderr
+        if code == 1:
+            assert "failed:" in shell.stderr
+
+
+def test_full_disk_in_process(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC while the output is written: exit 2 naming the path; old file and no temp left."""
+    from typer.testing import CliRunner
+
+    from losscli import write
+    from losscli.cli import app
+
+    old = data.parent / "out.json"
+    old.write_text("old")
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(write.os, "fsync", full)
+    monkeypatch.chdir(data.parent)
+    result = CliRunner().invoke(app, ["compute", "a.csv", "--json", "-o", "out.json", "-q"])
+    monkeypatch.setattr(write.os, "fsync", real_fsync)
+    assert result.exit_code == 2, result.output
+    assert "out.json" in result.stderr and "no space left" in result.stderr
+    assert old.read_text() == "old" and leftovers(data.parent) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_full_tmpfs(tmp_path: Path) -> None:
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)])
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        rows = "".join(f"{i},{i + 0.5}\n" for i in range(20000))
+        (tmp_path / "a.csv").write_text("y_true,y_pred\n" + rows)
+        result = run(["compute", "a.csv", "--per-row", "small/rows.csv", "-q"], tmp_path)
+        line = one_error(result)
+        assert "small/rows.csv" in line and "no space left" in line
+        assert list(mount.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(mount)])
+
+
+# --- signals -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CSV large enough that --per-row takes a while (a block of rows, repeated)."""
+    directory = tmp_path_factory.mktemp("big")
+    block = "".join(f"{i},{i % 7}.25,{i % 5}.5\n" for i in range(10_000))
+    with open(directory / "big.csv", "w") as handle:
+        handle.write("id,y_true,y_pred\n")
+        for _ in range(150):
+            handle.write(block)
+    return directory
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_signal_during_per_row_leaves_nothing(big: Path, name: str, code: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    target = big / f"rows_{name}.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "losscli", "compute", "big.csv", "--per-row", target.name, "-q"],
+        cwd=big,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not leftovers(big) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # wait for the temporary file: the signal lands mid-write
+    process.send_signal(getattr(signal, name))
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the run finished before the signal")
+    assert process.returncode == code, err
+    assert err == ""
+    assert leftovers(big) == [] and not target.exists()
+
+
+def test_ctrl_c_during_start_up_is_130_and_silent(data: Path) -> None:
+    """SIGINT as soon as losscli's first module has loaded (typer, rich and the rest still
+    loading): exit 130, nothing on stderr but the import log that told us when."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "losscli", "compute", "a.csv", "-q"],
+        cwd=data.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    seen = False
+    for line in process.stderr:
+        if seen:  # the first import after the handlers' module: they are installed
+            process.send_signal(signal.SIGINT)
+            break
+        seen = line.rstrip().endswith("losscli.signals")
+    rest = process.stderr.read()
+    process.wait(timeout=60)
+    assert process.returncode == 130, rest
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
+
+
+def test_signal_handlers_come_before_heavy_imports() -> None:
+    code = (
+        "import signal, sys; import losscli.__main__; "
+        "print(signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "
+        "[m for m in ('typer', 'numpy', 'pyarrow', 'rich') if m in sys.modules])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "[]"], done.stderr
