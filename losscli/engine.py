@@ -185,18 +185,22 @@ class Engine:
         per_row: dict[str, np.ndarray] = {}
         for spec in self.specs:
             self._check_domain(spec, arrays, file, offset)
-            losses = spec.loss.per_row(
-                y,
-                pred,
-                task=self.task,
-                from_logits=self.from_logits,
-                eps=self.eps,
-                check=False,
-                **spec.params,
-            )
+            with np.errstate(over="ignore", invalid="ignore"):
+                losses = spec.loss.per_row(
+                    y,
+                    pred,
+                    task=self.task,
+                    from_logits=self.from_logits,
+                    eps=self.eps,
+                    check=False,
+                    **spec.params,
+                )
+                wl_rows = losses if w is None else w * losses
+                total = float(np.sum(wl_rows))
+            if not math.isfinite(total):
+                _overflow(spec.label, wl_rows, arrays, file, offset)
             per_row[spec.label] = losses
-            wl_rows = losses if w is None else w * losses
-            self.overall[spec.label].add(float(np.sum(wl_rows)), w_total, n)
+            self.overall[spec.label].add(total, w_total, n)
             if boot is not None:
                 assert w_boot is not None  # drawn with boot
                 self.overall[spec.label].add_boot(wl_rows @ boot, w_boot)
@@ -299,3 +303,22 @@ class Engine:
         if spec.loss.finalize is not None:
             total = spec.loss.finalize(total)
         return None if not math.isfinite(total) else float(total)
+
+
+def _overflow(label: str, wl_rows: np.ndarray, arrays: Arrays, file: str, offset: int) -> None:
+    """Raise the InputError for a loss whose value or sum is beyond float64 (~1.8e308)."""
+    bad = np.flatnonzero(~np.isfinite(wl_rows))
+    row = None
+    if bad.size:
+        index = int(bad[0])
+        if arrays.keep is not None:
+            index = int(np.flatnonzero(arrays.keep)[index])
+        row = offset + index + 1
+    raise InputError(
+        f"{label} overflows float64 (values near 1e308)"
+        if row
+        else f"the sum of {label} overflows float64 (values near 1e308)",
+        file=file or None,
+        row=row,
+        hint="rescale the targets and predictions",
+    )

@@ -29,16 +29,26 @@ from losscli.write import PerRowWriter
 LOCAL_SCHEDULERS = ("threads", "processes", "sync")
 
 
-def check_options(reduction: str, eps: float, bootstrap: int, ci: float) -> None:
-    """Reject reduction, eps, bootstrap and ci values outside their ranges."""
+#: The most bootstrap replicates (the interval's own error is long below a thousandth by then).
+MAX_BOOTSTRAP = 10_000
+#: Seeds are non-negative 64-bit integers.
+MAX_SEED = 2**63 - 1
+
+
+def check_options(reduction: str, eps: float, bootstrap: int, ci: float, seed: int = 0) -> None:
+    """Reject reduction, eps, bootstrap, ci and seed values outside their ranges."""
     if reduction not in ("mean", "sum"):
         raise UsageError(f"--reduction must be 'mean' or 'sum', not '{reduction}'")
     if not 0 < eps < 0.5:
         raise UsageError(f"--eps must be in (0, 0.5), got {eps:g}")
-    if bootstrap < 0:
-        raise UsageError("--bootstrap must be >= 0")
+    if not 0 <= bootstrap <= MAX_BOOTSTRAP:
+        raise UsageError(
+            f"--bootstrap must be between 0 and {MAX_BOOTSTRAP:,} replicates, got {bootstrap:,}"
+        )
     if not 0 < ci < 1:
         raise UsageError(f"--ci must be in (0, 1), got {ci:g}")
+    if not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed must be between 0 and 2**63 - 1, got {seed}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ class ComputeOptions:
     gate_scope: str = "all"
 
     def __post_init__(self) -> None:
-        check_options(self.reduction, self.eps, self.bootstrap, self.ci)
+        check_options(self.reduction, self.eps, self.bootstrap, self.ci, self.seed)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Everything happens inside the test's own tmp_path."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -308,3 +309,137 @@ def test_signal_handlers_come_before_heavy_imports() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.stdout.split() == ["True", "[]"], done.stderr
+
+
+# --- hostile inputs ------------------------------------------------------------------------------
+
+
+def _write(directory: Path, name: str, content: str | bytes) -> Path:
+    path = directory / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+INPUTS = [
+    ("dup.csv", "y_true,y_pred,y_pred\n1,2,3\n", "'y_pred'", "appears twice"),
+    ("semi.csv", "y_true;y_pred\n1;2\n", "semi.csv", "semicolon"),
+    ("head.csv", "y_true,y_pred", "head.csv", "header but no data rows"),
+    ("u16.csv", "y_true,y_pred\n1,2\n".encode("utf-16"), "u16.csv", "UTF-16"),
+    ("mal.csv", "y_true,y_pred\n1,2\n3,4\n1,2,3\n", "row 3", "expected 2 columns, found 3"),
+    ("big.csv", "y_true,y_pred\n1e308,-1e308\n1,2\n", "row 1", "overflows float64"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "where", "what"), INPUTS)
+def test_bad_input_is_one_line(tmp_path: Path, name: str, content: str, where: str, what: str):
+    _write(tmp_path, name, content)
+    line = one_error(run(["compute", name], tmp_path))
+    assert where in line and what in line
+
+
+def test_duplicate_columns_in_parquet_and_recommend(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_arrays(
+        [pa.array([1.0]), pa.array([2.0]), pa.array([3.0])], names=["y_true", "y_pred", "y_pred"]
+    )
+    pq.write_table(table, tmp_path / "dup.parquet")
+    assert "appears twice" in one_error(run(["compute", "dup.parquet"], tmp_path))
+    _write(tmp_path, "dup.csv", "y_true,y_pred,y_pred\n1,2,3\n")
+    assert "appears twice" in one_error(run(["recommend", "--from", "dup.csv"], tmp_path))
+
+
+def test_symlink_loop_and_fifo_input(tmp_path: Path, data: Path) -> None:
+    (tmp_path / "l1.csv").symlink_to("l2.csv")
+    (tmp_path / "l2.csv").symlink_to("l1.csv")
+    assert "symbolic link loop" in one_error(run(["compute", "l1.csv"], tmp_path))
+    fifo = tmp_path / "in.csv"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(f"cat {data} > {fifo}", shell=True)
+    result = run(["compute", "in.csv", "--json", "-q"], tmp_path)
+    writer.wait(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert '"rows"' in result.stdout
+
+
+def test_cr_only_line_ends_are_read(tmp_path: Path) -> None:
+    _write(tmp_path, "cr.csv", "y_true,y_pred\r1,1.5\r2,2.5\r")
+    result = run(["compute", "cr.csv", "--json", "-q"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '"read": 2' in result.stdout
+
+
+def test_parquet_page_checksum_is_verified(tmp_path: Path) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    values = np.arange(1000.0)
+    table = pa.table({"y_true": values, "y_pred": values + 0.5})
+    path = tmp_path / "c.parquet"
+    pq.write_table(table, path, write_page_checksum=True, compression="none")
+    raw = bytearray(path.read_bytes())
+    at = raw.find(np.float64(500.5).tobytes())
+    raw[at + 3] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    line = one_error(run(["compute", "c.parquet"], tmp_path))
+    assert "c.parquet" in line and "checksum" in line
+
+
+# --- numeric options ------------------------------------------------------------------------------
+
+OPTIONS = [
+    (["compute", "a.csv", "--seed", "-1", "--bootstrap", "10"], "--seed"),
+    (["compute", "a.csv", "--bootstrap", "100000000"], "--bootstrap"),
+    (["compare", "--rows", "1e11"], "--rows"),
+    (["compare", "--rows", "100000000000"], "--rows"),
+]
+
+
+@pytest.mark.parametrize(("args", "option"), OPTIONS)
+def test_numeric_option_out_of_range(data: Path, args: list[str], option: str) -> None:
+    assert option in one_error(run(args, data.parent))
+
+
+def test_numeric_options_fuzzed() -> None:
+    """Any value, inside or far outside a range: the library says 0/1/2, never a crash."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from losscli.errors import UsageError
+    from losscli.executors import ComputeOptions
+    from losscli.sensitivity.study import check_options
+
+    numbers = st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(eps=numbers, bootstrap=numbers, ci=numbers, seed=numbers, top=numbers)
+    def check(eps: float, bootstrap: float, ci: float, seed: float, top: float) -> None:
+        with contextlib.suppress(UsageError):
+            ComputeOptions(eps=eps, bootstrap=bootstrap, ci=ci, seed=seed)  # type: ignore[arg-type]
+        with contextlib.suppress(UsageError):
+            check_options(top, 0.05, 10.0, seed)  # type: ignore[arg-type]
+
+    check()
+
+
+def test_quoted_newline_past_the_first_megabyte_is_one_value(tmp_path: Path) -> None:
+    """A quoted value spanning lines across a parallel chunk boundary: no phantom row."""
+    from losscli.read.csv import CSV_CHUNK_BYTES
+
+    line = "1.25,2.5,x\n"
+    before = (CSV_CHUNK_BYTES - 5000) // len(line)
+    quoted = '1,1,"' + "\n".join("word" * 20 for _ in range(200)) + '"\n'
+    after = 2 * CSV_CHUNK_BYTES // len(line)
+    with open(tmp_path / "q.csv", "w") as handle:
+        handle.write("y_true,y_pred,note\n" + line * before + quoted + line * after)
+    result = run(["compute", "q.csv", "--json", "-q"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f'"read": {before + 1 + after}' in result.stdout

@@ -79,8 +79,11 @@ def parse_number(text: str, option: str, *, integer: bool = False) -> float:
 
     kind = "an integer" if integer else "a number"
     try:
-        return int(text) if integer else float(text)
-    except ValueError:
+        value = float(text)
+        if integer and not (value.is_integer() or text.strip().lstrip("+-").isdigit()):
+            raise ValueError(text)
+        return int(text) if integer and text.strip().lstrip("+-").isdigit() else value
+    except (ValueError, OverflowError):
         raise UsageError(f"{option} must be {kind}, got {text!r}") from None
 
 

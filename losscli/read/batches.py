@@ -25,11 +25,14 @@ from losscli.read.source import (
 def column_names(source: Source) -> list[str]:
     """The columns of a source, in file order, without reading its data."""
     if source.format == "table":
-        return list(source.data.column_names)
-    if source.format in TEXT_FORMATS:
-        return list(inferred_schema(source).names)
-    with arrow_errors(source):
-        return list(_schema(source).names)
+        names = list(source.data.column_names)
+    elif source.format in TEXT_FORMATS:
+        names = list(inferred_schema(source).names)
+    else:
+        with arrow_errors(source):
+            names = list(_schema(source).names)
+    check_unique(source, names)
+    return names
 
 
 def _schema(source: Source) -> pa.Schema:
@@ -56,8 +59,24 @@ def inferred_schema(source: Source) -> pa.Schema:
     """The schema pyarrow infers from the first block of a CSV or JSON Lines source (read once)."""
     if source.schema is None:
         with arrow_errors(source):
-            source.schema = _schema(source)
+            schema = _schema(source)
+        check_unique(source, schema.names)
+        source.schema = schema
     return source.schema
+
+
+def check_unique(source: Source, names: Sequence[str]) -> None:
+    """Refuse a header or schema that names a column twice: which one is meant is a guess."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError(
+                "the column name appears twice in the header",
+                file=source.label,
+                column=name,
+                hint="rename one of them",
+            )
+        seen.add(name)
 
 
 def row_count(source: Source) -> int | None:
@@ -105,7 +124,10 @@ def _stream(
             # Stream column chunks page by page instead of holding whole row groups: a third of
             # the memory on wide files, and faster.
             parquet = pq.ParquetFile(
-                target(source), pre_buffer=False, buffer_size=PARQUET_BUFFER_BYTES
+                target(source),
+                pre_buffer=False,
+                buffer_size=PARQUET_BUFFER_BYTES,
+                page_checksum_verification=True,  # where the writer stored checksums
             )
             missing = [c for c in columns if c not in parquet.schema_arrow.names]
             if missing:
@@ -127,7 +149,11 @@ def _stream(
             check_columns(source, data.schema.names, columns)
             import pyarrow.dataset as ds
 
-            scan = ds.ParquetFragmentScanOptions(pre_buffer=False, buffer_size=PARQUET_BUFFER_BYTES)
+            scan = ds.ParquetFragmentScanOptions(
+                pre_buffer=False,
+                buffer_size=PARQUET_BUFFER_BYTES,
+                page_checksum_verification=True,
+            )
             yield from data.to_batches(
                 columns=list(columns),
                 batch_size=batch_rows(len(columns)),

@@ -19,9 +19,13 @@ CSV_CHUNK_BYTES = 1 << 23
 
 
 def csv_options(
-    source: Source, columns: list[str] | None, types: dict[str, pa.DataType]
+    source: Source,
+    columns: list[str] | None,
+    types: dict[str, pa.DataType],
+    newlines_in_values: bool = True,
 ) -> tuple[Any, Any]:
-    """pyarrow's parse and convert options for a CSV source; malformed rows are remembered."""
+    """pyarrow's parse and convert options for a CSV source; malformed rows are remembered.
+    Quoted values may span lines, except in the parallel reader's quote-free chunks."""
     import pyarrow.csv as pacsv
 
     def invalid_row(row: Any) -> str:
@@ -29,7 +33,9 @@ def csv_options(
         return "error"
 
     parse = pacsv.ParseOptions(
-        delimiter="\t" if source.format == "tsv" else ",", invalid_row_handler=invalid_row
+        delimiter="\t" if source.format == "tsv" else ",",
+        invalid_row_handler=invalid_row,
+        newlines_in_values=newlines_in_values,
     )
     convert = pacsv.ConvertOptions(
         include_columns=columns,
@@ -63,7 +69,9 @@ def splittable(source: Source) -> bool:
         return False
     with open(source.path, "rb") as handle:  # quoted values may hold newlines: read serially
         handle.readline()  # a quoted header (pyarrow's writer quotes names) is harmless
-        return b'"' not in handle.read(CSV_BLOCK_BYTES)
+        head = handle.read(CSV_BLOCK_BYTES)
+        # chunks are cut at \n: a file with CR-only line ends is read serially
+        return b'"' not in head and b"\n" in head
 
 
 def csv_chunks(
@@ -74,8 +82,9 @@ def csv_chunks(
     a bounded number of chunks in flight so memory stays flat. `schema` is the one inferred from
     the first block.
 
-    Only for files whose first block of rows holds no quotes: a chunk must not end inside a
-    quoted value that spans lines.
+    A chunk must not end inside a quoted value that spans lines: from the first chunk that
+    holds a quote (memchr over the chunk, a fraction of its parse time), the rest of the file is
+    parsed serially.
     """
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
@@ -88,7 +97,7 @@ def csv_chunks(
         kind = types.get(c) or schema.field(c).type
         full_types[c] = pa.string() if pa.types.is_null(kind) else kind
 
-    parse, convert = csv_options(source, columns, full_types)
+    parse, convert = csv_options(source, columns, full_types, newlines_in_values=False)
 
     def parse_chunk(data: memoryview) -> pa.Table:
         read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(data) + 1)
@@ -104,6 +113,7 @@ def csv_chunks(
         handle.readline()  # the header: its names come from the schema
         pending: deque[Any] = deque()
         carry = b""
+        start = handle.tell()  # where the chunk being cut starts in the file
         while True:
             # read straight after the carried-over partial line: no copy of the chunk itself
             block = bytearray(len(carry) + CSV_CHUNK_BYTES)
@@ -111,15 +121,40 @@ def csv_chunks(
             size = len(carry) + handle.readinto(memoryview(block)[len(carry) :])
             if size == len(carry):
                 break
+            if block.find(b'"', 0, size) >= 0:
+                # a quoted value may span lines: no cut after this point is safe, so the rest
+                # of the file, from this chunk's first line, is parsed serially
+                while pending:
+                    yield from pending.popleft().result().select(columns).to_batches()
+                parse, convert = csv_options(source, columns, full_types)
+                yield from _serial_from(source, start, names, parse, convert, columns)
+                return
             end = block.rfind(b"\n", 0, size) + 1
             if end == 0:  # one line longer than a chunk: read on
                 carry = bytes(block[:size])
                 continue
             pending.append(pool.submit(parse_chunk, memoryview(block)[:end]))
             carry = bytes(block[end:size])
+            start += end
             while len(pending) > workers:
                 yield from pending.popleft().result().select(columns).to_batches()
         if carry.strip():  # the last line, without a final newline
             pending.append(pool.submit(parse_chunk, memoryview(carry)))
         while pending:
             yield from pending.popleft().result().select(columns).to_batches()
+
+
+def _serial_from(
+    source: Source, start: int, names: list[str], parse: Any, convert: Any, columns: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """pyarrow's streaming reader over the file from byte `start` (a line start) to its end."""
+    import pyarrow.csv as pacsv
+
+    with open(source.path, "rb") as handle:
+        handle.seek(start)
+        read = pacsv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES)
+        reader = pacsv.open_csv(
+            handle, read_options=read, parse_options=parse, convert_options=convert
+        )
+        for batch in reader:
+            yield batch.select(columns)

@@ -14,6 +14,7 @@ from losscli.errors import InputError, UsageError
 from losscli.read.source import Source
 
 _CSV_COLUMN = re.compile(r"In CSV column #(\d+): .*?invalid value '([^']*)'")
+_CSV_WIDTH = re.compile(r"Expected (\d+) columns, got (\d+)")
 
 #: Reads one column of a source with the given types (the batch reader, passed in to keep this
 #: module below it).
@@ -45,9 +46,17 @@ class arrow_errors:
         label = self.source.label
         bad_rows = self.source.bad_rows
         if bad_rows:
-            detail = message.removeprefix("CSV parse error: ").split(": ")[0]
+            width = _CSV_WIDTH.search(message)
+            detail = (
+                f"expected {width.group(1)} columns, found {width.group(2)}"
+                if width
+                else "cannot be parsed"
+            )
             raise InputError(
-                f"malformed row: {detail}", file=label, row=find_line(self.source, bad_rows[0])
+                f"malformed row: {detail}",
+                file=label,
+                row=find_line(self.source, bad_rows[0]),
+                hint="fix the row, or quote values that hold the delimiter",
             ) from None
         match = _CSV_COLUMN.search(message)
         if match and self.columns:
@@ -64,6 +73,12 @@ class arrow_errors:
             ) from None
         if "Empty CSV file" in message or "Empty file" in message:
             raise InputError("file is empty", file=label) from None
+        if "checksum verification failed" in message:
+            raise InputError(
+                "corrupt Parquet page (its checksum does not match its data)",
+                file=label,
+                hint="rewrite or restore the file",
+            ) from None
         if "magic bytes" in message.lower() or "Parquet" in message:
             raise InputError(f"not a readable Parquet file ({message})", file=label) from None
         if "No columns in CSV" in message:

@@ -3,8 +3,10 @@ it is read, decided once from the paths, extensions and `input_format`."""
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,6 +43,9 @@ BATCH_CELLS = 1 << 19
 PARQUET_BUFFER_BYTES = 1 << 16
 #: Rows per batch of an in-memory table or Arrow IPC stream.
 BATCH_ROWS = 1 << 18
+
+#: Compressed text files (their bytes are not checked before reading).
+COMPRESSED = (".gz", ".bz2", ".zst", ".zstd", ".lz4")
 
 #: What the library accepts as input: paths, a pandas DataFrame or an Arrow table.
 Data = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any
@@ -148,21 +153,76 @@ def open_sources(paths: Sequence[str], input_format: str | None = None) -> list[
 
 
 def _file_source(path: str, input_format: str | None) -> Source:
-    if not os.path.exists(path):
-        raise InputError("no such file", file=path)
-    if not os.path.isfile(path):
-        raise InputError("not a regular file", file=path)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise _stat_error(path, exc) from None
+    if stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode):
+        return _stream_source(path, input_format or format_of(path) or "csv")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file", file=path, hint="name a file, or pipe it to -")
     if not os.access(path, os.R_OK):
-        raise InputError("permission denied", file=path)
+        raise InputError("permission denied", file=path, hint="check the file's permissions")
     kind = input_format or format_of(path)
     if kind is None:
         raise UsageError(
             f"cannot tell the format of '{path}' from its extension",
             hint="pass --input-format csv|tsv|parquet|feather|jsonl",
         )
-    if os.path.getsize(path) == 0:
+    if info.st_size == 0:
         raise InputError("file is empty", file=path)
+    if kind in TEXT_FORMATS and not path.lower().endswith(COMPRESSED):
+        with open(path, "rb") as handle:
+            check_text(path, handle.read(1 << 16), kind, whole=info.st_size <= 1 << 16)
     return Source(path, kind)
+
+
+def _stat_error(path: str, exc: OSError) -> InputError:
+    if exc.errno == errno.ELOOP:
+        return InputError("symbolic link loop", file=path, hint="point the link at a file")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return InputError("permission denied", file=path, hint="check the file's permissions")
+    if os.path.islink(path):
+        return InputError("the symbolic link points to no file", file=path)
+    return InputError("no such file", file=path)
+
+
+def _stream_source(path: str, kind: str) -> Source:
+    """A FIFO or process substitution (`<(...)`): read once, whole, like stdin."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise _stat_error(path, exc) from None
+    if not data:
+        raise InputError("the pipe delivered no data", file=path)
+    check_text(path, data[: 1 << 16], kind, whole=len(data) <= 1 << 16)
+    return Source(path, kind, data=pa.py_buffer(data))
+
+
+def check_text(label: str, head: bytes, kind: str, whole: bool) -> None:
+    """Refuse text that losscli would misread: UTF-16/32, a header alone (`whole`: `head` is
+    the whole file), a delimiter other than the format's (semicolons)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\0\0"):
+        raise InputError(
+            "file is UTF-16; convert it to UTF-8",
+            file=label,
+            hint="iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8.csv",
+        )
+    if kind == "jsonl":
+        return
+    header, _, rest = head.partition(b"\n")
+    if whole and not rest.strip(b"\r\n") and b"\r" not in header.strip(b"\r"):
+        raise InputError("the file holds a header but no data rows", file=label)
+    delimiter = b"\t" if kind == "tsv" else b","
+    if delimiter not in header and b";" in header:
+        raise InputError(
+            "the header holds ';' but no "
+            + ("tab" if kind == "tsv" else "comma")
+            + ": the file looks semicolon-delimited",
+            file=label,
+            hint="convert it to comma-separated CSV, e.g. with: tr ';' ','  (mind decimal commas)",
+        )
 
 
 def _stdin_source(kind: str) -> Source:
@@ -171,6 +231,8 @@ def _stdin_source(kind: str) -> Source:
     data = sys.stdin.buffer.read()
     if not data:
         raise InputError("stdin is empty", file="<stdin>")
+    if kind in TEXT_FORMATS:
+        check_text("<stdin>", data[: 1 << 16], kind, whole=len(data) <= 1 << 16)
     return Source("-", kind, data=pa.py_buffer(data))
 
 

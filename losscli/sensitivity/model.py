@@ -16,6 +16,8 @@ from losscli.result import SCHEMA_VERSION
 
 #: Fewest rows compare accepts: with fewer, "the worst 1%" and a 5% contamination mean little.
 MIN_ROWS = 10
+#: The most rows of synthetic data `compare` draws (about 0.5 GB at its peak).
+MAX_ROWS = 10_000_000
 
 
 @dataclass(frozen=True)

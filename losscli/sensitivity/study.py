@@ -48,7 +48,7 @@ from losscli.diagnose import p_true, worst_rows
 from losscli.errors import InputError, UsageError
 from losscli.losses import CATALOGUE, EPS, TASKS, LossSpec, resolve_loss, resolve_losses
 from losscli.sensitivity.figures import contaminate, ranked_figures
-from losscli.sensitivity.model import MIN_ROWS, Comparison
+from losscli.sensitivity.model import MAX_ROWS, MIN_ROWS, Comparison
 from losscli.sensitivity.synthetic import describe, synthetic
 from losscli.sensitivity.verdict import (
     classification_verdict,
@@ -123,6 +123,22 @@ def compare_arrays(
     )
 
 
+def check_overflow(y: np.ndarray, pred: np.ndarray, origin: Origin) -> None:
+    """Refuse residuals whose squares overflow float64: every figure would be inf or nan."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        squares = (pred - y) ** 2
+        total = float(np.sum(squares))
+    if not math.isfinite(total):
+        bad = np.flatnonzero(~np.isfinite(squares))
+        source = origin.source if isinstance(origin.source, str) else ", ".join(origin.source)
+        raise InputError(
+            "squared residuals overflow float64 (values near 1e154 or beyond)",
+            file=None if source == "arrays" else source,
+            row=int(bad[0]) + 1 if bad.size else None,
+            hint="rescale the targets and predictions",
+        )
+
+
 def _study(
     task: str,
     y_true: Any,
@@ -145,6 +161,8 @@ def _study(
     """
     check_options(top, contamination, magnitude, seed)
     y, pred, w, signed = _checked(task, y_true, y_pred, weight, from_logits)
+    if task == "regression":
+        check_overflow(y, pred, origin)
     signed_labels = signed_labels or signed
     n = len(y)
 
@@ -342,8 +360,8 @@ def compare(
     (or a DataFrame / Arrow table) are read with `losscli.pipeline.load_arrays` and the column options.
     """
     check_options(top, contamination, magnitude, seed)
-    if rows < MIN_ROWS:
-        raise UsageError(f"--rows must be at least {MIN_ROWS}, got {rows}")
+    if not MIN_ROWS <= rows <= MAX_ROWS:
+        raise UsageError(f"--rows must be between {MIN_ROWS} and {MAX_ROWS:,}, got {rows:,}")
     study: dict[str, Any] = {
         "losses": losses,
         "top": top,

@@ -6,7 +6,7 @@ import numpy as np
 
 from losscli.errors import UsageError
 from losscli.losses import TASKS, sigmoid, softmax
-from losscli.sensitivity.model import MIN_ROWS
+from losscli.sensitivity.model import MAX_ROWS, MIN_ROWS
 
 #: The share of the synthetic regression data set's rows that carry gross errors.
 SYNTHETIC_OUTLIERS = 0.01
@@ -25,8 +25,8 @@ def synthetic(task: str, n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.n
     """
     if task not in TASKS:
         raise UsageError(f"unknown task '{task}' (valid: {', '.join(TASKS)})")
-    if n < MIN_ROWS:
-        raise UsageError(f"--rows must be at least {MIN_ROWS}, got {n}")
+    if not MIN_ROWS <= n <= MAX_ROWS:
+        raise UsageError(f"--rows must be between {MIN_ROWS} and {MAX_ROWS:,}, got {n:,}")
     rng = np.random.default_rng(seed)
     if task == "regression":
         y = np.round(np.exp(rng.normal(np.log(100.0), 0.3, n)), 1)
