@@ -443,3 +443,17 @@ def test_quoted_newline_past_the_first_megabyte_is_one_value(tmp_path: Path) -> 
     result = run(["compute", "q.csv", "--json", "-q"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert f'"read": {before + 1 + after}' in result.stdout
+
+
+def test_jsonl_field_first_seen_after_the_first_block(tmp_path: Path) -> None:
+    import json
+
+    from losscli.read.csv import CSV_BLOCK_BYTES
+
+    row = json.dumps({"y_true": 1.0, "y_pred": 2.0}) + "\n"
+    count = CSV_BLOCK_BYTES // len(row) + 100
+    extra = json.dumps({"y_true": 1.0, "y_pred": 2.0, "extra": "x"}) + "\n"
+    (tmp_path / "j.jsonl").write_text(row * count + extra + row * 10)
+    result = run(["compute", "j.jsonl", "--json", "-q"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f'"read": {count + 11}' in result.stdout

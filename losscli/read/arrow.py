@@ -36,13 +36,16 @@ class _TableBatches:
         return self._batches[i]
 
 
-def json_reader(source: Source, types: dict[str, pa.DataType] | None = None) -> Any:
-    """pyarrow's streaming JSON Lines reader; `types` fix the named columns' types."""
+def json_reader(
+    source: Source, types: dict[str, pa.DataType] | None = None, only: bool = False
+) -> Any:
+    """pyarrow's streaming JSON Lines reader; `types` fix the named columns' types, and with
+    `only` every other field is ignored (a field first seen in a later block is no error)."""
     import pyarrow.json as pajson
 
     parse = pajson.ParseOptions(
         explicit_schema=pa.schema(list((types or {}).items())),
-        unexpected_field_behavior="infer",
+        unexpected_field_behavior="ignore" if only else "infer",
     )
     return pajson.open_json(
         target(source),

@@ -141,7 +141,10 @@ def _stream(
             for i in range(reader.num_record_batches):
                 yield reader.get_batch(i).select(list(columns))
         elif kind == "jsonl":
-            reader = arrow.json_reader(source, types)
+            schema = inferred_schema(source)
+            fixed = {c: types.get(c) or schema.field(c).type for c in columns}
+            only = not any(pa.types.is_null(t) for t in fixed.values())
+            reader = arrow.json_reader(source, fixed if only else types, only=only)
             for batch in reader:
                 yield batch.select(list(columns))
         elif kind == "dataset":
