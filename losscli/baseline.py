@@ -49,10 +49,24 @@ class Entry:
     value: float | None
 
 
-def group_key(group: Mapping[str, Any] | None) -> str:
-    """A hashable key of a group ({'region': 'eu'}); None for all rows. Values keep their JSON
-    type: group 1 and group '1' are different groups."""
-    return "" if group is None else json.dumps(group, sort_keys=True, default=str)
+#: The hashable form of a group (see `group_key`).
+GroupKey = tuple[tuple[str, tuple[str, Any]], ...]
+
+
+def group_key(group: Mapping[str, Any] | None) -> GroupKey:
+    """A hashable key of a group ({'region': 'eu'}); () for all rows. Numbers compare as
+    numbers (fold 4 read as 4.0 is fold 4), but a boolean is not a number and NaN is one key."""
+    if group is None:
+        return ()
+    return tuple(sorted((k, _scalar_key(v)) for k, v in group.items()))
+
+
+def _scalar_key(v: Any) -> tuple[str, Any]:
+    if isinstance(v, bool) or v is None:
+        return ("const", v)
+    if isinstance(v, int | float):
+        return ("number", "nan") if v != v else ("number", v)
+    return ("text", str(v))
 
 
 def _params_key(params: Mapping[str, float | None]) -> tuple[tuple[str, float | None], ...]:
@@ -77,7 +91,7 @@ class Baseline:
         self.reduction = reduction
         self.rows = rows
         self.weight = weight
-        self._index: dict[tuple[str, tuple, str], Entry] = {}
+        self._index: dict[tuple[str, tuple, GroupKey], Entry] = {}
         self._by_loss: dict[tuple[str, tuple], list[Entry]] = {}
         for i, e in enumerate(entries):
             key = (e.name, _params_key(e.params), group_key(e.group))
@@ -152,13 +166,19 @@ class Baseline:
         self, name: str, params: Mapping[str, float | None], group: Mapping[str, Any] | None
     ) -> float | None:
         """The baseline's value of a loss (with these parameters) over a group, or None."""
-        entry = self._index.get((name, _params_key(params), group_key(group)))
+        return self.value_at(name, params, group_key(group))
+
+    def value_at(
+        self, name: str, params: Mapping[str, float | None], key: GroupKey
+    ) -> float | None:
+        """`value` for a group given by its `group_key`."""
+        entry = self._index.get((name, _params_key(params), key))
         return None if entry is None else entry.value
 
-    def groups(self, name: str, params: Mapping[str, float | None]) -> list[dict[str, Any]]:
-        """The groups the baseline has a result for, for one loss."""
+    def groups(self, name: str, params: Mapping[str, float | None]) -> dict[GroupKey, dict]:
+        """The groups the baseline has a result for, for one loss, by `group_key`."""
         entries = self._by_loss.get((name, _params_key(params)), [])
-        return [e.group for e in entries if e.group is not None]
+        return {group_key(e.group): e.group for e in entries if e.group is not None}
 
     # -- validation against this run ------------------------------------------------------
 
@@ -262,8 +282,11 @@ def _entry(item: Any, where: str) -> Entry:
     ):
         raise InputError(f"{where} ({name}): params {json.dumps(params)} are not numbers")
     group = item.get("group")
-    if group is not None and not isinstance(group, dict):
-        raise InputError(f"{where} ({name}): group {json.dumps(group)} is not an object")
+    if group is not None and (
+        not isinstance(group, dict)
+        or not all(v is None or isinstance(v, str | int | float) for v in group.values())
+    ):
+        raise InputError(f"{where} ({name}): group {json.dumps(group)} is not an object of values")
     value = item.get("value")
     if value is not None and not _finite(value):
         raise InputError(

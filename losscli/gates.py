@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from losscli.baseline import Baseline, group_key, load_baseline, located
+from losscli.baseline import Baseline, GroupKey, group_key, load_baseline, located
 from losscli.errors import UsageError
 from losscli.losses import LossSpec, label_specs
 from losscli.result import ComputeResult, GateOutcome, LossResult
@@ -240,25 +240,31 @@ def evaluate(
     old = Baseline.coerce(baseline)
     _check_scope(gates, scope, old)
     task = result.inputs.get("task")
-    index = {(r.label, group_key(r.group)): r for r in result.results}
-    groups = _groups(result) if scope == "all" else []
+    by_label: dict[str, dict[GroupKey, LossResult]] = {}
+    groups: dict[GroupKey, dict[str, Any]] = {}  # in the result's order
+    for r in result.results:
+        key = group_key(r.group)
+        by_label.setdefault(r.label, {})[key] = r
+        if r.group is not None and scope == "all":
+            groups.setdefault(key, r.group)
     outcomes: list[GateOutcome] = []
     for gate in gates:
         target = resolve(gate, result.overall(), task)
         if target is None:
             outcomes.append(_error(gate, gate.loss, None, f"{gate.loss} was not computed"))
             continue
-        for group in [None, *groups]:
-            found = index.get((target.label, group_key(group)))
-            if found is None:
+        found = by_label[target.label]
+        for key, group in [((), None), *groups.items()]:
+            hit = found.get(key)
+            if hit is None:
                 message = f"{located(target.label, group)} has no value (no rows in this group)"
                 outcomes.append(_error(gate, target.label, group, message))
-            else:
-                outcomes.append(_check(gate, found, old))
+                continue
+            before = None if old is None else old.value_at(hit.name, hit.params, key)
+            outcomes.append(_check(gate, hit, before))
         if gate.kind == "max_increase" and old is not None and scope == "all":
-            seen = {group_key(g) for g in groups}
-            for group in old.groups(target.name, target.params):
-                if group_key(group) not in seen:
+            for key, group in old.groups(target.name, target.params).items():
+                if key not in groups:
                     message = (
                         f"{located(target.label, group)} is in the baseline but not in this run"
                     )
@@ -266,20 +272,12 @@ def evaluate(
     return outcomes
 
 
-def _groups(result: ComputeResult) -> list[dict[str, Any]]:
-    """The groups of a result, in its order, each once."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in result.results:
-        if r.group is not None:
-            out.setdefault(group_key(r.group), r.group)
-    return list(out.values())
-
-
 def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -> GateOutcome:
     return GateOutcome(gate.text, gate.kind, label, group, None, None, "error", message)
 
 
-def _check(gate: Gate, r: LossResult, baseline: Baseline | None) -> GateOutcome:
+def _check(gate: Gate, r: LossResult, old: float | None) -> GateOutcome:
+    """One gate on one result; `old` is the baseline's value for `--max-increase`."""
     name = located(r.label, r.group)
 
     def outcome(
@@ -305,7 +303,6 @@ def _check(gate: Gate, r: LossResult, baseline: Baseline | None) -> GateOutcome:
             f"{name} = {r.value:.6g} {'>=' if ok else '<'} {gate.limit:g}",
             gate.limit,
         )
-    old = None if baseline is None else baseline.value(r.name, r.params, r.group)
     if old is None:
         return outcome("error", f"the baseline has no value for {name}", None)
     allowed = abs(old) * gate.limit if gate.relative else gate.limit

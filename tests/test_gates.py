@@ -454,3 +454,15 @@ def test_load_baseline(tmp_path):
     other.write_text("[1]", encoding="utf-8")
     with pytest.raises(InputError, match="not a losscli JSON result"):
         load_baseline(str(other))
+
+
+def test_group_keys_compare_numbers_as_numbers_but_not_booleans():
+    from losscli.baseline import group_key
+
+    assert group_key({"fold": 4}) == group_key({"fold": 4.0})  # read as int once, float later
+    assert group_key({"a": 1, "b": "x"}) == group_key({"b": "x", "a": 1})
+    assert group_key({"flag": True}) != group_key({"flag": 1})
+    assert group_key({"fold": "4"}) != group_key({"fold": 4})
+    assert group_key({"x": float("nan")}) == group_key({"x": float("nan")})
+    with pytest.raises(InputError, match="is not an object of values"):
+        Baseline.from_dict(baseline_json({"group": {"region": ["eu"]}, "value": 1.0}))
