@@ -19,7 +19,7 @@ torch = pytest.importorskip("torch")  # a test-only reference (.ci/run installs 
 import torch.nn.functional as F  # noqa: E402
 
 import losscli  # noqa: E402
-from losscli.advice import HINTS, RULES, recommend  # noqa: E402
+from losscli.advice import HINTS, RULES, recommend, rule_for  # noqa: E402
 from losscli.errors import LosscliError  # noqa: E402
 from tests.library_semantics import keras, torchvision  # noqa: E402
 
@@ -168,7 +168,9 @@ def _cases():
 def test_rule_snippet_runs_and_matches_compute(tmp_path, rule, framework):
     labels = _labels_for(rule)
     activation = rule.activations[0]
-    answer = recommend(rule.task, activation, labels=labels, outliers=bool(rule.outliers))
+    own = rule.labels[0] if rule.labels else None  # the rule's own text, data in `labels`
+    answer = recommend(rule.task, activation, labels=own, outliers=bool(rule.outliers))
+    assert rule_for(rule.task, activation, outliers=bool(rule.outliers), labels=own) is rule
     code = answer.frameworks[framework]
     data = make_data(rule.task, labels)
     y = data["y"]
