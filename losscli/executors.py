@@ -131,13 +131,20 @@ def make_engine(
     )
 
 
-def encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]:
+def encode_groups(
+    arrays: Sequence[pa.Array], names: Sequence[str] | None = None
+) -> tuple[np.ndarray, list[tuple]]:
     """Group codes 0..G-1 for every row and the G key tuples (nulls are a group of their own)."""
     import pyarrow.compute as pc
 
     codes: np.ndarray | None = None
     dictionaries: list[list] = []
-    for array in arrays:
+    for name, array in zip(names or [""] * len(arrays), arrays, strict=True):
+        if pa.types.is_nested(array.type):
+            raise UsageError(
+                f"--by {name}: the column holds {array.type} values, which cannot be grouped",
+                hint="group by a column of numbers, strings or booleans",
+            )
         encoded = pc.dictionary_encode(array, null_encoding="encode")
         idx = to_float64(encoded.indices).astype(np.int64)
         values = encoded.dictionary.to_pylist()
@@ -178,7 +185,7 @@ def stream(
                 batch.column(c) if keep is None else batch.column(c).filter(keep)
                 for c in columns.by
             ]
-            codes, group_keys = encode_groups(by)
+            codes, group_keys = encode_groups(by, columns.by)
         try:
             per_row_values = engine.add(
                 arrays, codes, group_keys or (), file=source.label, offset=offset

@@ -457,3 +457,50 @@ def test_jsonl_field_first_seen_after_the_first_block(tmp_path: Path) -> None:
     result = run(["compute", "j.jsonl", "--json", "-q"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert f'"read": {count + 11}' in result.stdout
+
+
+def test_by_nested_and_non_finite_group_keys(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "y_true": [1.0, 2.0, 3.0],
+            "y_pred": [1.5, 2.0, 3.0],
+            "g": pa.array([[1], [2], [1]]),
+            "f": [float("nan"), float("inf"), 1.0],
+        }
+    )
+    pq.write_table(table, tmp_path / "by.parquet")
+    line = one_error(run(["compute", "by.parquet", "--by", "g"], tmp_path))
+    assert "--by g" in line and "cannot be grouped" in line
+    result = run(["compute", "by.parquet", "--by", "f", "--json", "-q"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '"f": "NaN"' in result.stdout and '"f": "Infinity"' in result.stdout
+
+
+def test_dataset_file_without_a_column_is_named(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "ds").mkdir()
+    pq.write_table(
+        pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), tmp_path / "ds/a.parquet"
+    )
+    pq.write_table(pa.table({"y_true": [1.0, 2.0]}), tmp_path / "ds/b.parquet")
+    line = one_error(run(["compute", "ds", "--nan", "drop"], tmp_path))
+    assert "ds/b.parquet" in line and "'y_pred'" in line
+
+
+def test_late_rows_name_their_absolute_row(tmp_path: Path) -> None:
+    import json
+
+    good = json.dumps({"y_true": 1.0, "y_pred": 2.0}) + "\n"
+    bad = json.dumps({"y_true": "x", "y_pred": 1.0}) + "\n"
+    (tmp_path / "j.jsonl").write_text(good * 120_000 + bad)
+    line = one_error(run(["compute", "j.jsonl"], tmp_path))
+    assert "row 120001" in line and "'y_true'" in line
+    block = "".join(f"{i % 3},0.5,1\n" for i in range(300_000))
+    (tmp_path / "g.csv").write_text("y_true,y_pred,g\n" + block + "1,0.5,1.5\n")
+    line = one_error(run(["compute", "g.csv", "--by", "g"], tmp_path))
+    assert "row 300001" in line and "'1.5' is not int64" in line

@@ -150,6 +150,7 @@ def _stream(
         elif kind == "dataset":
             data = arrow.dataset(source)
             check_columns(source, data.schema.names, columns)
+            check_fragments(data, columns)
             import pyarrow.dataset as ds
 
             scan = ds.ParquetFragmentScanOptions(
@@ -167,3 +168,18 @@ def _stream(
 def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
     for batch in reader:
         yield batch.select(list(columns))
+
+
+def check_fragments(data: Any, columns: Sequence[str]) -> None:
+    """Every file of a Parquet data set holds every column asked for (a hive partition counts):
+    the data set would read a column one file lacks as nulls, which --nan drop would drop."""
+    for fragment in data.get_fragments():
+        names = set(fragment.physical_schema.names)
+        for column in columns:
+            if column not in names and f"{column}=" not in fragment.path:
+                raise InputError(
+                    "missing column in this file of the data set",
+                    file=fragment.path,
+                    column=column,
+                    hint="every file needs the same columns",
+                )

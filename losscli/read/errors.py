@@ -13,7 +13,10 @@ import pyarrow as pa
 from losscli.errors import InputError, UsageError
 from losscli.read.source import Source
 
-_CSV_COLUMN = re.compile(r"In CSV column #(\d+): .*?invalid value '([^']*)'")
+_CSV_COLUMN = re.compile(
+    r"In CSV column #(\d+): .*?conversion error to (\w+): invalid value '([^']*)'"
+)
+_JSON_CHANGED = re.compile(r"Column\(/([^)]*)\) changed from (\w+) to (\w+)")
 _CSV_WIDTH = re.compile(r"Expected (\d+) columns, got (\d+)")
 
 #: Reads one column of a source with the given types (the batch reader, passed in to keep this
@@ -60,7 +63,7 @@ class arrow_errors:
             ) from None
         match = _CSV_COLUMN.search(message)
         if match and self.columns:
-            index, value = int(match.group(1)), match.group(2)
+            index, kind, value = int(match.group(1)), match.group(2), match.group(3)
             names = self.source.schema.names if self.source.schema is not None else self.columns
             column = names[index] if index < len(names) else None
             row = (
@@ -68,9 +71,13 @@ class arrow_errors:
                 if column and self.reread
                 else None
             )
-            raise InputError(
-                f"non-numeric value {value!r}", file=label, column=column, row=row
-            ) from None
+            what = _conversion(kind, value)
+            hint = (
+                _HINT if what.startswith("value") else "an empty cell or NaN marks a missing value"
+            )
+            raise InputError(what, file=label, column=column, row=row, hint=hint) from None
+        if message.startswith("JSON parse error"):
+            raise json_error(self.source, message) from None
         if "Empty CSV file" in message or "Empty file" in message:
             raise InputError("file is empty", file=label) from None
         if "checksum verification failed" in message:
@@ -84,6 +91,65 @@ class arrow_errors:
         if "No columns in CSV" in message:
             raise InputError("no columns found", file=label) from None
         raise InputError(f"cannot read: {message}", file=label) from None
+
+
+#: What to do when a CSV column's later value does not fit the type of its first rows.
+_HINT = "a CSV column's type is inferred from its first 1 MB: make the column's values one type"
+
+
+def _conversion(kind: str, value: str) -> str:
+    """What is wrong with a CSV value that did not convert to the column's type `kind`."""
+    try:
+        float(value)
+    except ValueError:
+        return (
+            f"non-numeric value {value!r}"
+            if kind in ("double", "int64")
+            else (f"value {value!r} is not {kind} like the column's first rows")
+        )
+    return f"value {value!r} is not {kind} like the column's first rows"
+
+
+def json_error(source: Source, message: str) -> InputError:
+    """A JSON Lines parse error with the file's own row (pyarrow counts rows per block)."""
+    import json
+
+    changed = _JSON_CHANGED.search(message)
+    kinds = {str: "string", bool: "boolean", int: "number", float: "number"}
+    row = None
+    try:
+        stream = (
+            pa.BufferReader(source.data)
+            if source.data is not None
+            else (pa.input_stream(source.path, compression="detect"))
+        )
+        with stream:
+            text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+            for number, line in enumerate(text, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    row = number
+                    break
+                if changed and isinstance(record, dict) and changed.group(1) in record:
+                    value = record[changed.group(1)]
+                    kind = "null" if value is None else kinds.get(type(value), "object")
+                    if kind == changed.group(3):
+                        row = number
+                        break
+    except (OSError, pa.ArrowException):
+        pass
+    if changed:
+        return InputError(
+            f"a {changed.group(3)} where earlier rows hold a {changed.group(2)}",
+            file=source.label,
+            column=changed.group(1),
+            row=row,
+            hint="give the field one type in every row",
+        )
+    return InputError("invalid JSON", file=source.label, row=row, hint="fix the line")
 
 
 def find_line(source: Source, text: str) -> int | None:
