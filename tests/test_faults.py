@@ -504,3 +504,16 @@ def test_late_rows_name_their_absolute_row(tmp_path: Path) -> None:
     (tmp_path / "g.csv").write_text("y_true,y_pred,g\n" + block + "1,0.5,1.5\n")
     line = one_error(run(["compute", "g.csv", "--by", "g"], tmp_path))
     assert "row 300001" in line and "'1.5' is not int64" in line
+
+
+def test_dataset_errors_name_the_file_and_its_own_row(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "ds").mkdir()
+    pq.write_table(
+        pa.table({"y_true": [1.0, 2, 3], "y_pred": [1.5, 2, 3]}), tmp_path / "ds/a.parquet"
+    )
+    pq.write_table(pa.table({"y_true": [1.0, 2], "y_pred": [1.5, -2]}), tmp_path / "ds/b.parquet")
+    line = one_error(run(["compute", "ds", "--loss", "poisson"], tmp_path))
+    assert line.startswith("error: ds/b.parquet, column 'y_pred', row 2:"), line

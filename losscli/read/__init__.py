@@ -6,7 +6,7 @@ stdin; in-memory Arrow tables and pandas DataFrames. Rows in errors count from 1
 excluded.
 """
 
-from losscli.read.batches import column_names, inferred_schema, iter_batches, row_count
+from losscli.read.batches import batch_file, column_names, inferred_schema, iter_batches, row_count
 from losscli.read.prefetch import prefetch
 from losscli.read.source import (
     BATCH_CELLS,
@@ -28,6 +28,7 @@ __all__ = [
     "TEXT_FORMATS",
     "Data",
     "Source",
+    "batch_file",
     "batch_rows",
     "column_names",
     "format_of",

@@ -21,6 +21,15 @@ from losscli.read.source import (
     target,
 )
 
+#: Schema metadata key naming the file of a data set a batch came from.
+FILE_KEY = b"losscli.file"
+
+
+def batch_file(batch: pa.RecordBatch) -> str | None:
+    """The file of a Parquet data set that `batch` came from (None for other sources)."""
+    metadata = batch.schema.metadata
+    return metadata[FILE_KEY].decode() if metadata and FILE_KEY in metadata else None
+
 
 def column_names(source: Source) -> list[str]:
     """The columns of a source, in file order, without reading its data."""
@@ -158,11 +167,15 @@ def _stream(
                 buffer_size=PARQUET_BUFFER_BYTES,
                 page_checksum_verification=True,
             )
-            yield from data.to_batches(
-                columns=list(columns),
-                batch_size=batch_rows(len(columns)),
-                fragment_scan_options=scan,
-            )
+            for fragment in data.get_fragments():  # file by file: errors name the file
+                tag = {FILE_KEY: fragment.path.encode()}
+                for batch in fragment.to_batches(
+                    schema=data.schema,
+                    columns=list(columns),
+                    batch_size=batch_rows(len(columns)),
+                    fragment_scan_options=scan,
+                ):
+                    yield batch.replace_schema_metadata(tag)
 
 
 def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
