@@ -517,3 +517,43 @@ def test_dataset_errors_name_the_file_and_its_own_row(tmp_path: Path) -> None:
     pq.write_table(pa.table({"y_true": [1.0, 2], "y_pred": [1.5, -2]}), tmp_path / "ds/b.parquet")
     line = one_error(run(["compute", "ds", "--loss", "poisson"], tmp_path))
     assert line.startswith("error: ds/b.parquet, column 'y_pred', row 2:"), line
+
+
+def test_cli_numeric_options_fuzzed(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Option values in and far beyond their ranges, as the CLI gets them: 0/1/2, never 3."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    monkeypatch.chdir(data.parent)
+    runner = CliRunner()
+    text = st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.sampled_from(["", "x", "1e11", "-0", "1%", "0.5"]),
+    )
+    options = st.sampled_from(
+        [
+            ["compute", "a.csv", "--bootstrap"],
+            ["compute", "a.csv", "--bootstrap", "3", "--seed"],
+            ["compute", "a.csv", "--ci"],
+            ["compute", "a.csv", "--eps"],
+            ["compare", "--rows"],
+            ["compare", "--seed"],
+            ["compare", "--top"],
+            ["compare", "--contamination"],
+            ["compare", "--magnitude"],
+        ]
+    )
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(option=options, value=text)
+    def check(option: list[str], value: str) -> None:
+        extra = ["--rows", "50"] if option[0] == "compare" and option[-1] != "--rows" else []
+        result = runner.invoke(app, [*option, value, *extra, "-q", "--json"])
+        assert result.exit_code in (0, 1, 2), (option, value, result.output)
+        assert "internal error" not in result.output and "Traceback" not in result.output
+
+    check()
