@@ -1,0 +1,285 @@
+"""Read both models' rows and match them, for a paired comparison.
+
+Each side is read through the shared pipeline (`make_plan`, the batch converter) keeping only
+the columns the comparison needs: labels, predictions, weight, `--by` and `--key` columns. The
+rows are then matched:
+
+- by key (`--key COL...`): when both sides hold the same keys in the same order nothing is
+  joined; otherwise a columnar hash join (pyarrow `Table.join`) of the key columns and a row
+  index, so only the keys are joined and every other column is gathered by index;
+- by position, when no key is given and both inputs have the same number of rows (reported);
+- two prediction columns of one input (`--baseline-pred`): the same rows by construction.
+
+Duplicate keys, rows on one side only (unless `unmatched="drop"`), labels that differ on a
+matched row and unequal row counts without a key are input errors naming the key or the count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from losscli import read
+from losscli.columns import BatchConverter, bool_array
+from losscli.errors import InputError, UsageError
+from losscli.losses import LossSpec, one_hot
+from losscli.pipeline import Plan
+
+__all__ = ["Matched", "Side", "check_labels", "load_side", "match_sides"]
+
+
+@dataclass
+class Side:
+    """One model's rows as arrays (rows with missing values already dropped).
+
+    `rowid` is each kept row's position among all rows read (0-based, across files);
+    `keys` and `by` hold the key and group columns of the kept rows (None when not asked for).
+    """
+
+    plan: Plan
+    y: np.ndarray
+    pred: np.ndarray
+    weight: np.ndarray | None
+    rowid: np.ndarray
+    keys: pa.Table | None
+    by: pa.Table | None
+    read: int
+    dropped: int
+    unnormalised: int
+
+    @property
+    def label(self) -> str:
+        return ", ".join(s.label for s in self.plan.sources)
+
+
+def load_side(plan: Plan, specs: Sequence[LossSpec], nan: str, *, keys: Sequence[str] = ()) -> Side:
+    """Every batch of `plan` converted, checked against each loss's domain and concatenated."""
+    probabilities = any(s.loss.prediction == "probability" for s in specs)
+    converter = BatchConverter(plan.columns, plan.layout, nan=nan, probabilities=probabilities)
+    ys, preds, weights, rowids, key_parts, by_parts = [], [], [], [], [], []
+    total = dropped = unnormalised = 0
+    for source, offset, batch in read.prefetch(plan.batches()):
+        arrays = converter.convert(batch, offset, source.label)
+        keep = None if arrays.keep is None else bool_array(arrays.keep)
+        _check_domain(specs, plan, arrays.y, arrays.pred, arrays.keep, source.label, offset)
+        ids = np.arange(total, total + batch.num_rows, dtype=np.int64)
+        rowids.append(ids if arrays.keep is None else ids[arrays.keep])
+        ys.append(arrays.y)
+        preds.append(arrays.pred)
+        if arrays.weight is not None:
+            weights.append(arrays.weight)
+        if keys:
+            key_parts.append(_columns(batch, keys, keep))
+        if plan.columns.by:
+            by_parts.append(_columns(batch, plan.columns.by, keep))
+        total += batch.num_rows
+        dropped += arrays.dropped
+        unnormalised += arrays.unnormalised
+    if plan.layout.task == "multiclass" and len({a.ndim for a in ys}) > 1:
+        ys = [one_hot(a, plan.layout.k) if a.ndim == 1 else a for a in ys]
+    if not ys or sum(len(a) for a in ys) == 0:
+        raise InputError("no rows left to evaluate", file=plan.sources[0].label)
+    return Side(
+        plan,
+        np.concatenate(ys),
+        np.concatenate(preds),
+        np.concatenate(weights) if weights else None,
+        np.concatenate(rowids),
+        pa.concat_tables(key_parts) if key_parts else None,
+        pa.concat_tables(by_parts) if by_parts else None,
+        total,
+        dropped,
+        unnormalised,
+    )
+
+
+def _columns(batch: pa.RecordBatch, names: Sequence[str], keep: pa.Array | None) -> pa.Table:
+    table = pa.Table.from_batches([batch.select(list(names))])
+    return table if keep is None else table.filter(keep)
+
+
+def _check_domain(
+    specs: Sequence[LossSpec],
+    plan: Plan,
+    y: np.ndarray,
+    pred: np.ndarray,
+    keep: np.ndarray | None,
+    file: str,
+    offset: int,
+) -> None:
+    """Each loss's domain on one batch, the error naming the file's row and column."""
+    for spec in specs:
+        try:
+            spec.loss.check_domain(y, pred, from_logits=plan.layout.from_logits, **spec.params)
+        except InputError as exc:
+            row = (exc.row or 1) - 1
+            if keep is not None:
+                row = int(np.flatnonzero(keep)[row])
+            exc.file, exc.row = file, offset + row + 1
+            role = plan.columns.true if exc.column == "y_true" else plan.columns.pred
+            exc.column = ", ".join(role) if exc.column in ("y_true", "y_pred") else exc.column
+            raise
+
+
+@dataclass(frozen=True)
+class Matched:
+    """Which candidate row goes with which baseline row, and what was left unmatched."""
+
+    candidate: np.ndarray  # row indices into the candidate side's arrays
+    baseline: np.ndarray  # row indices into the baseline side's arrays, same length
+    method: str  # "key", "key (same order)", "position" or "column"
+    candidate_only: int
+    baseline_only: int
+    identity: bool  # both index arrays are 0..n-1: nothing to gather
+    keys: tuple[str, ...] = ()  # the key columns rows were matched on
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "keys": list(self.keys),
+            "matched": len(self.candidate),
+            "candidate_only": self.candidate_only,
+            "baseline_only": self.baseline_only,
+        }
+
+
+def match_sides(
+    cand: Side, base: Side, keys: Sequence[str], *, unmatched: str, same_input: bool = False
+) -> Matched:
+    """Match the rows of both sides (see the module's docstring); labels are checked after."""
+    if unmatched not in ("error", "drop"):
+        raise UsageError(f"--unmatched must be 'error' or 'drop', not '{unmatched}'")
+    if same_input or not keys:
+        if not same_input and cand.read != base.read:
+            raise InputError(
+                f"the candidate has {cand.read} rows and the baseline {base.read}: rows can be "
+                "matched by position only when both inputs have the same row count",
+                file=base.label,
+                hint="pass --key COL to match rows by a key column",
+            )
+        method = "column" if same_input else "position"
+        if np.array_equal(cand.rowid, base.rowid):
+            n = len(cand.rowid)
+            ident = np.arange(n, dtype=np.int64)
+            return Matched(ident, ident, method, 0, 0, True)
+        _common, ic, ib = np.intersect1d(
+            cand.rowid, base.rowid, assume_unique=True, return_indices=True
+        )
+        return Matched(ic, ib, method, 0, 0, False)  # rows --nan drop removed on one side
+    assert cand.keys is not None and base.keys is not None
+    ck, bk = cand.keys.select(list(keys)), base.keys.select(list(keys))
+    _check_unique(ck, cand.label)
+    _check_unique(bk, base.label)
+    if ck.num_rows == bk.num_rows and ck.equals(bk):
+        ident = np.arange(ck.num_rows, dtype=np.int64)
+        return Matched(ident, ident, "key (same order)", 0, 0, True, tuple(keys))
+    return _join(ck, bk, base.label, list(keys), unmatched)
+
+
+def _check_unique(keys: pa.Table, file: str) -> None:
+    """A key that appears twice cannot be matched: an error naming it."""
+    counts = keys.group_by(keys.column_names).aggregate([([], "count_all")])
+    counts = counts.filter(pa.compute.greater(counts.column("count_all"), 1))
+    if counts.num_rows:
+        first = counts.slice(0, 1).to_pylist()[0]
+        n = first.pop("count_all")
+        raise InputError(
+            f"duplicate key {_key_text(first)} ({n} rows; {counts.num_rows} keys repeat): each "
+            "row must have a unique key to be matched",
+            file=file,
+            column=", ".join(keys.column_names),
+            hint="choose --key columns that identify a row",
+        )
+
+
+def _key_text(key: dict[str, object]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in key.items())
+
+
+def _join(ck: pa.Table, bk: pa.Table, file: str, keys: list[str], unmatched: str) -> Matched:
+    """A full outer hash join of the key columns with each side's row index."""
+    import pyarrow.compute as pc
+
+    left = ck.append_column("__candidate_row", pa.array(np.arange(ck.num_rows)))
+    right = _cast_keys(bk, ck, file).append_column(
+        "__baseline_row", pa.array(np.arange(bk.num_rows))
+    )
+    try:
+        joined = left.join(right, keys, join_type="full outer", coalesce_keys=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError(f"cannot match rows on --key {', '.join(keys)}: {exc}") from None
+    c_rows, b_rows = joined.column("__candidate_row"), joined.column("__baseline_row")
+    only_c = joined.filter(pc.is_null(b_rows))
+    only_b = joined.filter(pc.is_null(c_rows))
+    if (only_c.num_rows or only_b.num_rows) and unmatched == "error":
+        first = (only_c if only_c.num_rows else only_b).select(keys).slice(0, 1).to_pylist()[0]
+        raise InputError(
+            f"{only_c.num_rows} candidate rows have no baseline row and {only_b.num_rows} "
+            f"baseline rows no candidate row (first: {_key_text(first)})",
+            column=", ".join(keys),
+            hint="pass --unmatched drop to compare the matched rows only",
+        )
+    both = joined.filter(pc.and_(pc.is_valid(c_rows), pc.is_valid(b_rows)))
+    ic = both.column("__candidate_row").to_numpy()
+    ib = both.column("__baseline_row").to_numpy()
+    order = np.argsort(ic, kind="stable")  # candidate order: a seed gives the same replicates
+    return Matched(
+        ic[order], ib[order], "key", only_c.num_rows, only_b.num_rows, False, tuple(keys)
+    )
+
+
+def _cast_keys(keys: pa.Table, like: pa.Table, file: str) -> pa.Table:
+    """The baseline's key columns in the candidate's types (CSV and Parquet may differ)."""
+    if keys.schema.equals(like.schema):
+        return keys
+    try:
+        return keys.cast(like.schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        differ = [
+            f"{f.name}: {f.type} vs {keys.schema.field(f.name).type}"
+            for f in like.schema
+            if keys.schema.field(f.name).type != f.type
+        ]
+        raise InputError(
+            f"key columns have different types in candidate and baseline ({'; '.join(differ)})",
+            file=file,
+        ) from None
+
+
+def check_labels(cand: Side, base: Side, matched: Matched, keys: Sequence[str]) -> None:
+    """Labels must agree on every matched row: the first that differs is an error naming it."""
+    yc = cand.y if matched.identity else cand.y[matched.candidate]
+    yb = base.y if matched.identity else base.y[matched.baseline]
+    if yc.shape != yb.shape:
+        raise InputError(
+            "the labels have different shapes in candidate and baseline "
+            f"({yc.shape[1:] or 'one column'} vs {yb.shape[1:] or 'one column'})",
+            file=base.label,
+        )
+    same = np.isclose(yc, yb, rtol=1e-12, atol=0.0) | (yc == yb)
+    if same.ndim > 1:
+        same = same.all(axis=1)
+    if same.all():
+        return
+    i = int(np.argmin(same))
+    if keys and cand.keys is not None:
+        where = _key_text(
+            cand.keys.select(list(keys)).slice(int(matched.candidate[i]), 1).to_pylist()[0]
+        )
+    else:
+        where = f"row {int(cand.rowid[matched.candidate[i]]) + 1}"
+    differ = int(np.size(same) - np.count_nonzero(same))
+    raise InputError(
+        f"labels differ between candidate and baseline at {where} ({_show(yc[i])} vs "
+        f"{_show(yb[i])}; {differ} matched rows differ): the two models were not scored on "
+        "the same rows",
+        column=", ".join(cand.plan.columns.true),
+        hint="check --key (and --true) so that the same rows are matched",
+    )
+
+
+def _show(value: np.ndarray) -> str:
+    return np.array2string(np.asarray(value), precision=6) if np.ndim(value) else f"{value:g}"
