@@ -22,7 +22,14 @@ from losscli.columns import Arrays
 from losscli.engine import BOOTSTRAP_CELLS, Engine
 from losscli.errors import InputError, UsageError
 from losscli.evaluate import finish, plan_specs
-from losscli.executors import ComputeOptions, Counts, Run, encode_groups, make_engine
+from losscli.executors import (
+    ComputeOptions,
+    Counts,
+    Run,
+    check_options,
+    encode_groups,
+    make_engine,
+)
 from losscli.gates import RELATIVE_KINDS, Gate, match_label
 from losscli.losses import EPS, LossSpec
 from losscli.paired import verdict
@@ -96,18 +103,9 @@ def compare_models(
         input_format=input_format,
         nan=nan,
     )
-    cand_plan = make_plan(candidate, spec)
-    specs = plan_specs(cand_plan, losses, gates)
-    base_plan = _baseline_plan(
-        candidate if baseline is None else baseline, cand_plan, spec, baseline_pred
-    )
-    key_cols = list(keys or [])
-    cand = load_side(cand_plan, specs, nan, keys=list(dict.fromkeys([*key_cols, *cand_plan.keys])))
-    base = load_side(base_plan, specs, nan, keys=key_cols)
-    matched = match_sides(cand, base, key_cols, unmatched=unmatched, same_input=baseline is None)
-    if not len(matched.candidate):
-        raise InputError("no rows match between candidate and baseline", file=base.label)
-    check_labels(cand, base, matched, key_cols)
+    check_options(reduction, eps, max(bootstrap or 0, 0), ci)
+    sides = _read_and_match(candidate, baseline, baseline_pred, spec, losses, gates, unmatched)
+    cand, base, matched, specs = sides
     paired = [g for g in gates if g.kind in RELATIVE_KINDS]
     replicates = _replicates(bootstrap, paired, cand, matched, ci, gate_on, gate_scope)
     options = ComputeOptions(
@@ -123,11 +121,36 @@ def compare_models(
         gate_scope=gate_scope,
     )
     engines = (
-        make_engine(specs, cand_plan.layout, options),
-        make_engine(specs, base_plan.layout, options),
+        make_engine(specs, cand.plan.layout, options),
+        make_engine(specs, base.plan.layout, options),
     )
     moments = _stream(cand, base, matched, specs, engines, per_row)
     return _assemble(cand, base, matched, specs, engines, moments, options, paired, gate_on)
+
+
+def _read_and_match(
+    candidate: Data,
+    baseline: Data | None,
+    baseline_pred: Sequence[str] | None,
+    spec: InputSpec,
+    losses: Sequence[str] | None,
+    gates: Sequence[Gate],
+    unmatched: str,
+) -> tuple[Side, Side, Matched, list[LossSpec]]:
+    """Plan and read both sides, match their rows and check that the labels agree."""
+    cand_plan = make_plan(candidate, spec)
+    specs = plan_specs(cand_plan, losses, gates)
+    base_data = candidate if baseline is None else baseline
+    base_plan = _baseline_plan(base_data, cand_plan, spec, baseline_pred)
+    key_cols = list(spec.keys or [])
+    read_keys = list(dict.fromkeys([*key_cols, *cand_plan.keys]))  # --per-row names rows too
+    cand = load_side(cand_plan, specs, spec.nan, keys=read_keys)
+    base = load_side(base_plan, specs, spec.nan, keys=key_cols)
+    matched = match_sides(cand, base, key_cols, unmatched=unmatched, same_input=baseline is None)
+    if not len(matched.candidate):
+        raise InputError("no rows match between candidate and baseline", file=base.label)
+    check_labels(cand, base, matched, key_cols)
+    return cand, base, matched, specs
 
 
 def _baseline_plan(
@@ -296,21 +319,7 @@ def _assemble(
     base_plan = replace(base.plan, columns=cand.plan.columns)
     base_result = finish(base_plan, list(specs), b_run, replace(options, gates=(), per_row=None))
     result.inputs["rows"]["matched"] = len(matched.candidate)
-    by = cand.plan.columns.by
-    compared = []
-    for key in [None, *ec.group_keys]:
-        group = None if key is None else {c: _json(v) for c, v in zip(by, key, strict=True)}
-        for i, spec in enumerate(specs):
-            if key is None:
-                sums = (ec.overall[spec.label], eb.overall[spec.label])
-            elif key in ec.groups[spec.label] and key in eb.groups[spec.label]:
-                sums = (ec.groups[spec.label][key], eb.groups[spec.label][key])
-            else:
-                continue
-            compared.append(
-                verdict.compare_one(spec, engines, sums, moments[key][i], group, options.ci)
-            )
-    compared.sort(key=lambda c: _order(c.difference.group))
+    compared = _compare_all(specs, engines, moments, cand.plan.columns.by, options.ci)
     judged = verdict.judge(
         _targets(paired, compared, result, options.gate_scope), ci=options.ci, rule=gate_on
     )
@@ -342,6 +351,30 @@ def _assemble(
         },
         judged,
     )
+
+
+def _compare_all(
+    specs: Sequence[LossSpec],
+    engines: tuple[Engine, Engine],
+    moments: dict[tuple | None, np.ndarray],
+    by: Sequence[str],
+    ci: float,
+) -> list[verdict.Compared]:
+    """Every loss overall, then in every group (groups in a stable order)."""
+    ec, eb = engines
+    compared = []
+    for key in [None, *ec.group_keys]:
+        group = None if key is None else {c: _json(v) for c, v in zip(by, key, strict=True)}
+        for i, spec in enumerate(specs):
+            if key is None:
+                sums = (ec.overall[spec.label], eb.overall[spec.label])
+            elif key in ec.groups[spec.label] and key in eb.groups[spec.label]:
+                sums = (ec.groups[spec.label][key], eb.groups[spec.label][key])
+            else:
+                continue
+            compared.append(verdict.compare_one(spec, engines, sums, moments[key][i], group, ci))
+    compared.sort(key=lambda c: _order(c.difference.group))
+    return compared
 
 
 def _targets(
