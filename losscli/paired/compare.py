@@ -42,6 +42,8 @@ from losscli.result import ComputeResult
 
 #: Replicates when none are asked for (raised so that Holm's smallest level stays resolvable).
 DEFAULT_REPLICATES = 400
+#: Matched rows per block through the engines (fewer with a bootstrap: rows x replicates).
+BLOCK_ROWS = 1 << 19
 #: The most replicates chosen automatically.
 MAX_AUTO_REPLICATES = 20_000
 
@@ -225,7 +227,7 @@ def _stream(
     """Feed the matched rows to both engines in blocks; return the `MOMENTS` per group
     (None: all rows), shape (losses, 9)."""
     n = len(matched.candidate)
-    step = max(1024, BOOTSTRAP_CELLS // max(engines[0].bootstrap, 1))
+    step = max(1024, min(BLOCK_ROWS, BOOTSTRAP_CELLS // max(engines[0].bootstrap, 1)))
     moments: dict[tuple | None, np.ndarray] = {None: np.zeros((len(specs), len(MOMENTS)))}
     writer = PairedRowWriter(per_row, [s.label for s in specs]) if per_row else None
     try:
@@ -245,7 +247,7 @@ def _stream(
             _add_moments(moments, specs, values, w, codes, group_keys)
             if writer is not None:
                 keys = None if cand.keys is None else _take(cand.keys, ic)
-                writer.write(cand.rowid[ic], keys, values[0], values[1])
+                writer.write(cand.positions(ic), keys, values[0], values[1])
         if writer is not None:
             writer.close()
     finally:

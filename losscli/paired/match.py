@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -35,7 +36,8 @@ __all__ = ["Matched", "Side", "check_labels", "load_side", "match_sides"]
 class Side:
     """One model's rows as arrays (rows with missing values already dropped).
 
-    `rowid` is each kept row's position among all rows read (0-based, across files);
+    `rowid` is each kept row's position among all rows read (0-based, across files; None
+    when every row read was kept, so that the position is the index);
     `keys` and `by` hold the key and group columns of the kept rows (None when not asked for).
     """
 
@@ -43,12 +45,20 @@ class Side:
     y: np.ndarray
     pred: np.ndarray
     weight: np.ndarray | None
-    rowid: np.ndarray
+    rowid: np.ndarray | None
     keys: pa.Table | None
     by: pa.Table | None
     read: int
     dropped: int
     unnormalised: int
+
+    def positions(self, rows: Any) -> np.ndarray:
+        """The positions among all rows read of the kept rows `rows` (indices or a slice)."""
+        if self.rowid is not None:
+            return np.asarray(self.rowid[rows])
+        if isinstance(rows, slice):
+            return np.arange(rows.start, rows.stop, dtype=np.int64)
+        return np.asarray(rows, dtype=np.int64)
 
     @property
     def label(self) -> str:
@@ -87,7 +97,7 @@ def load_side(plan: Plan, specs: Sequence[LossSpec], nan: str, *, keys: Sequence
         np.concatenate(ys),
         np.concatenate(preds),
         np.concatenate(weights) if weights else None,
-        np.concatenate(rowids),
+        np.concatenate(rowids) if dropped else None,
         pa.concat_tables(key_parts) if key_parts else None,
         pa.concat_tables(by_parts) if by_parts else None,
         total,
@@ -161,12 +171,14 @@ def match_sides(
                 hint="pass --key COL to match rows by a key column",
             )
         method = "column" if same_input else "position"
-        if np.array_equal(cand.rowid, base.rowid):
-            n = len(cand.rowid)
-            ident = np.arange(n, dtype=np.int64)
+        if cand.rowid is None and base.rowid is None:
+            ident = np.arange(len(cand.y), dtype=np.int64)
             return Matched(ident, ident, method, 0, 0, True)
-        _common, ic, ib = np.intersect1d(
-            cand.rowid, base.rowid, assume_unique=True, return_indices=True
+        _, ic, ib = np.intersect1d(
+            cand.positions(slice(0, len(cand.y))),
+            base.positions(slice(0, len(base.y))),
+            assume_unique=True,
+            return_indices=True,
         )
         return Matched(ic, ib, method, 0, 0, False)  # rows --nan drop removed on one side
     assert cand.keys is not None and base.keys is not None
@@ -180,14 +192,37 @@ def match_sides(
 
 
 def _check_unique(keys: pa.Table, file: str) -> None:
-    """A key that appears twice cannot be matched: an error naming it."""
-    counts = keys.group_by(keys.column_names).aggregate([([], "count_all")])
-    counts = counts.filter(pa.compute.greater(counts.column("count_all"), 1))
-    if counts.num_rows:
+    """A key that appears twice cannot be matched: an error naming it. One numeric key column
+    is checked with numpy (a single pass when it is sorted, as ids usually are), others with a
+    hash aggregation."""
+    column = keys.column(0) if keys.num_columns == 1 else None
+    numeric = (
+        column is not None
+        and column.null_count == 0
+        and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type))
+    )
+    if numeric:
+        assert column is not None
+        values = column.to_numpy()
+        if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
+            return
+        ordered = np.sort(values)
+        repeats = ordered[1:] == ordered[:-1]
+        if not repeats.any():
+            return
+        value = ordered[1:][repeats][0]
+        first = {keys.column_names[0]: value.item()}
+        n, many = int(np.count_nonzero(values == value)), len(np.unique(ordered[1:][repeats]))
+    else:
+        counts = keys.group_by(keys.column_names).aggregate([([], "count_all")])
+        counts = counts.filter(pa.compute.greater(counts.column("count_all"), 1))
+        if not counts.num_rows:
+            return
         first = counts.slice(0, 1).to_pylist()[0]
-        n = first.pop("count_all")
+        n, many = first.pop("count_all"), counts.num_rows
+    if many:
         raise InputError(
-            f"duplicate key {_key_text(first)} ({n} rows; {counts.num_rows} keys repeat): each "
+            f"duplicate key {_key_text(first)} ({n} rows; {many} keys repeat): each "
             "row must have a unique key to be matched",
             file=file,
             column=", ".join(keys.column_names),
@@ -259,7 +294,10 @@ def check_labels(cand: Side, base: Side, matched: Matched, keys: Sequence[str]) 
             f"({yc.shape[1:] or 'one column'} vs {yb.shape[1:] or 'one column'})",
             file=base.label,
         )
-    same = np.isclose(yc, yb, rtol=1e-12, atol=0.0) | (yc == yb)
+    same = yc == yb
+    differ = ~same
+    if differ.any():  # values read from text may differ in the last bit
+        same[differ] = np.isclose(yc[differ], yb[differ], rtol=1e-12, atol=0.0)
     if same.ndim > 1:
         same = same.all(axis=1)
     if same.all():
@@ -270,7 +308,7 @@ def check_labels(cand: Side, base: Side, matched: Matched, keys: Sequence[str]) 
             cand.keys.select(list(keys)).slice(int(matched.candidate[i]), 1).to_pylist()[0]
         )
     else:
-        where = f"row {int(cand.rowid[matched.candidate[i]]) + 1}"
+        where = f"row {int(cand.positions([matched.candidate[i]])[0]) + 1}"
     differ = int(np.size(same) - np.count_nonzero(same))
     raise InputError(
         f"labels differ between candidate and baseline at {where} ({_show(yc[i])} vs "

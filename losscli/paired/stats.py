@@ -37,11 +37,25 @@ def moment_sums(
     """The `MOMENTS` of per-row losses `lc`, `lb` (weights `w`), shape (g, 9) per group code
     (or (1, 9) without groups). Sums of two row sets add."""
     if codes is None:
-        codes, g = np.zeros(len(lc), dtype=np.int64), 1
+        return _moments_all(lc, lb, w)[None, :]
     w1 = np.ones(len(lc)) if w is None else w
     w2 = w1 * w1
     columns = (w1, w1 * lc, w1 * lb, w2, w2 * lc, w2 * lb, w2 * lc * lc, w2 * lb * lb, w2 * lc * lb)
     return np.stack([np.bincount(codes, weights=c, minlength=g) for c in columns], axis=1)
+
+
+def _moments_all(lc: np.ndarray, lb: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """The `MOMENTS` of all rows, as dot products."""
+    if w is None:
+        n = float(len(lc))
+        sc, sb = float(np.sum(lc)), float(np.sum(lb))
+        return np.array([n, sc, sb, n, sc, sb, lc @ lc, lb @ lb, lc @ lb])
+    w2 = w * w
+    w2c, w2b = w2 * lc, w2 * lb
+    return np.array(
+        [np.sum(w), w @ lc, w @ lb, np.sum(w2), np.sum(w2c), np.sum(w2b), w2c @ lc, w2b @ lb,
+         w2c @ lb]
+    )  # fmt: skip
 
 
 def _derivative(f: Callable[[np.ndarray], np.ndarray] | None, m: np.ndarray) -> np.ndarray:
