@@ -212,6 +212,7 @@ def compute_command(
                 "ci": ci, "gates": gates, "gate_scope": gate,
             })  # fmt: skip
             return
+        _paired_only(gate_on, unmatched)
         old = load_baseline(baseline) if baseline else None
         bootstrap = bootstrap or 0
         options = {
@@ -253,6 +254,20 @@ def compute_command(
 def is_json_baseline(path: str) -> bool:
     """A `.json` file is an earlier run's JSON; anything else is the baseline's predictions."""
     return path.lower().endswith(".json")
+
+
+def _paired_only(gate_on: str, unmatched: str) -> None:
+    """--gate-on and --unmatched mean something only with a paired baseline: never ignored."""
+    from losscli.errors import UsageError
+
+    for flag, value, default in (
+        ("--gate-on", gate_on, "interval"),
+        ("--unmatched", unmatched, "error"),
+    ):
+        if value != default:
+            raise UsageError(
+                f"{flag} applies to a paired baseline (--baseline PREDICTIONS or --baseline-pred)"
+            )
 
 
 def _paired(

@@ -360,3 +360,13 @@ def test_options_that_cannot_go_together_are_usage_errors(tmp_path):
     assert result.exit_code == 2 and "--gate-on" in result.stderr
     result = run("compute", a, "--baseline", b, "--key", "id", "--unmatched", "keep")
     assert result.exit_code == 2 and "--unmatched" in result.stderr
+
+
+def test_paired_options_without_a_paired_baseline_are_refused(tmp_path):
+    new, _ = frames()
+    a = tmp_path / "new.csv"
+    new.to_csv(a, index=False)
+    result = run("compute", str(a), "--loss", "mse", "--gate-on", "estimate")
+    assert result.exit_code == 2 and "--gate-on applies to a paired baseline" in result.stderr
+    result = run("compute", str(a), "--baseline", str(a), "--dask", "threads")
+    assert result.exit_code == 2 and "not available with --dask" in result.stderr
