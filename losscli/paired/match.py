@@ -195,15 +195,8 @@ def _check_unique(keys: pa.Table, file: str) -> None:
     """A key that appears twice cannot be matched: an error naming it. One numeric key column
     is checked with numpy (a single pass when it is sorted, as ids usually are), others with a
     hash aggregation."""
-    column = keys.column(0) if keys.num_columns == 1 else None
-    numeric = (
-        column is not None
-        and column.null_count == 0
-        and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type))
-    )
-    if numeric:
-        assert column is not None
-        values = column.to_numpy()
+    if _numeric_key(keys):
+        values = keys.column(0).to_numpy()
         if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
             return
         ordered = np.sort(values)
@@ -235,35 +228,67 @@ def _key_text(key: dict[str, object]) -> str:
 
 
 def _join(ck: pa.Table, bk: pa.Table, file: str, keys: list[str], unmatched: str) -> Matched:
-    """A full outer hash join of the key columns with each side's row index."""
+    """Match unique keys: a sort and binary search for one numeric key column (light on
+    memory), else a full outer hash join of the key columns with each side's row index."""
+    bk = _cast_keys(bk, ck, file)
+    if _numeric_key(ck) and _numeric_key(bk):
+        ic, ib, only_c, only_b = _sorted_match(ck.column(0).to_numpy(), bk.column(0).to_numpy())
+    else:
+        ic, ib, only_c, only_b = _hash_join(ck, bk, keys)
+    if (len(only_c) or len(only_b)) and unmatched == "error":
+        side, row = (ck, only_c[0]) if len(only_c) else (bk, only_b[0])
+        first = side.slice(int(row), 1).to_pylist()[0]
+        raise InputError(
+            f"{len(only_c)} candidate rows have no baseline row and {len(only_b)} "
+            f"baseline rows no candidate row (first: {_key_text(first)})",
+            column=", ".join(keys),
+            hint="pass --unmatched drop to compare the matched rows only",
+        )
+    return Matched(ic, ib, "key", len(only_c), len(only_b), False, tuple(keys))
+
+
+def _numeric_key(keys: pa.Table) -> bool:
+    column = keys.column(0)
+    return (
+        keys.num_columns == 1
+        and column.null_count == 0
+        and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type))
+    )
+
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _sorted_match(kc: np.ndarray, kb: np.ndarray) -> Pairs:
+    """(candidate rows, their baseline rows, candidate-only rows, baseline-only rows) for
+    unique keys, in candidate order: the baseline's keys sorted, the candidate's looked up."""
+    order = np.argsort(kb, kind="stable")
+    ordered = kb[order]
+    at = np.minimum(np.searchsorted(ordered, kc), max(len(ordered) - 1, 0))
+    hit = ordered[at] == kc if len(ordered) else np.zeros(len(kc), dtype=bool)
+    seen = np.zeros(len(kb), dtype=bool)
+    seen[order[at[hit]]] = True
+    return np.flatnonzero(hit), order[at[hit]], np.flatnonzero(~hit), np.flatnonzero(~seen)
+
+
+def _hash_join(ck: pa.Table, bk: pa.Table, keys: list[str]) -> Pairs:
+    """The same as `_sorted_match` through pyarrow's hash join."""
     import pyarrow.compute as pc
 
     left = ck.append_column("__candidate_row", pa.array(np.arange(ck.num_rows)))
-    right = _cast_keys(bk, ck, file).append_column(
-        "__baseline_row", pa.array(np.arange(bk.num_rows))
-    )
+    right = bk.append_column("__baseline_row", pa.array(np.arange(bk.num_rows)))
     try:
         joined = left.join(right, keys, join_type="full outer", coalesce_keys=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InputError(f"cannot match rows on --key {', '.join(keys)}: {exc}") from None
     c_rows, b_rows = joined.column("__candidate_row"), joined.column("__baseline_row")
-    only_c = joined.filter(pc.is_null(b_rows))
-    only_b = joined.filter(pc.is_null(c_rows))
-    if (only_c.num_rows or only_b.num_rows) and unmatched == "error":
-        first = (only_c if only_c.num_rows else only_b).select(keys).slice(0, 1).to_pylist()[0]
-        raise InputError(
-            f"{only_c.num_rows} candidate rows have no baseline row and {only_b.num_rows} "
-            f"baseline rows no candidate row (first: {_key_text(first)})",
-            column=", ".join(keys),
-            hint="pass --unmatched drop to compare the matched rows only",
-        )
+    only_c = np.sort(joined.filter(pc.is_null(b_rows)).column("__candidate_row").to_numpy())
+    only_b = np.sort(joined.filter(pc.is_null(c_rows)).column("__baseline_row").to_numpy())
     both = joined.filter(pc.and_(pc.is_valid(c_rows), pc.is_valid(b_rows)))
     ic = both.column("__candidate_row").to_numpy()
     ib = both.column("__baseline_row").to_numpy()
     order = np.argsort(ic, kind="stable")  # candidate order: a seed gives the same replicates
-    return Matched(
-        ic[order], ib[order], "key", only_c.num_rows, only_b.num_rows, False, tuple(keys)
-    )
+    return ic[order], ib[order], only_c, only_b
 
 
 def _cast_keys(keys: pa.Table, like: pa.Table, file: str) -> pa.Table:

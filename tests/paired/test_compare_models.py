@@ -370,3 +370,24 @@ def test_paired_options_without_a_paired_baseline_are_refused(tmp_path):
     assert result.exit_code == 2 and "--gate-on applies to a paired baseline" in result.stderr
     result = run("compute", str(a), "--baseline", str(a), "--dask", "threads")
     assert result.exit_code == 2 and "not available with --dask" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["int", "str", "two columns"])
+def test_every_kind_of_key_matches_the_same_rows(kind):
+    new, old = frames()
+    old = old[old["id"] != 5].copy()
+    new = new[new["id"] != 9].copy()
+    for frame in (new, old):
+        if kind == "str":
+            frame["id"] = "row-" + frame["id"].astype(str)
+        frame["part"] = frame["id"].astype(str).str[-1]
+    keys = ["id", "part"] if kind == "two columns" else ["id"]
+    with pytest.raises(InputError, match="1 candidate rows have no baseline row and 1 baseline"):
+        compare_models(new, old, keys=keys, losses=["mae"], bootstrap=0)
+    r = compare_models(new, old, keys=keys, losses=["mae"], bootstrap=0, unmatched="drop")
+    joined = new.merge(old, on="id", suffixes=("_c", "_b"))
+    reference = np.mean(np.abs(joined["y_pred_c"] - joined["y_true_c"])) - np.mean(
+        np.abs(joined["y_pred_b"] - joined["y_true_b"])
+    )
+    assert r.matching["matched"] == len(joined) == 598
+    assert r.difference("mae").diff == pytest.approx(reference, rel=1e-12)
