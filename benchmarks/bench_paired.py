@@ -87,7 +87,7 @@ def main() -> None:
         paired, rss = measure([*cli, str(new), "--baseline", str(old), "--key", "id", *boot])
         ratio = paired / (t_new + t_old)
         ok = rss <= RSS_GOAL_MB and ratio <= TIME_GOAL
-        case = "shuffled (hash join)" if shuffled else "same order (no join)"
+        case = "shuffled (key lookup)" if shuffled else "same order (no join)"
         print(
             f"| {case} | {paired:.1f} | {t_new + t_old:.1f} | {ratio:.2f} | {rss:.0f} | "
             f"{'✓' if ok else '✗'} (≤ {RSS_GOAL_MB:.0f} MB, ≤ {TIME_GOAL:g}×) |"

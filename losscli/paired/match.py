@@ -183,23 +183,23 @@ def match_sides(
         return Matched(ic, ib, method, 0, 0, False)  # rows --nan drop removed on one side
     assert cand.keys is not None and base.keys is not None
     ck, bk = cand.keys.select(list(keys)), base.keys.select(list(keys))
-    _check_unique(ck, cand.label)
-    _check_unique(bk, base.label)
+    _check_unique(ck, cand.label)  # the baseline's keys: equal to these, or checked in _join
     if ck.num_rows == bk.num_rows and ck.equals(bk):
         ident = np.arange(ck.num_rows, dtype=np.int64)
         return Matched(ident, ident, "key (same order)", 0, 0, True, tuple(keys))
     return _join(ck, bk, base.label, list(keys), unmatched)
 
 
-def _check_unique(keys: pa.Table, file: str) -> None:
+def _check_unique(keys: pa.Table, file: str, ordered: np.ndarray | None = None) -> None:
     """A key that appears twice cannot be matched: an error naming it. One numeric key column
-    is checked with numpy (a single pass when it is sorted, as ids usually are), others with a
-    hash aggregation."""
+    is checked with numpy (a single pass when it is sorted, as ids usually are; `ordered` is its
+    values sorted, when known), others with a hash aggregation."""
     if _numeric_key(keys):
         values = keys.column(0).to_numpy()
-        if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
-            return
-        ordered = np.sort(values)
+        if ordered is None:
+            if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
+                return
+            ordered = np.sort(values)
         repeats = ordered[1:] == ordered[:-1]
         if not repeats.any():
             return
@@ -232,8 +232,13 @@ def _join(ck: pa.Table, bk: pa.Table, file: str, keys: list[str], unmatched: str
     memory), else a full outer hash join of the key columns with each side's row index."""
     bk = _cast_keys(bk, ck, file)
     if _numeric_key(ck) and _numeric_key(bk):
-        ic, ib, only_c, only_b = _sorted_match(ck.column(0).to_numpy(), bk.column(0).to_numpy())
+        kb = bk.column(0).to_numpy()
+        order = np.argsort(kb, kind="stable")
+        ordered = kb[order]
+        _check_unique(bk, file, ordered)
+        ic, ib, only_c, only_b = _sorted_match(ck.column(0).to_numpy(), order, ordered)
     else:
+        _check_unique(bk, file)
         ic, ib, only_c, only_b = _hash_join(ck, bk, keys)
     if (len(only_c) or len(only_b)) and unmatched == "error":
         side, row = (ck, only_c[0]) if len(only_c) else (bk, only_b[0])
@@ -259,14 +264,13 @@ def _numeric_key(keys: pa.Table) -> bool:
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _sorted_match(kc: np.ndarray, kb: np.ndarray) -> Pairs:
+def _sorted_match(kc: np.ndarray, order: np.ndarray, ordered: np.ndarray) -> Pairs:
     """(candidate rows, their baseline rows, candidate-only rows, baseline-only rows) for
-    unique keys, in candidate order: the baseline's keys sorted, the candidate's looked up."""
-    order = np.argsort(kb, kind="stable")
-    ordered = kb[order]
+    unique keys, in candidate order: the candidate's keys looked up in the baseline's, sorted
+    (`ordered` = baseline keys[`order`])."""
     at = np.minimum(np.searchsorted(ordered, kc), max(len(ordered) - 1, 0))
     hit = ordered[at] == kc if len(ordered) else np.zeros(len(kc), dtype=bool)
-    seen = np.zeros(len(kb), dtype=bool)
+    seen = np.zeros(len(ordered), dtype=bool)
     seen[order[at[hit]]] = True
     return np.flatnonzero(hit), order[at[hit]], np.flatnonzero(~hit), np.flatnonzero(~seen)
 
