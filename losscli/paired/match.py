@@ -231,9 +231,12 @@ def _join(ck: pa.Table, bk: pa.Table, file: str, keys: list[str], unmatched: str
     """Match unique keys: a sort and binary search for one numeric key column (light on
     memory), else a full outer hash join of the key columns with each side's row index."""
     bk = _cast_keys(bk, ck, file)
-    if _numeric_key(ck) and _numeric_key(bk):
+    dense = _dense_match(ck, bk, file) if _numeric_key(ck) and _numeric_key(bk) else None
+    if dense is not None:
+        ic, ib, only_c, only_b = dense
+    elif _numeric_key(ck) and _numeric_key(bk):
         kb = bk.column(0).to_numpy()
-        order = np.argsort(kb, kind="stable")
+        order = np.argsort(kb)  # unique keys: any sort will do
         ordered = kb[order]
         _check_unique(bk, file, ordered)
         ic, ib, only_c, only_b = _sorted_match(ck.column(0).to_numpy(), order, ordered)
@@ -262,6 +265,31 @@ def _numeric_key(keys: pa.Table) -> bool:
 
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _dense_match(ck: pa.Table, bk: pa.Table, file: str) -> Pairs | None:
+    """Integer keys spanning at most 4x their count (ids, row numbers): a lookup table indexed
+    by key instead of a sort. None for other keys."""
+    if not pa.types.is_integer(ck.column(0).type):
+        return None
+    kc, kb = ck.column(0).to_numpy(), bk.column(0).to_numpy()
+    if not len(kb) or not len(kc):
+        return None
+    low, high = int(kb.min()), int(kb.max())
+    if high - low + 1 > 4 * max(len(kb), len(kc)):
+        return None
+    counts = np.bincount(kb - low)
+    if counts.max() > 1:
+        _check_unique(bk, file, np.sort(kb))  # the error naming the key
+    lookup = np.full(high - low + 1, -1, dtype=np.int64)
+    lookup[kb - low] = np.arange(len(kb))
+    inside = (kc >= low) & (kc <= high)
+    rows = np.full(len(kc), -1, dtype=np.int64)
+    rows[inside] = lookup[kc[inside] - low]
+    hit = rows >= 0
+    seen = np.zeros(len(kb), dtype=bool)
+    seen[rows[hit]] = True
+    return np.flatnonzero(hit), rows[hit], np.flatnonzero(~hit), np.flatnonzero(~seen)
 
 
 def _sorted_match(kc: np.ndarray, order: np.ndarray, ordered: np.ndarray) -> Pairs:

@@ -372,7 +372,7 @@ def test_paired_options_without_a_paired_baseline_are_refused(tmp_path):
     assert result.exit_code == 2 and "not available with --dask" in result.stderr
 
 
-@pytest.mark.parametrize("kind", ["int", "str", "two columns"])
+@pytest.mark.parametrize("kind", ["int", "sparse int", "float", "str", "two columns"])
 def test_every_kind_of_key_matches_the_same_rows(kind):
     new, old = frames()
     old = old[old["id"] != 5].copy()
@@ -380,6 +380,10 @@ def test_every_kind_of_key_matches_the_same_rows(kind):
     for frame in (new, old):
         if kind == "str":
             frame["id"] = "row-" + frame["id"].astype(str)
+        elif kind == "sparse int":  # too sparse for a lookup table: sorted and searched
+            frame["id"] = frame["id"] * 1_000_003
+        elif kind == "float":
+            frame["id"] = frame["id"] + 0.5
         frame["part"] = frame["id"].astype(str).str[-1]
     keys = ["id", "part"] if kind == "two columns" else ["id"]
     with pytest.raises(InputError, match="1 candidate rows have no baseline row and 1 baseline"):
