@@ -115,7 +115,11 @@ def compute_command(
     ci: Annotated[float, typer.Option("--ci", help="Confidence level of the interval.")] = 0.95,
     max_: Annotated[
         list[str] | None,
-        typer.Option("--max", help="Gate: fail (exit 1) if LOSS > VALUE. LOSS=VALUE, repeatable."),
+        typer.Option(
+            "--max",
+            help="Gate: fail (exit 1) if LOSS > VALUE. LOSS=VALUE, repeatable; LOSS names one "
+            "computed loss by its label (huber, 'huber(delta=2)').",
+        ),
     ] = None,
     min_: Annotated[
         list[str] | None,
@@ -125,8 +129,10 @@ def compute_command(
         str | None,
         typer.Option(
             "--baseline",
-            help="An earlier run's JSON (a .json file), or the baseline model's predictions "
-            "(any input compute reads) for a paired comparison with confidence intervals.",
+            help="An earlier run's compute --json (a .json file; refused if its schema, task, "
+            "reduction, weighting or the gated loss's parameters differ), or the baseline "
+            "model's predictions (any input compute reads) for a paired comparison with "
+            "confidence intervals.",
         ),
     ] = None,
     baseline_pred: Annotated[

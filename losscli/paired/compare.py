@@ -30,7 +30,7 @@ from losscli.executors import (
     encode_groups,
     make_engine,
 )
-from losscli.gates import RELATIVE_KINDS, Gate, match_label
+from losscli.gates import RELATIVE_KINDS, Gate, resolve
 from losscli.losses import EPS, LossSpec
 from losscli.paired import verdict
 from losscli.paired.match import Matched, Side, check_labels, load_side, match_sides
@@ -389,9 +389,10 @@ def _targets(
     `scope` is 'overall'."""
     out = []
     for gate in gates:
-        label = match_label(gate.loss, result.results)
-        if label is None:
-            raise UsageError(f"gate '{gate.text}' names no single computed loss")
+        target = resolve(gate, result.overall(), result.inputs.get("task"))
+        if target is None:
+            raise UsageError(f"gate '{gate.text}': {gate.loss} was not computed")
+        label = target.label
         for c in compared:
             d = c.difference
             if d.label == label and (d.group is None or scope == "all"):

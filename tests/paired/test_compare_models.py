@@ -250,7 +250,7 @@ def test_too_few_replicates_for_the_gates_are_refused():
     new, old = frames()
     with pytest.raises(UsageError, match="--bootstrap 100 cannot fail any of 4 gates"):
         compare_models(
-            new, old, keys=["id"], losses=["mse", "mae"], bootstrap=100,
+            new, old, keys=["id"], losses=["mse", "mae", "rmse", "huber"], bootstrap=100,
             gates=parse_gates(max_increase=["mse=1%", "mae=1%", "rmse=1%", "huber=1%"]),
         )  # fmt: skip
 
