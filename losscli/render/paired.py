@@ -188,14 +188,15 @@ def tables(result: PairedResult) -> list[Any]:
     groups = _has_groups(result)
     t.add_column("loss", style="bold cyan", no_wrap=True)
     if groups:
-        t.add_column("group")
+        t.add_column("group", min_width=6, overflow="fold")
     for name in ("baseline", "candidate", "change", _level(result), "n"):
-        t.add_column(name, justify="right", no_wrap=True)
-    t.add_column("verdict", min_width=10)
+        t.add_column(name, justify="right", no_wrap=name != _level(result))
+    t.add_column("verdict", min_width=8)
     colours = {"worse": "red", "better": "green"}
     for d in result.differences:
         cells = [escape(d.label), *([escape(_group(d))] if groups else [])]
-        cells += [number(d.baseline, 4), number(d.candidate, 4), change_text(d)]
+        change = change_text(d) if d.rel is None else f"{d.rel * 100:+.3g}%"
+        cells += [number(d.baseline, 4), number(d.candidate, 4), change]
         cells += [interval_text(d), str(d.rows)]
         colour = colours.get(d.verdict)
         cells.append(f"[{colour}]{d.verdict}[/]" if colour else d.verdict)
