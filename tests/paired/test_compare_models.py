@@ -336,6 +336,13 @@ def test_a_json_baseline_keeps_working(tmp_path):
         "--max-increase", "mse=1%", "--min-decrease", "mse=0",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
+    # the same model is not 1% better than itself: the point-estimate rule fails it
+    result = run(
+        "compute", str(a), "--loss", "mse", "--baseline", str(tmp_path / "old.json"),
+        "--min-decrease", "mse=1%",
+    )  # fmt: skip
+    assert result.exit_code == 1 and "required -" in result.stderr
+    assert parse_gates(min_decrease=["mse=1%"])[0].text == "--min-decrease mse=1%"
 
 
 def test_classification_with_two_probability_columns_of_one_file(tmp_path):
