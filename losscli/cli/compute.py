@@ -132,10 +132,20 @@ def compute_command(
         typer.Option(
             "--dask",
             metavar="SCHEDULER",
-            help="Run on Dask, one task per Parquet file: threads, processes, or a scheduler "
-            "address (tcp://host:8786). Needs pip install 'losscli[dask]'.",
+            help="Run on Dask, one task per Parquet file: threads, processes, sync, or a "
+            "scheduler address (tcp://host:8786); files as paths the workers share, or URIs "
+            "(s3://, gs://). Needs pip install 'losscli[dask]'.",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="With --dask ADDRESS: seconds to connect, for a worker to join, and to go on "
+            "without any worker before giving up (exit 2).",
+        ),
+    ] = 30.0,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
@@ -170,7 +180,9 @@ def compute_command(
             "gate_scope": gate,
         }
         if dask is not None:
-            result = _on_dask(dask, files, per_row=per_row, input_format=input_format, **options)
+            result = _on_dask(
+                dask, files, per_row=per_row, input_format=input_format, timeout=timeout, **options
+            )
         else:
             result = _local(
                 quiet, files, input_format=input_format, per_row=per_row, keys=key, **options
@@ -200,6 +212,7 @@ def _on_dask(
     *,
     per_row: str | None,
     input_format: str | None,
+    timeout: float,
     **options: Any,
 ) -> ComputeResult:
     from losscli.errors import UsageError
@@ -208,8 +221,13 @@ def _on_dask(
     if per_row:
         raise UsageError("--per-row is not available with --dask")
     if input_format not in (None, "parquet", "pq"):
-        raise UsageError("--dask reads Parquet files, directories or globs")
-    return compute_dask(files, scheduler=scheduler, **options)
+        raise UsageError(
+            "--dask reads Parquet files, directories or globs",
+            hint="convert the data to Parquet, or drop --dask",
+        )
+    return compute_dask(
+        files, scheduler=scheduler, timeout=timeout, input_format=input_format, **options
+    )
 
 
 def prefer_jemalloc() -> None:
