@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
 FILE is CSV, TSV, CSV.gz, Parquet (a file, a directory or a glob), Feather/Arrow or JSON Lines;
-- reads CSV from stdin. Several files are one data set.
+- reads CSV from stdin. Several files are one data set. FILE may be a URI (s3://bucket/preds/,
+gs://..., file://...), with the store's usual credentials from the environment.
 
 Examples:
 
