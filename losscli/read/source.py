@@ -79,7 +79,7 @@ class Source:
             if self.data is not None:
                 return getattr(self.data, "size", None)  # stdin's buffer; not a table
             if uris.is_uri(self.path):
-                return None if self.files else uris.size(self.path)
+                return None  # a URI is streamed, never parsed in parallel chunks
             return sum(os.path.getsize(f) for f in (self.files or [self.path]))
         except OSError:
             return None

@@ -64,6 +64,26 @@ def test_s3_single_file_glob_and_file_uri(s3):
     )
 
 
+def test_csv_objects_are_streamed(s3, tmp_path):
+    import gzip
+
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=30_000)
+    text = "y_true,y_pred\n" + "".join(
+        f"{a:.17g},{b:.17g}\n" for a, b in zip(y, y + rng.normal(size=y.size))
+    )
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "preds.csv").write_text(text)
+    (folder / "preds.csv.gz").write_bytes(gzip.compress(text.encode()))
+    upload(folder, "bucket", "csv")
+    disk = losscli.compute(str(folder / "preds.csv"), losses=["mse"]).value("mse")
+    for name in ("preds.csv", "preds.csv.gz"):
+        assert losscli.compute(f"s3://bucket/csv/{name}", losses=["mse"]).value("mse") == disk
+
+
 def test_cli_on_s3_with_gate(s3):
     root, uri = s3
     runner = CliRunner()
