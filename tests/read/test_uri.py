@@ -72,7 +72,7 @@ def test_csv_objects_are_streamed(s3, tmp_path):
     rng = np.random.default_rng(4)
     y = rng.normal(size=30_000)
     text = "y_true,y_pred\n" + "".join(
-        f"{a:.17g},{b:.17g}\n" for a, b in zip(y, y + rng.normal(size=y.size))
+        f"{a:.17g},{b:.17g}\n" for a, b in zip(y, y + rng.normal(size=y.size), strict=True)
     )
     folder = tmp_path / "csv"
     folder.mkdir()
