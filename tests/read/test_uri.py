@@ -137,3 +137,21 @@ def test_glob_matching_keeps_folders_apart():
     assert uris.glob_match("b/p/**/*.parquet", "b/p/store=7/x.parquet")
     assert uris.fixed_prefix("b/p/store=*/*.parquet") == "b/p"
     assert uris.local_path("file:///tmp/a%20b.csv") == "/tmp/a b.csv"
+
+
+def test_fsspec_schemes_are_read_through_pyarrow(s3):
+    fsspec = pytest.importorskip("fsspec")
+    root, _ = s3
+    memory = fsspec.filesystem("memory")
+    for path in sorted(root.rglob("*.parquet")):
+        memory.pipe(f"/losscli-test/preds/{path.relative_to(root).as_posix()}", path.read_bytes())
+    try:
+        options = {"losses": ["mse"], "by": ["store"], "bootstrap": 20, "seed": 1}
+        _same(
+            losscli.compute(str(root), **options),
+            losscli.compute("memory://losscli-test/preds/", **options),
+        )
+        with pytest.raises(InputError, match="no such file or object"):
+            losscli.compute("memory://losscli-test/none.parquet")
+    finally:
+        memory.rm("/losscli-test", recursive=True)
