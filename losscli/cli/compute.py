@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
 FILE is CSV, TSV, CSV.gz, Parquet (a file, a directory or a glob), Feather/Arrow or JSON Lines;
-- reads CSV from stdin. Several files are one data set.
+- reads CSV from stdin. Several files are one data set. FILE may be a URI (s3://bucket/preds/,
+gs://..., file://...), with the store's usual credentials from the environment.
 
 Examples:
 
@@ -182,10 +183,20 @@ def compute_command(
         typer.Option(
             "--dask",
             metavar="SCHEDULER",
-            help="Run on Dask, one task per Parquet file: threads, processes, or a scheduler "
-            "address (tcp://host:8786). Needs pip install 'losscli[dask]'.",
+            help="Run on Dask, one task per Parquet file: threads, processes, sync, or a "
+            "scheduler address (tcp://host:8786); files as paths the workers share, or URIs "
+            "(s3://, gs://). Needs pip install 'losscli[dask]'.",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="With --dask ADDRESS: seconds to connect, for a worker to join, and to go on "
+            "without any worker before giving up (exit 2).",
+        ),
+    ] = 30.0,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
@@ -241,7 +252,9 @@ def compute_command(
             "gate_scope": gate,
         }
         if dask is not None:
-            result = _on_dask(dask, files, per_row=per_row, input_format=input_format, **options)
+            result = _on_dask(
+                dask, files, per_row=per_row, input_format=input_format, timeout=timeout, **options
+            )
         else:
             result = _local(
                 quiet, files, input_format=input_format, per_row=per_row, keys=key, **options
@@ -337,6 +350,7 @@ def _on_dask(
     *,
     per_row: str | None,
     input_format: str | None,
+    timeout: float,
     **options: Any,
 ) -> ComputeResult:
     from losscli.errors import UsageError
@@ -345,8 +359,13 @@ def _on_dask(
     if per_row:
         raise UsageError("--per-row is not available with --dask")
     if input_format not in (None, "parquet", "pq"):
-        raise UsageError("--dask reads Parquet files, directories or globs")
-    return compute_dask(files, scheduler=scheduler, **options)
+        raise UsageError(
+            "--dask reads Parquet files, directories or globs",
+            hint="convert the data to Parquet, or drop --dask",
+        )
+    return compute_dask(
+        files, scheduler=scheduler, timeout=timeout, input_format=input_format, **options
+    )
 
 
 def prefer_jemalloc() -> None:
