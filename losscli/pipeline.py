@@ -111,13 +111,8 @@ class Plan:
                 else read.iter_batches(source, self.read_columns, self.types(source))
             )
             offset = 0
-            part, file = source, None
             for batch in stream:
-                tagged = read.batch_file(batch)
-                if tagged != file:  # a data set's next file: its own name and rows
-                    file, offset = tagged, 0
-                    part = read.Source(tagged, "parquet") if tagged else source
-                yield part, offset, batch
+                yield source, offset, batch
                 offset += batch.num_rows
 
     def types(self, source: read.Source) -> dict[str, pa.DataType]:

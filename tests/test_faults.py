@@ -526,19 +526,6 @@ def test_late_rows_name_their_absolute_row(tmp_path: Path) -> None:
     assert "row 300001" in line and "'1.5' is not int64" in line
 
 
-def test_dataset_errors_name_the_file_and_its_own_row(tmp_path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    (tmp_path / "ds").mkdir()
-    pq.write_table(
-        pa.table({"y_true": [1.0, 2, 3], "y_pred": [1.5, 2, 3]}), tmp_path / "ds/a.parquet"
-    )
-    pq.write_table(pa.table({"y_true": [1.0, 2], "y_pred": [1.5, -2]}), tmp_path / "ds/b.parquet")
-    line = one_error(run(["compute", "ds", "--loss", "poisson"], tmp_path))
-    assert line.startswith("error: ds/b.parquet, column 'y_pred', row 2:"), line
-
-
 def test_cli_numeric_options_fuzzed(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Option values in and far beyond their ranges, as the CLI gets them: 0/1/2, never 3."""
     from hypothesis import HealthCheck, given, settings

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 from losscli.errors import InputError, UsageError
-from losscli.read import arrow, csv
+from losscli.read import arrow, csv, datasets
 from losscli.read.errors import arrow_errors
 from losscli.read.source import (
     BATCH_ROWS,
@@ -20,15 +20,6 @@ from losscli.read.source import (
     check_columns,
     target,
 )
-
-#: Schema metadata key naming the file of a data set a batch came from.
-FILE_KEY = b"losscli.file"
-
-
-def batch_file(batch: pa.RecordBatch) -> str | None:
-    """The file of a Parquet data set that `batch` came from (None for other sources)."""
-    metadata = batch.schema.metadata
-    return metadata[FILE_KEY].decode() if metadata and FILE_KEY in metadata else None
 
 
 def column_names(source: Source) -> list[str]:
@@ -60,8 +51,17 @@ def _schema(source: Source) -> pa.Schema:
     if kind == "jsonl":
         return arrow.json_reader(source).schema
     if kind == "dataset":
-        return arrow.dataset(source).schema
+        return dataset_spec(source).schema
     raise UsageError(f"unknown input format '{kind}'")
+
+
+def dataset_spec(source: Source) -> datasets.DatasetSpec:
+    """A data set's schema and hive partition types, decided once (then kept on the source)."""
+    if source.dataset is None:
+        with arrow_errors(source):
+            base = datasets.dataset_base(source.path)
+            source.dataset = datasets.discover(source.files, base, source.label)
+    return source.dataset
 
 
 def inferred_schema(source: Source) -> pa.Schema:
@@ -96,7 +96,7 @@ def row_count(source: Source) -> int | None:
 
     try:
         return int(pq.ParquetFile(target(source)).metadata.num_rows)
-    except (OSError, pa.ArrowException):
+    except (OSError, pa.ArrowException, InputError):
         return None
 
 
@@ -157,42 +157,14 @@ def _stream(
             for batch in reader:
                 yield batch.select(list(columns))
         elif kind == "dataset":
-            data = arrow.dataset(source)
-            check_columns(source, data.schema.names, columns)
-            check_fragments(data, columns)
-            import pyarrow.dataset as ds
-
-            scan = ds.ParquetFragmentScanOptions(
-                pre_buffer=False,
-                buffer_size=PARQUET_BUFFER_BYTES,
-                page_checksum_verification=True,
-            )
-            for fragment in data.get_fragments():  # file by file: errors name the file
-                tag = {FILE_KEY: fragment.path.encode()}
-                for batch in fragment.to_batches(
-                    schema=data.schema,
-                    columns=list(columns),
-                    batch_size=batch_rows(len(columns)),
-                    fragment_scan_options=scan,
-                ):
-                    yield batch.replace_schema_metadata(tag)
+            # file by file, with the schema and partition types decided once for the data set:
+            # opening it reads one footer, and nothing is read ahead of what is asked for
+            spec = dataset_spec(source)
+            check_columns(source, spec.schema.names, columns)
+            for file in source.files:
+                yield from datasets.iter_file(spec, file, columns, batch_rows(len(columns)))
 
 
 def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
     for batch in reader:
         yield batch.select(list(columns))
-
-
-def check_fragments(data: Any, columns: Sequence[str]) -> None:
-    """Every file of a Parquet data set holds every column asked for (a hive partition counts):
-    the data set would read a column one file lacks as nulls, which --nan drop would drop."""
-    for fragment in data.get_fragments():
-        names = set(fragment.physical_schema.names)
-        for column in columns:
-            if column not in names and f"{column}=" not in fragment.path:
-                raise InputError(
-                    "missing column in this file of the data set",
-                    file=fragment.path,
-                    column=column,
-                    hint="every file needs the same columns",
-                )
