@@ -14,7 +14,7 @@ from losscli.engine import Engine, Value
 from losscli.errors import InputError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
 from losscli.gates import Gate, evaluate, match_label
-from losscli.losses import EPS, LossSpec, resolve_losses
+from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
 
@@ -43,6 +43,7 @@ def compute(
     baseline: dict[str, Any] | None = None,
     gate_scope: str = "all",
     progress: Callable[[int, int | None], None] | None = None,
+    classes: Sequence[str] | None = None,
 ) -> ComputeResult:
     """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
 
@@ -75,6 +76,8 @@ def compute(
         positive=positive,
         from_logits=from_logits,
         input_format=input_format,
+        classes=classes,
+        losses=asked(losses, gates),
     )
     return run_plan(plan, options, LocalExecutor(progress))
 
@@ -100,6 +103,7 @@ def compute_dask(
     gates: Sequence[Gate] = (),
     baseline: dict[str, Any] | None = None,
     gate_scope: str = "all",
+    classes: Sequence[str] | None = None,
 ) -> ComputeResult:
     """`compute` over Parquet files or data sets, one Dask task per file.
 
@@ -129,8 +133,16 @@ def compute_dask(
         task=task,
         positive=positive,
         from_logits=from_logits,
+        classes=classes,
+        losses=asked(losses, gates),
     )
     return run_plan(plan, options, executor)
+
+
+def asked(losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[str]:
+    """The loss names the user wrote, in --loss and in gates: they settle the task when they
+    fit only one."""
+    return [*split_specs(list(losses or [])), *(g.loss for g in gates)]
 
 
 def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
@@ -142,11 +154,23 @@ def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> Compute
 def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[LossSpec]:
     """The losses to compute on a planned input: asked for, or the task's default set, plus
     those the gates name."""
-    specs = _specs(losses, gates, plan.layout.task)
-    if plan.layout.from_logits:
+    layout = plan.layout
+    try:
+        specs = _specs(losses, gates, layout.task)
+    except UsageError as exc:
+        if layout.task_inferred and "does not apply to" in exc.message:
+            exc.hint = f"{exc.hint}; {layout.guess}" if exc.hint else layout.guess
+        raise
+    if layout.from_logits:
         for spec in specs:
+            # a score loss (hinge) takes a logit as the score it is
             if not (spec.loss.accepts_logits or spec.loss.prediction == "score"):
-                raise UsageError(f"{spec.name} does not take logits; drop --from-logits")
+                fix = (
+                    "pass --from-probabilities (logits were inferred from the column names)"
+                    if layout.from_logits_inferred
+                    else "drop --from-logits"
+                )
+                raise UsageError(f"{spec.name} does not take logits; {fix}")
     return specs
 
 
