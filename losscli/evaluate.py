@@ -212,7 +212,8 @@ def finish(plan: Plan, specs: list[LossSpec], run: Run, options: ComputeOptions)
     draft = ComputeResult(
         _inputs(plan, run, options),
         results,
-        warnings=_warnings(engine, results, counts.dropped, counts.unnormalised, options.nan),
+        warnings=_warnings(engine, results, counts.dropped, counts.unnormalised, options.nan)
+        + _hard_predictions(engine, plan, counts.read - counts.dropped),
         notes=plan.notes,
     )
     outcomes = evaluate(draft, options.gates, baseline=options.baseline, scope=options.gate_scope)
@@ -299,6 +300,18 @@ def _json_value(v: Any) -> Any:
     if v is None or isinstance(v, bool | int | float | str):
         return v
     return str(v)
+
+
+def _hard_predictions(engine: Engine, plan: Plan, rows: int) -> list[str]:
+    """Every probability clipped: 0/1 class predictions, not probabilities."""
+    layout = plan.layout
+    width = layout.k if layout.task in ("multiclass", "multilabel") else 1
+    if engine.clips and rows and engine.clipped >= rows * width:
+        return [
+            "every prediction is 0 or 1: these look like predict() output, not predict_proba(); "
+            "losses of probabilities need the probabilities"
+        ]
+    return []
 
 
 def _warnings(
