@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from losscli.cli.common import (
+    ClassesOpt,
     DebugOpt,
     FormatOpt,
     InputFormatOpt,
@@ -14,7 +15,6 @@ from losscli.cli.common import (
     LogitsOpt,
     NanOpt,
     OutputOpt,
-    ClassesOpt,
     PositiveOpt,
     PredOpt,
     QuietOpt,

@@ -17,7 +17,8 @@ import pyarrow as pa
 
 from losscli.check import check_arrays
 from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
-from losscli.columns.layout import LabelEncoding, Layout, Task
+from losscli.columns.labels import LabelEncoding, Task
+from losscli.columns.layout import Layout
 from losscli.columns.resolve import Columns
 from losscli.errors import InputError, UsageError
 
@@ -265,7 +266,9 @@ class BinaryConverter(BatchConverter):
         ok = one | zero | minus | soft | np.isnan(y)
         if not ok.all():
             row = int(np.argmax(~ok))
-            fits = "0/1, -1/+1 or soft labels in [0, 1]" if self.layout.soft_labels else "0/1 or -1/+1"
+            fits = (
+                "0/1, -1/+1 or soft labels in [0, 1]" if self.layout.soft_labels else "0/1 or -1/+1"
+            )
             raise InputError(
                 f"label {y[row]:g} does not fit a binary task (labels {fits})",
                 file=file,
@@ -273,7 +276,9 @@ class BinaryConverter(BatchConverter):
                 row=offset + row + 1,
                 hint="pass --task regression or multiclass if that is what the data is",
             )
-        self.seen |= {v for v, m in ((1.0, one), (0.0, zero), (-1.0, minus), (0.5, soft)) if m.any()}
+        self.seen |= {
+            v for v, m in ((1.0, one), (0.0, zero), (-1.0, minus), (0.5, soft)) if m.any()
+        }
         if -1.0 in self.seen and ({0.0, 0.5} & self.seen):
             row = int(np.argmax(zero | minus | soft))
             raise InputError(
@@ -409,7 +414,9 @@ class MulticlassConverter(BatchConverter):
             )
         return y
 
-    def _numeric_names(self, y: np.ndarray, finite: np.ndarray, offset: int, file: str) -> np.ndarray:
+    def _numeric_names(
+        self, y: np.ndarray, finite: np.ndarray, offset: int, file: str
+    ) -> np.ndarray:
         names = np.array([float(c) for c in self.layout.classes or []])
         order = np.argsort(names, kind="stable")
         where = np.searchsorted(names[order], np.where(finite, y, names[order][0]))

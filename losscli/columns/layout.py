@@ -20,7 +20,6 @@ from losscli.columns.labels import LabelEncoding, Labels, Task, binary_labels, m
 from losscli.columns.resolve import PRED_PREFIXES, Columns, show, strip_prefix
 from losscli.errors import InputError, UsageError
 
-
 _TASKS = tuple(t.value for t in Task)
 
 #: Distinct values of the label column over the whole input: `whole(cheap)` returns them, or
@@ -214,7 +213,9 @@ def _prediction_names(
     pred_types = [first.schema.field(c).type for c in columns.pred]
     pred_list = len(columns.pred) == 1 and is_list(pred_types[0])
     if pred_list:
-        names = [str(i) for i in range(_list_width(first.column(columns.pred[0]), columns.pred[0], file))]
+        names = [
+            str(i) for i in range(_list_width(first.column(columns.pred[0]), columns.pred[0], file))
+        ]
     else:
         names = [strip_prefix(c, PRED_PREFIXES) for c in columns.pred]
     if classes is not None:
@@ -317,9 +318,9 @@ def _regression_or_binary(
     column = columns.true[0]
     array = first.column(column)
     if is_text(array.type) or pa.types.is_boolean(array.type):
-        values = distinct(array)
-        if len(values) > 2:
-            raise _too_many_labels(values, column, file)
+        texts = distinct(array)
+        if len(texts) > 2:
+            raise _too_many_labels(texts, column, file)
         return Task.BINARY, _FIRST
     values = set(distinct(array))
     if not values <= _SIGNS:

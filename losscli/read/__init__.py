@@ -6,7 +6,13 @@ stdin; in-memory Arrow tables and pandas DataFrames. Rows in errors count from 1
 excluded.
 """
 
-from losscli.read.batches import column_names, column_range, inferred_schema, iter_batches, row_count
+from losscli.read.batches import (
+    column_names,
+    column_range,
+    inferred_schema,
+    iter_batches,
+    row_count,
+)
 from losscli.read.prefetch import prefetch
 from losscli.read.source import (
     BATCH_CELLS,

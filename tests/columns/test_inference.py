@@ -138,7 +138,9 @@ def test_zero_based_labels_with_one_based_columns_are_refused_naming_classes():
     ("negative", "positive_label", "option"),
     [(1, 0, "0"), (-1, 1, "1"), (1, -1, "-1"), (True, False, "false")],
 )
-def test_positive_is_honoured_for_numeric_and_boolean_labels(binary_df, negative, positive_label, option):
+def test_positive_is_honoured_for_numeric_and_boolean_labels(
+    binary_df, negative, positive_label, option
+):
     df = binary_df.copy()
     is_positive = binary_df.y_true == 1  # y_pred is the probability of this row's class 1
     df["y_true"] = np.where(is_positive, positive_label, negative)
@@ -168,9 +170,7 @@ def test_two_probability_columns_are_binary_with_sklearn_brier(binary_df):
     )
     result = losscli.compute(df, true=["y"])
     assert result.inputs["task"] == "binary"
-    assert result.value("brier") == pytest.approx(
-        brier_score_loss(df.y, df.proba_1), rel=1e-12
-    )
+    assert result.value("brier") == pytest.approx(brier_score_loss(df.y, df.proba_1), rel=1e-12)
     assert result.value("bce") == pytest.approx(log_loss(df.y, df.proba_1), rel=1e-9)
 
 
