@@ -83,7 +83,10 @@ def binary_labels(
     elif is_text(array.type):
         labels = _string_labels(array, columns, positive, file, whole)
     else:
-        labels = _numeric_labels(array, positive, soft, column, file)
+        values = set(distinct(array))
+        if len(values) < 2:  # one value so far: the whole column shows the encoding
+            values |= set(whole(False) or ())
+        labels = _numeric_labels(values, positive, soft, column)
     if len(names) == 2:
         labels.pred_column = _positive_column(names, labels)
     return labels
@@ -101,10 +104,7 @@ def _boolean_positive(positive: str | None, column: str) -> str:
     return value
 
 
-def _numeric_labels(
-    array: pa.Array, positive: str | None, soft: bool, column: str, file: str
-) -> Labels:
-    values = set(distinct(array))
+def _numeric_labels(values: set[Any], positive: str | None, soft: bool, column: str) -> Labels:
     encoding = LabelEncoding.ZERO_ONE
     if -1.0 in values or positive in ("-1", "-1.0"):
         encoding = LabelEncoding.PLUS_MINUS_ONE

@@ -120,21 +120,7 @@ def infer_layout(
     kind, how = _decide_task(task, loss_tasks, columns, first, k, from_logits, file, whole)
     labels = Labels(LabelEncoding.VALUES)
     if kind is Task.BINARY:
-        soft = how in (_GIVEN, _LOSSES)
-        try:
-            labels = binary_labels(first, columns, names, positive, soft, file, whole)
-        except InputError:
-            if how != _COLUMNS:
-                raise
-            labels = Labels(LabelEncoding.VALUES)  # two columns named after no known positive
-        if k == 2 and labels.pred_column is None:
-            if how != _COLUMNS:
-                raise InputError(
-                    f"no prediction column is named after the positive label {labels.positive}",
-                    file=file,
-                    hint="pass --classes NEGATIVE,POSITIVE (the class of each column, in order)",
-                )
-            kind = Task.MULTICLASS
+        kind, labels = _binary(first, columns, names, positive, how, file, whole)
     _check_shape(kind, columns, k, labels.pred_column, file)
     if kind is Task.MULTICLASS:
         labels = multiclass_labels(columns, first, names, pred_list, classes is not None)
@@ -161,6 +147,35 @@ def infer_layout(
         numeric_names=labels.numeric_names,
         guess=guess,
     )
+
+
+def _binary(
+    first: pa.RecordBatch,
+    columns: Columns,
+    names: list[str],
+    positive: str | None,
+    how: str,
+    file: str,
+    whole: WholeLabels,
+) -> tuple[Task, Labels]:
+    """Binary labels; two prediction columns that name no known positive class are multi-class
+    when the columns alone chose binary, else refused."""
+    soft = how in (_GIVEN, _LOSSES)
+    try:
+        labels = binary_labels(first, columns, names, positive, soft, file, whole)
+    except InputError:
+        if how != _COLUMNS or len(names) != 2:
+            raise
+        return Task.MULTICLASS, Labels(LabelEncoding.VALUES)  # no known positive class
+    if len(names) == 2 and labels.pred_column is None:
+        if how != _COLUMNS:
+            raise InputError(
+                f"no prediction column is named after the positive label {labels.positive}",
+                file=file,
+                hint="pass --classes NEGATIVE,POSITIVE (the class of each column, in order)",
+            )
+        return Task.MULTICLASS, labels
+    return Task.BINARY, labels
 
 
 def _report(

@@ -286,3 +286,13 @@ def test_soft_binary_targets_match_torch_bce_loss(rng):
     assert losscli.compute(df).inputs["task"] == "regression"  # not silently binary
     with pytest.raises(InputError, match="hard labels"):
         losscli.compute(df, losses=["hinge"], task="binary")
+
+
+def test_the_label_encoding_is_read_from_every_row_when_the_first_batch_shows_one_label():
+    first = pa.record_batch({"y_true": [1, 1], "y_pred": [0.8, 0.7]})
+    later = pa.record_batch({"y_true": [-1, 1], "y_pred": [0.2, 0.7]})
+    result = losscli.compute(pa.Table.from_batches([first, later]))
+    assert (result.inputs["task"], result.inputs["labels"]) == ("binary", "-1/+1")
+    assert result.value("bce") == pytest.approx(
+        log_loss([1, 1, 0, 1], [0.8, 0.7, 0.2, 0.7]), rel=1e-12
+    )
