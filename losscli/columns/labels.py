@@ -156,7 +156,14 @@ def _string_labels(
             return Labels(LabelEncoding.STRINGS, suffix, notes=[note], guesses=[guess])
     known = BINARY_WORDS.get(tuple(v.lower() for v in values))
     if known is not None:
-        return Labels(LabelEncoding.STRINGS, next(v for v in values if v.lower() == known))
+        chosen = next(v for v in values if v.lower() == known)
+        guess = f"positive label '{chosen}' inferred; pass --positive to override"
+        return Labels(
+            LabelEncoding.STRINGS,
+            chosen,
+            notes=[f"positive '{chosen}' (--positive)"],
+            guesses=[guess],
+        )
     raise InputError(
         f"string labels {', '.join(repr(v) for v in values)}: which one is positive?",
         file=file,

@@ -131,7 +131,7 @@ def infer_layout(
             f"--positive is for binary labels; the task is {kind}",
             hint="pass --task binary if the labels are binary",
         )
-    notes, guess = _report(kind, how, labels, logits_inferred and from_logits, classes, k)
+    notes, guess = _report(kind, how, labels, logits_inferred and from_logits, classes)
     return Layout(
         task=kind,
         encoding=labels.encoding,
@@ -184,7 +184,6 @@ def _report(
     labels: Labels,
     logits: bool,
     classes: Sequence[str] | None,
-    k: int,
 ) -> tuple[list[str], str]:
     """The notes on stderr, and the guess appended to errors that follow an inference."""
     notes: list[str] = []
@@ -196,7 +195,8 @@ def _report(
         guesses.append(f"task inferred as {kind} from {source}; pass --task to override")
     notes.extend(labels.notes)
     guesses.extend(labels.guesses)
-    if kind is Task.MULTICLASS and classes is None and k > 1:
+    if kind is Task.MULTICLASS and classes is None and labels.encoding is LabelEncoding.CLASS_NAMES:
+        notes.append("classes from the prediction columns' names (--classes)")
         guesses.append("classes from the prediction columns' names; pass --classes to name them")
     if logits:
         notes.append("logits, from the column names (--from-probabilities)")

@@ -284,7 +284,7 @@ def test_soft_binary_targets_match_torch_bce_loss(rng):
     settled = losscli.compute(df, losses=["bce"])  # the loss settles binary
     assert settled.value("bce") == pytest.approx(expected, rel=1e-9)
     assert losscli.compute(df).inputs["task"] == "regression"  # not silently binary
-    with pytest.raises(InputError, match="hard labels"):
+    with pytest.raises(InputError, match="not soft labels"):
         losscli.compute(df, losses=["hinge"], task="binary")
 
 
@@ -296,3 +296,12 @@ def test_the_label_encoding_is_read_from_every_row_when_the_first_batch_shows_on
     assert result.value("bce") == pytest.approx(
         log_loss([1, 1, 0, 1], [0.8, 0.7, 0.2, 0.7]), rel=1e-12
     )
+
+
+def test_every_guess_is_reported_with_its_option(rng):
+    names = pd.DataFrame(
+        {"label": ["a", "b"], "p_a": [0.4, 0.7], "p_b": [0.3, 0.2], "p_c": [0.3, 0.1]}
+    )
+    assert any("--classes" in n for n in losscli.compute(names, true=["label"]).notes)
+    words = pd.DataFrame({"y_true": ["no", "yes"], "y_pred": [0.2, 0.9]})
+    assert any("positive 'yes' (--positive)" in n for n in losscli.compute(words).notes)
