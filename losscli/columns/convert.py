@@ -184,6 +184,19 @@ class BatchConverter:
         flat = float_column(pc.list_flatten(array), column, file)
         return flat.reshape(len(array), k)
 
+    def _same_kind(self, text: bool, expected: bool, offset: int, file: str) -> None:
+        """Labels are text in every batch, or numbers in every batch, as they were when the
+        layout was decided: a file whose labels change kind is refused, not read another way."""
+        if text != expected:
+            kinds = ("text", "numbers") if text else ("numbers", "text")
+            raise InputError(
+                f"labels are {kinds[0]} here but were {kinds[1]} in the first rows read",
+                file=file,
+                column=self.columns.true[0],
+                row=offset + 1,
+                hint="write the labels one way in every file (pass --task to set the task)",
+            )
+
     def _check_columns(self) -> dict[str, list[str] | str | None]:
         """Column names for check_arrays' errors (one name per prediction column, or the list)."""
         cols = self.columns
@@ -224,7 +237,9 @@ class BinaryConverter(BatchConverter):
 
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         array = batch.column(self.columns.true[0])
-        if is_text(array.type) or pa.types.is_dictionary(array.type):
+        text = is_text(array.type) or pa.types.is_dictionary(array.type)
+        self._same_kind(text, self.layout.encoding is LabelEncoding.STRINGS, offset, file)
+        if text:
             return self._strings(array, file)
         return self._numbers(array, offset, file)
 
@@ -333,6 +348,9 @@ class MulticlassConverter(BatchConverter):
         if len(self.columns.true) > 1:
             return self._targets(batch, offset, file)
         array = batch.column(self.columns.true[0])
+        layout = self.layout
+        named = layout.encoding is LabelEncoding.CLASS_NAMES and not layout.numeric_names
+        self._same_kind(is_text(array.type), named, offset, file)
         if is_text(array.type):
             return self._names(array, offset, file)
         return self._indices(array, offset, file)

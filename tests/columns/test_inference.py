@@ -305,3 +305,18 @@ def test_every_guess_is_reported_with_its_option(rng):
     assert any("--classes" in n for n in losscli.compute(names, true=["label"]).notes)
     words = pd.DataFrame({"y_true": ["no", "yes"], "y_pred": [0.2, 0.9]})
     assert any("positive 'yes' (--positive)" in n for n in losscli.compute(words).notes)
+
+
+def test_labels_that_change_kind_between_files_are_refused(tmp_path):
+    pd.DataFrame({"y_true": [0, 1], "y_pred": [0.2, 0.9]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"y_true": ["no", "yes"], "y_pred": [0.2, 0.9]}).to_csv(
+        tmp_path / "b.csv", index=False
+    )
+    with pytest.raises(InputError, match="labels are text here") as caught:
+        losscli.compute([str(tmp_path / "a.csv"), str(tmp_path / "b.csv")])
+    assert caught.value.file == str(tmp_path / "b.csv")
+    cols = {"p_a": [0.5, 0.2], "p_b": [0.3, 0.5], "p_c": [0.2, 0.3]}
+    pd.DataFrame({"label": ["a", "b"], **cols}).to_csv(tmp_path / "c.csv", index=False)
+    pd.DataFrame({"label": [0, 1], **cols}).to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(InputError, match="labels are numbers here"):
+        losscli.compute([str(tmp_path / "c.csv"), str(tmp_path / "d.csv")], true=["label"])
