@@ -12,7 +12,7 @@ from typing import Any
 
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, UsageError
-from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
+from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
 from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
 from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
@@ -86,6 +86,7 @@ def compute_dask(
     data: Data,
     *,
     scheduler: Any = "threads",
+    timeout: float = 30.0,
     losses: Sequence[str] | None = None,
     true: Sequence[str] | None = None,
     pred: Sequence[str] | None = None,
@@ -94,6 +95,7 @@ def compute_dask(
     task: str | None = None,
     positive: str | None = None,
     from_logits: bool | None = None,
+    input_format: str | None = None,
     nan: str = "error",
     eps: float = EPS,
     reduction: str = "mean",
@@ -105,13 +107,22 @@ def compute_dask(
     gate_scope: str = "all",
     classes: Sequence[str] | None = None,
 ) -> ComputeResult:
-    """`compute` over Parquet files or data sets, one Dask task per file.
+    """`compute` over Parquet files or data sets (paths or URIs), one Dask task per file.
 
     `scheduler` is 'threads', 'processes', 'sync', a dask.distributed Client, or a scheduler
-    address ('tcp://host:8786'). Values equal `compute`'s to rounding; bootstrap intervals are
-    deterministic for a seed but differ from a local run's (see `DaskExecutor`).
+    address ('tcp://host:8786'), reached (and given a worker) within `timeout` seconds. Values
+    equal `compute`'s to rounding, bootstrap intervals too for the same seed (see
+    `DaskExecutor`). The client plans from one file's first batch and the footers; the workers
+    read the data.
     """
-    executor = DaskExecutor(scheduler)
+    from losscli.dask_executor import DaskExecutor
+
+    if _reads_stdin(data):
+        raise UsageError(
+            "--dask cannot read stdin: workers read files by path or URI",
+            hint="write the data to a Parquet file, or drop --dask",
+        )
+    executor = DaskExecutor(scheduler, timeout)
     options = ComputeOptions(
         losses=tuple(losses) if losses else None,
         nan=nan,
@@ -133,6 +144,7 @@ def compute_dask(
         task=task,
         positive=positive,
         from_logits=from_logits,
+        input_format=input_format,
         classes=classes,
         losses=asked(losses, gates),
     )
@@ -143,6 +155,12 @@ def asked(losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[str]:
     """The loss names the user wrote, in --loss and in gates: they settle the task when they
     fit only one."""
     return [*split_specs(list(losses or [])), *(g.loss for g in gates)]
+
+
+def _reads_stdin(data: Data) -> bool:
+    if isinstance(data, str):
+        return data == "-"
+    return isinstance(data, list | tuple) and any(p == "-" for p in data)
 
 
 def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
