@@ -186,7 +186,7 @@ def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) 
         specs = _specs(losses, gates, layout.task)
     except UsageError as exc:
         if layout.task_inferred and "does not apply to" in exc.message:
-            exc.hint = f"{exc.hint}; {layout.guess}" if exc.hint else layout.guess
+            exc.hint = layout.hint_after(exc.hint)
         raise
     if layout.from_logits:
         for spec in specs:

@@ -108,9 +108,7 @@ class BatchConverter:
 
     def after_inference(self, exc: InputError) -> InputError:
         """`exc` with what was inferred and the options that override it, once."""
-        guess = self.layout.guess
-        if guess and guess not in (exc.hint or ""):
-            exc.hint = f"{exc.hint}; {guess}" if exc.hint else guess
+        exc.hint = self.layout.hint_after(exc.hint)
         return exc
 
     def _check(

@@ -1,8 +1,8 @@
 """What the data is: the task and how labels and predictions are encoded, as enums in a frozen
 `Layout` decided once from the options, the losses asked for, the columns' names and types, the
 first batch and, where the first batch cannot decide, the whole label column (Parquet statistics
-or one pass over it). The converter then checks every batch against the decision; `Layout.guess`
-says what was inferred so that an error after an inference names the option that overrides it.
+or one pass over it). The converter then checks every batch against the decision; `Layout.guesses`
+say what was inferred so that an error after an inference names the option that overrides it.
 No module reads prose back: the display text (`Layout.labels`) is made from the enum.
 """
 
@@ -50,8 +50,8 @@ class Layout:
     soft_labels: bool = False
     #: Multi-class numeric labels are class names matched by value (1..K with p_1..p_K).
     numeric_names: bool = False
-    #: What was inferred, with the options that override it: appended to errors that follow.
-    guess: str = ""
+    #: What was inferred, each with the option that overrides it: added to errors that follow.
+    guesses: tuple[str, ...] = ()
 
     @property
     def k(self) -> int:
@@ -62,6 +62,22 @@ class Layout:
     def labels(self) -> str:
         """The label encoding as shown in messages and in JSON's "labels" field."""
         return label_text(self.encoding, self.positive)
+
+    @property
+    def guess(self) -> str:
+        """Every guess, as one text: "task inferred as binary from the first rows; pass --task"."""
+        return "; ".join(self.guesses)
+
+    def hint_after(self, hint: str | None) -> str | None:
+        """`hint` followed by the guesses: how the task was decided, and the others whose option
+        the hint does not already name."""
+        extra = [
+            g
+            for g in self.guesses
+            if g.startswith("task ") or g.rsplit("pass ", 1)[-1].split()[0] not in (hint or "")
+        ]
+        parts = ([hint] if hint else []) + extra
+        return "; ".join(parts) if parts else None
 
     @property
     def positive_value(self) -> float:
@@ -131,7 +147,7 @@ def infer_layout(
             f"--positive is for binary labels; the task is {kind}",
             hint="pass --task binary if the labels are binary",
         )
-    notes, guess = _report(kind, how, labels, logits_inferred and from_logits, classes)
+    notes, guesses = _report(kind, how, labels, logits_inferred and from_logits, classes)
     return Layout(
         task=kind,
         encoding=labels.encoding,
@@ -145,7 +161,7 @@ def infer_layout(
         pred_column=labels.pred_column,
         soft_labels=kind is Task.BINARY and how in (_GIVEN, _LOSSES),
         numeric_names=labels.numeric_names,
-        guess=guess,
+        guesses=guesses,
     )
 
 
@@ -184,8 +200,8 @@ def _report(
     labels: Labels,
     logits: bool,
     classes: Sequence[str] | None,
-) -> tuple[list[str], str]:
-    """The notes on stderr, and the guess appended to errors that follow an inference."""
+) -> tuple[list[str], tuple[str, ...]]:
+    """The notes on stderr, and the guesses appended to errors that follow an inference."""
     notes: list[str] = []
     guesses: list[str] = []
     if how:
@@ -201,7 +217,7 @@ def _report(
     if logits:
         notes.append("logits, from the column names (--from-probabilities)")
         guesses.append("logits inferred from the column names; pass --from-probabilities")
-    return notes, "; ".join(guesses)
+    return notes, tuple(guesses)
 
 
 def _memo(whole: WholeLabels | None, array: pa.Array) -> WholeLabels:

@@ -320,3 +320,20 @@ def test_labels_that_change_kind_between_files_are_refused(tmp_path):
     pd.DataFrame({"label": [0, 1], **cols}).to_csv(tmp_path / "d.csv", index=False)
     with pytest.raises(InputError, match="labels are numbers here"):
         losscli.compute([str(tmp_path / "c.csv"), str(tmp_path / "d.csv")], true=["label"])
+
+
+def test_compare_and_recommend_take_classes(tmp_path, rng):
+    names = ["setosa", "versicolor", "virginica"]
+    p = rng.dirichlet(np.ones(3), 200)
+    y = rng.choice(names, 200)
+    path = tmp_path / "iris.csv"
+    pd.DataFrame({"species": y, **{f"proba_{i}": p[:, i] for i in range(3)}}).to_csv(
+        path, index=False
+    )
+    options = ["--true", "species", "--classes", ",".join(names)]
+    advice = run("recommend", "--from", str(path), *options, "--json")
+    assert advice.exit_code == 0, advice.stderr
+    assert "--classes setosa,versicolor,virginica" in json.loads(advice.stdout)["compute_command"]
+    assert run("compare", str(path), *options, "--json").exit_code == 0
+    refused = run("compare", str(path), "--true", "species")
+    assert refused.exit_code == 2 and "--classes" in refused.stderr
