@@ -11,6 +11,7 @@ import typer
 
 from losscli.cli.common import (
     ByOpt,
+    ClassesOpt,
     DebugOpt,
     FormatOpt,
     InputFormatOpt,
@@ -83,6 +84,7 @@ def compute_command(
     by: ByOpt = None,
     task: TaskOpt = None,
     positive: PositiveOpt = None,
+    classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
@@ -240,6 +242,7 @@ def compute_command(
             "by": by,
             "task": task,
             "positive": positive,
+            "classes": classes,
             "from_logits": from_logits,
             "nan": nan,
             "eps": eps,
