@@ -226,7 +226,8 @@ def writing_stdout() -> Iterator[None]:
     """Around anything that prints to stdout: a reader that went away (`| head`) stops the
     output quietly (the exit code stays the run's); any other OS error is an InputError."""
     global _STDOUT_GONE
-    if _STDOUT_GONE:
+    if _STDOUT_GONE:  # fd 1 is /dev/null by now: whatever follows goes nowhere, quietly
+        yield
         return
     stdout_buffer()
     try:

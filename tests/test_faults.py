@@ -564,3 +564,21 @@ def test_cli_numeric_options_fuzzed(data: Path, monkeypatch: pytest.MonkeyPatch)
         assert "internal error" not in result.output and "Traceback" not in result.output
 
     check()
+
+
+def test_two_outputs_naming_one_file(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    line = invoke(
+        ["compute", "a.csv", "-o", "r.csv", "--per-row", "./r.csv"], data.parent, monkeypatch
+    )
+    assert "same file" in line
+
+
+def test_output_after_stdout_reader_left_is_dropped_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second write after the reader went away neither fails nor raises."""
+    from losscli import write
+
+    monkeypatch.setattr(write, "_STDOUT_GONE", True)
+    with write.writing_stdout():
+        pass

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from losscli.errors import LosscliError
+from losscli.errors import LosscliError, UsageError
 from losscli.render import Format
 
 if TYPE_CHECKING:
@@ -150,9 +150,11 @@ def reporting(
         from losscli import write
 
         write.protect(p for p in inputs if p)
-        for path in outputs:
-            if path and path != "-":
-                write.check_not_input(path)
+        named = [p for p in outputs if p and p != "-"]
+        for path in named:
+            write.check_not_input(path)
+        if len({os.path.realpath(p) for p in named}) < len(named):
+            raise UsageError("two outputs name the same file", hint="give each its own path")
         yield
     except typer.Exit:
         raise
