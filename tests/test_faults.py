@@ -582,3 +582,21 @@ def test_output_after_stdout_reader_left_is_dropped_quietly(
     monkeypatch.setattr(write, "_STDOUT_GONE", True)
     with write.writing_stdout():
         pass
+
+
+def test_stdout_on_a_full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`> /dev/full`, simulated: a write to stdout failing with ENOSPC is one InputError."""
+    import io
+
+    from losscli import write
+    from losscli.errors import InputError
+
+    class Full(io.TextIOWrapper):
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    full = Full(io.BytesIO())
+    monkeypatch.setattr(sys, "stdout", full)
+    monkeypatch.setattr(write, "_silence_stdout", lambda: None)  # leave the test's fd 1 alone
+    with pytest.raises(InputError, match="no space left"):
+        write.emit("{}")
