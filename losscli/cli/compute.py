@@ -16,6 +16,7 @@ from losscli.cli.common import (
     InputFormatOpt,
     JsonOpt,
     LogitsOpt,
+    NamedCommand,
     NanOpt,
     OutputOpt,
     PositiveOpt,
@@ -30,6 +31,7 @@ from losscli.cli.common import (
     stderr_console,
     warn,
 )
+from losscli.cli.complete import complete_column, complete_loss
 from losscli.render import Format
 
 if TYPE_CHECKING:
@@ -44,14 +46,11 @@ FILE is CSV, TSV, CSV.gz, Parquet (a file, a directory or a glob), Feather/Arrow
 
 Examples:
 
+\b
   losscli compute preds.csv --loss mse,mae,huber:delta=2.5
-
   losscli compute preds.parquet --pred 'p_*' --true label --loss cross_entropy
-
   losscli compute preds.parquet --loss huber --max huber=0.3 --json
-
   losscli compute new.parquet --baseline old.json --max-increase bce=5%
-
   losscli compute preds.csv --by region --bootstrap 1000 --seed 1 --format markdown
 
 Exit codes: 0 done and every gate passed, 1 a gate failed, 2 usage or input error, 3 internal
@@ -63,6 +62,8 @@ LossOpt = Annotated[
     typer.Option(
         "--loss",
         "-l",
+        metavar="LOSS[:PARAM=V]",
+        autocompletion=complete_loss,
         help="NAME[:param=value,...], repeatable or comma-separated (see 'losscli losses'); "
         "default: the usual set for the task.",
     ),
@@ -84,48 +85,78 @@ def compute_command(
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
     eps: Annotated[
-        float, typer.Option("--eps", help="Clip probabilities to [eps, 1 - eps].")
+        float, typer.Option("--eps", metavar="EPS", help="Clip probabilities to [eps, 1 - eps].")
     ] = 1e-7,
     reduction: Annotated[
-        str, typer.Option("--reduction", help="mean (weighted: sum w*l / sum w) or sum.")
+        str,
+        typer.Option(
+            "--reduction", metavar="mean|sum", help="mean (weighted: sum w*l / sum w) or sum."
+        ),
     ] = "mean",
     per_row: Annotated[
         str | None,
-        typer.Option("--per-row", help="Write each row's loss to FILE (.csv, .tsv or .parquet)."),
+        typer.Option(
+            "--per-row",
+            metavar="FILE",
+            help="Write each row's loss to FILE (.csv, .tsv or .parquet).",
+        ),
     ] = None,
     key: Annotated[
         list[str] | None,
         typer.Option(
-            "--key", help="Key column(s) for --per-row (default: id-like columns and --by)."
+            "--key",
+            metavar="COL",
+            autocompletion=complete_column,
+            help="Key column(s) for --per-row (default: id-like columns and --by).",
         ),
     ] = None,
     bootstrap: Annotated[
-        int, typer.Option("--bootstrap", help="Bootstrap replicates for a confidence interval.")
+        int,
+        typer.Option(
+            "--bootstrap", metavar="N", help="Bootstrap replicates for a confidence interval."
+        ),
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
-    ci: Annotated[float, typer.Option("--ci", help="Confidence level of the interval.")] = 0.95,
+    seed: Annotated[int, typer.Option("--seed", metavar="INT", help="Seed of the bootstrap.")] = 0,
+    ci: Annotated[
+        float, typer.Option("--ci", metavar="LEVEL", help="Confidence level of the interval.")
+    ] = 0.95,
     max_: Annotated[
         list[str] | None,
-        typer.Option("--max", help="Gate: fail (exit 1) if LOSS > VALUE. LOSS=VALUE, repeatable."),
+        typer.Option(
+            "--max",
+            metavar="LOSS=VALUE",
+            help="Gate: fail (exit 1) if LOSS > VALUE. LOSS=VALUE, repeatable.",
+        ),
     ] = None,
     min_: Annotated[
         list[str] | None,
-        typer.Option("--min", help="Gate: fail if LOSS < VALUE. LOSS=VALUE, repeatable."),
+        typer.Option(
+            "--min",
+            metavar="LOSS=VALUE",
+            help="Gate: fail if LOSS < VALUE. LOSS=VALUE, repeatable.",
+        ),
     ] = None,
     baseline: Annotated[
         str | None,
-        typer.Option("--baseline", help="JSON of an earlier run, for --max-increase."),
+        typer.Option(
+            "--baseline", metavar="FILE", help="JSON of an earlier run, for --max-increase."
+        ),
     ] = None,
     max_increase: Annotated[
         list[str] | None,
         typer.Option(
             "--max-increase",
+            metavar="LOSS=VALUE[%]",
             help="Gate: fail if LOSS grew by more than VALUE (absolute) or VALUE% over --baseline.",
         ),
     ] = None,
     gate: Annotated[
         str,
-        typer.Option("--gate", help="With --by: gates hold for 'all' groups or 'overall' only."),
+        typer.Option(
+            "--gate",
+            metavar="all|overall",
+            help="With --by: gates hold for 'all' groups or 'overall' only.",
+        ),
     ] = "all",
     dask: Annotated[
         str | None,
@@ -284,4 +315,4 @@ class _progress:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("compute", help=HELP)(compute_command)
+    app.command("compute", help=HELP, cls=NamedCommand)(compute_command)
