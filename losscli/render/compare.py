@@ -8,6 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from losscli.render import Format, dumps_json
+from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ def to_markdown(comparison: Comparison) -> str:
     lines = [
         f"### losscli compare: outlier sensitivity, {c.task}",
         "",
-        f"{c.description}. {setup_line(c)}.",
+        f"{md.text(c.description)}. {md.text(setup_line(c))}.",
         "",
         f"| rank | loss | growth | value | top {_percent(c.top)} share | inflation "
         "| contamination ratio |",
@@ -272,15 +273,15 @@ def to_markdown(comparison: Comparison) -> str:
     ]
     for f in c.figures:
         lines.append(
-            f"| {f.rank} | `{f.label}` | {f.growth} | {_number(f.value)} | "
+            f"| {f.rank} | {md.code(f.label, cell=True)} | {f.growth} | {_number(f.value)} | "
             f"{_share(f.top_share)} | {_times(f.inflation)} | {_times(f.contamination_ratio)} |"
         )
     v = c.verdict
-    lines += ["", f"**Verdict:** {v.summary}."]
+    lines += ["", f"**Verdict:** {md.text(v.summary)}."]
     if v.compute_command:
-        lines += ["", f"`{v.compute_command}`"]
+        lines += ["", md.code(v.compute_command)]
     if c.skipped:
-        skipped = "; ".join(f"`{name}` ({reason})" for name, reason in c.skipped)
+        skipped = "; ".join(f"{md.code(name)} ({md.text(reason)})" for name, reason in c.skipped)
         lines += ["", f"Not compared: {skipped}."]
     return "\n".join(lines)
 
