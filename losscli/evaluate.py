@@ -17,6 +17,7 @@ from losscli.gates import Gate, evaluate, match_label
 from losscli.losses import EPS, LossSpec, resolve_losses
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
+from losscli.text import plural, were
 
 
 def compute(
@@ -283,15 +284,17 @@ def _warnings(
     out = []
     if engine.clipped:
         out.append(
-            f"{engine.clipped} probabilities were clipped to [eps, 1 - eps] (eps={engine.eps:g})"
+            f"{plural(engine.clipped, 'probability', 'probabilities')} {were(engine.clipped)} "
+            f"clipped to [eps, 1 - eps] (eps={engine.eps:g})"
         )
     if unnormalised:
         out.append(
-            f"{unnormalised} rows of class probabilities do not sum to 1 (used as given, "
+            f"{plural(unnormalised, 'row')} of class probabilities "
+            f"{'does' if unnormalised == 1 else 'do'} not sum to 1 (used as given, "
             "not renormalised)"
         )
     if dropped and nan == "drop":
-        out.append(f"{dropped} rows with missing values were dropped")
+        out.append(f"{plural(dropped, 'row')} with missing values {were(dropped)} dropped")
     undefined = sorted({r.label for r in results if r.value is None})
     if undefined:
         out.append(f"no value for {', '.join(undefined)} in some rows or groups (zero weight)")

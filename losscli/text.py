@@ -13,3 +13,12 @@ def plural(n: int | float, noun: str, plural_form: str | None = None) -> str:
     word = noun if n == 1 else (plural_form or f"{noun}s")
     count = f"{n:,}" if isinstance(n, int) else f"{n:g}"
     return f"{count} {word}"
+
+
+def were(n: int | float) -> str:
+    """The verb that agrees with `n`: `f"{plural(n, 'row')} {were(n)} dropped"`.
+
+    >>> were(1), were(3)
+    ('was', 'were')
+    """
+    return "was" if n == 1 else "were"

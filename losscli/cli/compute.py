@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -32,7 +33,10 @@ from losscli.cli.common import (
     warn,
 )
 from losscli.cli.complete import complete_column, complete_loss
+from losscli.errors import LosscliError
 from losscli.render import Format
+from losscli.text import plural
+from losscli.write import emit
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -167,13 +171,22 @@ def compute_command(
             "address (tcp://host:8786). Needs pip install 'losscli[dask]'.",
         ),
     ] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            "--summary",
+            metavar="FILE.md",
+            help="Also write the markdown summary to FILE.md (atomically), whatever --format: "
+            "written when a gate fails too, and as the error when the run cannot finish.",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    with reporting(debug):
+    with reporting(debug), summary_of_errors(summary):
         prefer_jemalloc()
         from losscli.gates import load_baseline, parse_gates
         from losscli.render.result import show
@@ -211,6 +224,8 @@ def compute_command(
         for message in result.warnings:
             warn(message, quiet)
         show(result, fmt, output)
+        if summary is not None:
+            show(result, Format.markdown, summary)
         if result.gates:
             _summary(result, quiet)
         if not result.passed:
@@ -253,12 +268,26 @@ def prefer_jemalloc() -> None:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
+@contextmanager
+def summary_of_errors(path: str | None) -> Iterator[None]:
+    """With --summary: a run that stops on a usage or input error still leaves FILE.md, saying
+    why (so a CI step that shows it has something to show); the error then exits as usual."""
+    try:
+        yield
+    except LosscliError as exc:
+        if path is not None:
+            from losscli.render.markdown import text
+
+            emit(f"### losscli: ⚠️ not evaluated\n\n{text(str(exc))}\n", path)
+        raise
+
+
 def _summary(result: ComputeResult, quiet: bool) -> None:
     failed = [g for g in result.gates if not g.passed]
     console = stderr_console()
     if not failed:
         if not quiet:
-            console.print(f"[green]passed:[/green] all {len(result.gates)} gates")
+            console.print(f"[green]passed:[/green] {plural(len(result.gates), 'gate')}")
         return
     # a failed gate is reported even under --quiet: it is why the exit code is 1
     first = failed[0]

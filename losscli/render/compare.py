@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from losscli.render import Format, dumps_json
 from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
+from losscli.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -98,7 +99,7 @@ def _largest(comparison: Comparison) -> float:
 
 
 def _rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+    return plural(n, "row")
 
 
 def setup_line(comparison: Comparison) -> str:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from losscli.errors import UsageError
+from losscli.text import plural
 
 if TYPE_CHECKING:
     from losscli.sensitivity import Comparison
@@ -208,7 +209,9 @@ def _residual_histogram(ax: Any, comparison: Comparison) -> None:
     width = 0.25
     bins = np.arange(-EDGE, EDGE + width / 2, width)
     inside = t[np.abs(t) <= EDGE]
-    ax.hist(inside, bins=bins, color="C0", alpha=0.75, label=f"residuals ({r.size:,} rows)")
+    ax.hist(
+        inside, bins=bins, color="C0", alpha=0.75, label=f"residuals ({plural(int(r.size), 'row')})"
+    )
     below, above = int(np.sum(t < -EDGE)), int(np.sum(t > EDGE))
     for count, centre in ((below, -EDGE - 0.5), (above, EDGE + 0.5)):
         if count:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from losscli.render import Format, dumps_json
 from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
+from losscli.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,7 +86,7 @@ def _inferred_line(rec: Recommendation) -> str:
         parts.append(f"labels {info['label_layout']}")
     if info.get("predictions") and info.get("task") != "regression":
         parts.append(f"predictions look like {info['predictions']}")
-    rows = f"{info.get('rows_used')} rows"
+    rows = plural(int(info.get("rows_used") or 0), "row")
     if info.get("rows_dropped"):
         rows += f" ({info['rows_dropped']} dropped)"
     parts.append(rows)

@@ -152,7 +152,7 @@ def _markdown_head(result: ComputeResult) -> str:
     total = len(result.gates)
     if not failed:
         return f"### losscli: ✅ all {plural(total, 'gate')} passed"
-    return f"### losscli: ❌ {failed} of {plural(total, 'gate')} failed"
+    return f"### losscli: ❌ {failed} of {total} gates failed"
 
 
 def _markdown_inputs(result: ComputeResult) -> str:

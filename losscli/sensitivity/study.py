@@ -55,6 +55,7 @@ from losscli.sensitivity.verdict import (
     command_to_check_verdict,
     regression_verdict,
 )
+from losscli.text import plural
 
 
 def check_options(top: float, contamination: float, magnitude: float, seed: int | None = 0) -> None:
@@ -184,7 +185,7 @@ def _study(
     return Comparison(
         task=task,
         source=origin.source,
-        description=origin.description or f"{task} data, {n:,} rows",
+        description=origin.description or f"{task} data, {plural(n, 'row')}",
         rows=n,
         weighted=w is not None,
         from_logits=from_logits,
@@ -239,7 +240,7 @@ def _check_arrays(
     w = None if weight is None else np.asarray(weight, dtype=np.float64)
     check_arrays(y, pred, w, task=task, nonfinite=NonFinite.ANY)
     if len(y) < MIN_ROWS:
-        raise InputError(f"compare needs at least {MIN_ROWS} rows, got {len(y)}")
+        raise InputError(f"compare needs at least {plural(MIN_ROWS, 'row')}, got {len(y):,}")
     if task == "multiclass" and y.ndim == 1 and (y.min() < 0 or y.max() >= pred.shape[1]):
         raise InputError(f"multiclass labels must lie in 0..{pred.shape[1] - 1}")
     if task == "regression" and y.ndim != 1:
@@ -425,7 +426,7 @@ def _compare_files(
 
 def _file_description(files: list[str], prepared: Any) -> str:
     """'a.csv: 442 rows, 3 dropped, binary, labels 0/1, logits, weighted'."""
-    details = [f"{len(prepared.y_true):,} rows"]
+    details = [plural(len(prepared.y_true), "row")]
     if prepared.rows_dropped:
         details.append(f"{prepared.rows_dropped:,} dropped")
     details.append(prepared.task)

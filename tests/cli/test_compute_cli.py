@@ -109,7 +109,7 @@ def test_stdin(tmp_path):
 def test_markdown_is_ready_for_a_pull_request():
     result = run("compute", REGRESSION, "--loss", "mae", "--max", "mae=40", "--format", "markdown")
     assert result.exit_code == 1
-    assert result.stdout.startswith("### losscli: ❌ 1 of 1 gate failed")
+    assert result.stdout.startswith("### losscli: ❌ 1 of 1 gates failed")
     assert "| `--max mae=40` | ❌ fail |" in result.stdout
 
 

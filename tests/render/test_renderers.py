@@ -123,7 +123,7 @@ def test_compute_csv_has_one_row_per_result_and_group_columns():
 
 def test_compute_markdown_heads_with_the_gate_verdict():
     text = render_result.render(compute_result(gates=True), Format.markdown)
-    assert text.startswith("### losscli: ❌ 1 of 1 gate failed")
+    assert text.startswith("### losscli: ❌ 1 of 1 gates failed")
     assert "`preds.csv`: regression, 3 rows (1 dropped), reduction mean" in text
     assert "| `--max mse=2` | ❌ fail | mse = 2.5 > 2 |" in text
     assert text.endswith("> ⚠️ a warning")
