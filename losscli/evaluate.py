@@ -6,12 +6,15 @@ result (values, bootstrap intervals, gates, warnings, a description of the input
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from losscli.columns import BatchConverter
+from losscli.diagnose import scale_advice
 from losscli.engine import Engine, Value
-from losscli.errors import InputError, UsageError
+from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
 from losscli.gates import Gate, evaluate, match_label
 from losscli.losses import EPS, LossSpec, resolve_losses
@@ -137,7 +140,40 @@ def compute_dask(
 def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
     """Choose the losses for a planned input, run it on `executor`, assemble the result."""
     specs = plan_specs(plan, options.losses, options.gates)
-    return finish(plan, specs, executor.run(plan, specs, options), options)
+    advice = scale_warnings(plan, specs)
+    result = finish(plan, specs, executor.run(plan, specs, options), options)
+    return replace(result, warnings=[*result.warnings, *advice]) if advice else result
+
+
+#: The scale parameter of each Huber-like loss.
+SCALE_PARAMS = {"huber": "delta", "smooth_l1": "beta"}
+
+
+def scale_warnings(plan: Plan, specs: Sequence[LossSpec]) -> list[str]:
+    """Warnings for Huber-like losses whose scale parameter misses the residuals' scale, measured
+    on the first batch only (compute streams; the batch is put back for the run)."""
+    scaled = [s for s in specs if s.name in SCALE_PARAMS and s.params.get(SCALE_PARAMS[s.name])]
+    if plan.layout.task != "regression" or not scaled:
+        return []
+    first = next(plan.first, None)
+    if first is None:
+        return []
+    plan.first = itertools.chain([first], plan.first)
+    try:
+        converter = BatchConverter(plan.columns, plan.layout, nan="drop")
+        arrays = converter.convert(first, 0, plan.sources[0].label)
+    except LosscliError:
+        return []  # the run itself reports the input error
+    residuals = arrays.pred - arrays.y
+    where = f"first {plural(len(residuals), 'row')} of {plan.sources[0].label}"
+    out = []
+    for spec in scaled:
+        param = SCALE_PARAMS[spec.name]
+        value = spec.params[param]
+        text = scale_advice(spec.label, spec.name, param, float(value or 0), residuals, where)
+        if text:
+            out.append(text)
+    return out
 
 
 def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[LossSpec]:
