@@ -18,6 +18,7 @@ from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
 from losscli.gates import Gate, evaluate, match_label
 from losscli.losses import EPS, LossSpec, resolve_losses
+from losscli.losses.per_label import per_label_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
 from losscli.text import plural, were
@@ -46,6 +47,7 @@ def compute(
     gates: Sequence[Gate] = (),
     baseline: dict[str, Any] | None = None,
     gate_scope: str = "all",
+    per_label: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> ComputeResult:
     """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
@@ -80,7 +82,7 @@ def compute(
         from_logits=from_logits,
         input_format=input_format,
     )
-    return run_plan(plan, options, LocalExecutor(progress))
+    return run_plan(plan, options, LocalExecutor(progress), per_label=per_label)
 
 
 def compute_dask(
@@ -137,11 +139,25 @@ def compute_dask(
     return run_plan(plan, options, executor)
 
 
-def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
-    """Choose the losses for a planned input, run it on `executor`, assemble the result."""
+def run_plan(
+    plan: Plan, options: ComputeOptions, executor: Executor, *, per_label: bool = False
+) -> ComputeResult:
+    """Choose the losses for a planned input, run it on `executor`, assemble the result.
+
+    `per_label` (multi-label only) adds each loss on each label column after the losses."""
     specs = plan_specs(plan, options.losses, options.gates)
     advice = scale_warnings(plan, specs)
+    targets = {}
+    if per_label:
+        if plan.layout.task != "multilabel":
+            raise UsageError(f"--per-label needs a multi-label task, not {plan.layout.task}")
+        extra = per_label_specs(specs, plan.layout.classes or plan.columns.true)
+        specs = [*specs, *(spec for spec, _ in extra.values())]
+        targets = {label: name for label, (_, name) in extra.items()}
     result = finish(plan, specs, executor.run(plan, specs, options), options)
+    if targets:
+        results = [replace(r, target=targets.get(r.label)) for r in result.results]
+        result = replace(result, results=results)
     return replace(result, warnings=[*result.warnings, *advice]) if advice else result
 
 

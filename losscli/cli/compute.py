@@ -171,6 +171,14 @@ def compute_command(
             "address (tcp://host:8786). Needs pip install 'losscli[dask]'.",
         ),
     ] = None,
+    per_label: Annotated[
+        bool,
+        typer.Option(
+            "--per-label",
+            help="Multi-label: also each loss on each label column on its own, labelled "
+            "LOSS[LABEL] (JSON adds 'target').",
+        ),
+    ] = False,
     summary: Annotated[
         str | None,
         typer.Option(
@@ -214,10 +222,20 @@ def compute_command(
             "gate_scope": gate,
         }
         if dask is not None:
+            if per_label:
+                from losscli.errors import UsageError
+
+                raise UsageError("--per-label is not available with --dask")
             result = _on_dask(dask, files, per_row=per_row, input_format=input_format, **options)
         else:
             result = _local(
-                quiet, files, input_format=input_format, per_row=per_row, keys=key, **options
+                quiet,
+                files,
+                input_format=input_format,
+                per_row=per_row,
+                keys=key,
+                per_label=per_label,
+                **options,
             )
         for message in result.notes:
             note(message, quiet)
