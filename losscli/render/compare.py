@@ -52,7 +52,11 @@ class TableComparisonRenderer(TableRenderer["Comparison"]):
     """The table as wide as the console, then the verdict."""
 
     def print(self, console: Console, item: Comparison) -> None:
+        from rich.text import Text
+
         console.print(table(item, console.width))
+        for line in item.explanations:
+            console.print(Text(f"why: {line}", style="dim"))
         _print_verdict(console, item)
 
 
@@ -113,9 +117,15 @@ def setup_line(comparison: Comparison) -> str:
     else:
         flipped = "moved to another class" if c.task == "multiclass" else "flipped"
         how = f"labels of {_rows(c.contaminated_rows)} ({_percent(c.contamination)}) {flipped}"
+    removed = f"the worst {_rows(c.trimmed_rows - c.gross_rows)}"
+    if c.gross_rows:
+        removed += (
+            f" and {_rows(c.gross_rows)} already beyond ±{c.magnitude:g} robust SD (they would "
+            "mask the effect)"
+        )
     return (
         f"seed {c.seed}; top {_percent(c.top)} = the worst rows; contamination: {how}, "
-        f"after removing the worst {_rows(c.trimmed_rows)}"
+        f"after removing {removed}"
     )
 
 
@@ -277,6 +287,8 @@ def to_markdown(comparison: Comparison) -> str:
             f"| {f.rank} | {md.code(f.label, cell=True)} | {f.growth} | {_number(f.value)} | "
             f"{_share(f.top_share)} | {_times(f.inflation)} | {_times(f.contamination_ratio)} |"
         )
+    if c.explanations:
+        lines += [""] + [f"- {md.text(line)}" for line in c.explanations]
     v = c.verdict
     lines += ["", f"**Verdict:** {md.text(v.summary)}."]
     if v.compute_command:

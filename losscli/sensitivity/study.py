@@ -9,10 +9,12 @@ For every compared loss (each catalogue loss that fits the task and the data, or
 - inflation: value(all rows) / value(without those same rows).
 - contamination ratio: value after / value before a seeded contamination of `contamination` x n'
   rows (at least one), both on the trimmed data: the data without its worst `top` rows, one set
-  for all losses (regression: largest |residual|; classification: largest per-row cross-entropy),
-  so that outliers already present do not mask the effect. Regression: the chosen predictions get
+  for all losses (regression: largest |residual|, and every row whose |residual| already exceeds
+  the injected `magnitude` robust SDs; classification: largest per-row cross-entropy), so that
+  outliers already present do not mask the effect. Regression: the chosen predictions get
   a gross error of +-`magnitude` x s, s = MAD x 1.4826 of the trimmed residuals (random sign;
-  upward where a downward error would leave a compared loss's domain). Binary and multi-label:
+  turned upward, for that loss only, where a downward error would leave its domain). The rows,
+  signs and flips depend on the data and the seed only, never on which losses are compared. Binary and multi-label:
   the chosen rows' labels flip, y -> 1 - y (every label of the row). Multi-class: the label moves to another class, chosen
   at random (soft or one-hot targets are shifted along the classes).
 
@@ -47,7 +49,12 @@ import numpy as np
 from losscli.diagnose import p_true, worst_rows
 from losscli.errors import InputError, UsageError
 from losscli.losses import CATALOGUE, EPS, TASKS, LossSpec, resolve_loss, resolve_losses
-from losscli.sensitivity.figures import contaminate, ranked_figures
+from losscli.sensitivity.figures import (
+    beyond_magnitude,
+    contaminate,
+    ranked_figures,
+    scale_explanations,
+)
 from losscli.sensitivity.model import MIN_ROWS, Comparison
 from losscli.sensitivity.synthetic import describe, synthetic
 from losscli.sensitivity.verdict import (
@@ -159,10 +166,14 @@ def _study(
     as_logits = from_logits or _outside_unit(task, pred)
     score = _reference_score(task, y, pred, as_logits, eps)
     worst = worst_rows(score, top)
+    gross = np.zeros(n, dtype=bool)
+    if task == "regression":
+        # rows already as far off as the injected errors would mask them (and make each loss's
+        # ratio measure the data's tails instead of the loss)
+        gross = beyond_magnitude(pred - y, magnitude) & ~worst
+        worst = worst | gross
     rng = np.random.default_rng(seed)
-    chosen, y_c, pred_c, scale = contaminate(
-        task, y, pred, worst, specs, rng, contamination, magnitude
-    )
+    chosen, y_c, errors, scale = contaminate(task, y, pred, worst, rng, contamination, magnitude)
     figures = ranked_figures(
         task,
         specs,
@@ -172,7 +183,7 @@ def _study(
         worst,
         chosen,
         y_c,
-        pred_c,
+        errors,
         from_logits=from_logits,
         eps=eps,
         top=top,
@@ -195,6 +206,8 @@ def _study(
         magnitude=magnitude,
         robust_scale=scale,
         trimmed_rows=int(worst.sum()),
+        gross_rows=int(gross.sum()),
+        explanations=scale_explanations([f.spec for f in figures], scale, magnitude),
         contaminated_rows=int(chosen.size),
         figures=figures,
         skipped=skipped,
