@@ -28,6 +28,7 @@ numpy is imported by the functions, so importing this module stays light.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING
@@ -307,6 +308,21 @@ __all__ = [
 
 # ---------------------------------------------------------------------------------------------
 # A scale parameter against the data's scale
+
+
+#: The scale parameter of each Huber-like loss: quadratic below it, linear beyond.
+SCALE_PARAMS = {"huber": "delta", "smooth_l1": "beta"}
+
+
+def loss_scale(name: str, params: Mapping[str, float | None]) -> tuple[str, float] | None:
+    """(what, value) of a loss's bend from quadratic to linear, in data units: huber's delta,
+    smooth_l1's beta, log_cosh's fixed 1; None for a loss without one."""
+    if name in SCALE_PARAMS:
+        value = params.get(SCALE_PARAMS[name])
+        return (SCALE_PARAMS[name], float(value)) if value else None
+    if name == "log_cosh":
+        return "bend", 1.0
+    return None
 
 
 def scale_advice(

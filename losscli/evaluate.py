@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from losscli.columns import BatchConverter
-from losscli.diagnose import scale_advice
+from losscli.diagnose import SCALE_PARAMS, scale_advice
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
@@ -159,10 +159,6 @@ def run_plan(
         results = [replace(r, target=targets.get(r.label)) for r in result.results]
         result = replace(result, results=results)
     return replace(result, warnings=[*result.warnings, *advice]) if advice else result
-
-
-#: The scale parameter of each Huber-like loss.
-SCALE_PARAMS = {"huber": "delta", "smooth_l1": "beta"}
 
 
 def scale_warnings(plan: Plan, specs: Sequence[LossSpec]) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from losscli.diagnose import robust_scale, top_share, worst_rows
+from losscli.diagnose import SCALE_PARAMS, robust_scale, top_share, worst_rows
 from losscli.losses import LossSpec
 from losscli.sensitivity.model import LossFigures
 
@@ -96,10 +96,6 @@ def ranked_figures(
         LossFigures(rank + 1, f.spec, f.value, f.top_share, f.inflation, f.contamination_ratio)
         for rank, (_, f) in enumerate(ranked)
     ]
-
-
-#: The scale parameter of each Huber-like loss: quadratic below it, linear beyond.
-SCALE_PARAMS = {"huber": "delta", "smooth_l1": "beta"}
 
 
 def scale_explanations(specs: list[LossSpec], scale: float | None, magnitude: float) -> list[str]:
