@@ -20,6 +20,34 @@ from losscli.losses import LossSpec
 
 #: Bootstrap weights are drawn for at most this many (row, replicate) cells at a time.
 BOOTSTRAP_CELLS = 1 << 22
+#: Rows per block of bootstrap weights drawn from one seeded stream (fewer with many replicates).
+BOOTSTRAP_BLOCK_ROWS = 8192
+
+
+def poisson_weights(
+    seed: int, stream: str, start: int, rows: int, replicates: int, keep: np.ndarray | None = None
+) -> np.ndarray:
+    """Poisson(1) bootstrap weights, shape (rows kept, replicates), of rows start..start+rows-1
+    of the row stream `stream` (a file or data set, named the same on every machine).
+
+    Row r's weights come from block r // BOOTSTRAP_BLOCK_ROWS, drawn from a generator seeded by
+    (seed, stream, block): they depend neither on how the rows are cut into batches, nor on the
+    order in which files are read, nor on which process reads them, so a run here and a run on
+    Dask draw the same weights. `keep` (a mask over the rows) selects the rows that are used.
+    """
+    import hashlib
+
+    step = max(1, min(BOOTSTRAP_BLOCK_ROWS, BOOTSTRAP_CELLS // max(replicates, 1)))
+    key = int.from_bytes(hashlib.blake2b(stream.encode(), digest_size=8).digest(), "little")
+    parts = []
+    for block in range(start // step, (start + rows - 1) // step + 1):
+        rng = np.random.default_rng([seed % (1 << 64), key, block])
+        draws = rng.poisson(1.0, size=(step, replicates))
+        lo = max(start, block * step) - block * step
+        hi = min(start + rows, (block + 1) * step) - block * step
+        parts.append(draws[lo:hi])
+    out = (np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(np.float64)
+    return out if keep is None else out[keep]
 
 
 @dataclass
@@ -147,7 +175,7 @@ class Engine:
         eps: float = 1e-7,
         reduction: str = "mean",
         bootstrap: int = 0,
-        seed: int | Sequence[int] = 0,
+        seed: int = 0,
     ) -> None:
         self.specs = list(specs)
         self.task = task
@@ -155,7 +183,7 @@ class Engine:
         self.eps = eps
         self.reduction = reduction
         self.bootstrap = bootstrap
-        self.rng = np.random.default_rng(seed) if bootstrap else None
+        self.seed = seed
         self.overall = {s.label: Sums() for s in self.specs}
         self.groups: dict[str, dict[tuple, Sums]] = {s.label: {} for s in self.specs}
         self.group_keys: list[tuple] = []
@@ -171,15 +199,24 @@ class Engine:
         *,
         file: str = "",
         offset: int = 0,
+        stream: tuple[str, int] | None = None,
     ) -> dict[str, np.ndarray]:
-        """Add one batch; returns each loss's per-row values (for --per-row)."""
+        """Add one batch; returns each loss's per-row values (for --per-row).
+
+        `file` and `offset` (rows of the file before this batch) name rows in errors; `stream`
+        is (row stream, offset in it) for the bootstrap draws: by default (file, offset)."""
         y, pred, w = arrays.y, arrays.pred, arrays.weight
         n = len(pred)
         if self.clips and n:
             self.clipped += int(np.count_nonzero((pred < self.eps) | (pred > 1.0 - self.eps)))
         # what every loss shares: the weight totals, the bootstrap draws and the groups
         w_total = float(n) if w is None else float(np.sum(w))
-        boot = self._draw(n) if self.bootstrap and n else None
+        boot = None
+        if self.bootstrap and n:
+            name, start = stream if stream is not None else (file, offset)
+            keep = None if arrays.keep is None else np.asarray(arrays.keep, dtype=bool)
+            rows = n if keep is None else len(keep)
+            boot = poisson_weights(self.seed, name, start, rows, self.bootstrap, keep)
         w_boot = None if boot is None else (boot.sum(axis=0) if w is None else w @ boot)
         groups = None if group_codes is None else _Groups(group_codes, len(group_keys), w, boot)
         per_row: dict[str, np.ndarray] = {}
@@ -216,19 +253,6 @@ class Engine:
             exc.file = file or exc.file
             exc.row = offset + row + 1
             raise  # exc.column holds the role, 'y_true' or 'y_pred'; the caller names the column
-
-    def _draw(self, n: int) -> np.ndarray:
-        """Poisson(1) bootstrap weights, shape (n, B), drawn row by row so that batch boundaries
-        do not change which weights a row gets."""
-        assert self.rng is not None
-        b = self.bootstrap
-        step = max(1, BOOTSTRAP_CELLS // b)
-        parts = [self.rng.poisson(1.0, size=(min(step, n - i), b)) for i in range(0, n, step)]
-        return (
-            np.concatenate(parts).astype(np.float64)
-            if len(parts) > 1
-            else parts[0].astype(np.float64)
-        )
 
     def _add_groups(
         self, label: str, wl_rows: np.ndarray, groups: _Groups, keys: Sequence[tuple]

@@ -15,8 +15,8 @@ from losscli.columns import BatchConverter
 from losscli.diagnose import SCALE_PARAMS, scale_advice
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, LosscliError, UsageError
-from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
-from losscli.gates import Gate, evaluate, match_label
+from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
+from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
 from losscli.losses import EPS, LossSpec, resolve_losses
 from losscli.losses.per_label import per_label_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
@@ -45,7 +45,7 @@ def compute(
     per_row: str | None = None,
     keys: Sequence[str] | None = None,
     gates: Sequence[Gate] = (),
-    baseline: dict[str, Any] | None = None,
+    baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
     per_label: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
@@ -67,7 +67,7 @@ def compute(
         ci=ci,
         per_row=per_row,
         gates=tuple(gates),
-        baseline=baseline,
+        baseline=Baseline.coerce(baseline),
         gate_scope=gate_scope,
     )
     plan = make_plan(
@@ -89,6 +89,7 @@ def compute_dask(
     data: Data,
     *,
     scheduler: Any = "threads",
+    timeout: float = 30.0,
     losses: Sequence[str] | None = None,
     true: Sequence[str] | None = None,
     pred: Sequence[str] | None = None,
@@ -97,6 +98,7 @@ def compute_dask(
     task: str | None = None,
     positive: str | None = None,
     from_logits: bool | None = None,
+    input_format: str | None = None,
     nan: str = "error",
     eps: float = EPS,
     reduction: str = "mean",
@@ -104,16 +106,25 @@ def compute_dask(
     seed: int = 0,
     ci: float = 0.95,
     gates: Sequence[Gate] = (),
-    baseline: dict[str, Any] | None = None,
+    baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
 ) -> ComputeResult:
-    """`compute` over Parquet files or data sets, one Dask task per file.
+    """`compute` over Parquet files or data sets (paths or URIs), one Dask task per file.
 
     `scheduler` is 'threads', 'processes', 'sync', a dask.distributed Client, or a scheduler
-    address ('tcp://host:8786'). Values equal `compute`'s to rounding; bootstrap intervals are
-    deterministic for a seed but differ from a local run's (see `DaskExecutor`).
+    address ('tcp://host:8786'), reached (and given a worker) within `timeout` seconds. Values
+    equal `compute`'s to rounding, bootstrap intervals too for the same seed (see
+    `DaskExecutor`). The client plans from one file's first batch and the footers; the workers
+    read the data.
     """
-    executor = DaskExecutor(scheduler)
+    from losscli.dask_executor import DaskExecutor
+
+    if _reads_stdin(data):
+        raise UsageError(
+            "--dask cannot read stdin: workers read files by path or URI",
+            hint="write the data to a Parquet file, or drop --dask",
+        )
+    executor = DaskExecutor(scheduler, timeout)
     options = ComputeOptions(
         losses=tuple(losses) if losses else None,
         nan=nan,
@@ -123,7 +134,7 @@ def compute_dask(
         seed=seed,
         ci=ci,
         gates=tuple(gates),
-        baseline=baseline,
+        baseline=Baseline.coerce(baseline),
         gate_scope=gate_scope,
     )
     plan = make_plan(
@@ -135,8 +146,15 @@ def compute_dask(
         task=task,
         positive=positive,
         from_logits=from_logits,
+        input_format=input_format,
     )
     return run_plan(plan, options, executor)
+
+
+def _reads_stdin(data: Data) -> bool:
+    if isinstance(data, str):
+        return data == "-"
+    return isinstance(data, list | tuple) and any(p == "-" for p in data)
 
 
 def run_plan(
@@ -146,6 +164,15 @@ def run_plan(
 
     `per_label` (multi-label only) adds each loss on each label column after the losses."""
     specs = plan_specs(plan, options.losses, options.gates)
+    check_gates(
+        options.gates,
+        specs,
+        task=plan.layout.task,
+        reduction=options.reduction,
+        scope=options.gate_scope,
+        baseline=options.baseline,
+        weight=plan.columns.weight,
+    )
     advice = scale_warnings(plan, specs)
     targets = {}
     if per_label:
@@ -200,20 +227,12 @@ def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) 
 
 
 def _specs(losses: Sequence[str] | None, gates: Sequence[Gate], task: str) -> list[LossSpec]:
+    """The losses asked for (or the task's defaults), plus exactly the ones gates name that
+    they lack; every gate names one of them (`gates.gate_specs`)."""
     specs = resolve_losses(list(losses) if losses else list(DEFAULT_LOSSES[task]), task)
     for spec in specs:
         spec.loss.kernel(task)  # raises a UsageError for a loss that does not fit the task
-    for gate in gates:
-        probe = [LossResult(s.label, s.name, s.params, None, "", 0, 0.0) for s in specs]
-        if match_label(gate.loss, probe) is None:
-            try:
-                extra = LossSpec.parse(gate.loss, task, labels=True)
-                extra.loss.kernel(task)
-            except UsageError as exc:
-                exc.message = f"gate '{gate.text}': {exc.message}"
-                raise
-            specs.append(extra.with_label(gate.loss))
-    return specs
+    return gate_specs(gates, specs, task)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,10 +253,13 @@ def finish(plan: Plan, specs: list[LossSpec], run: Run, options: ComputeOptions)
                 column=plan.columns.weight,
             )
     results = _results(engine, specs, plan, options)
+    warnings = _warnings(engine, results, counts.dropped, counts.unnormalised, options.nan)
+    if options.baseline is not None:
+        warnings += options.baseline.warnings(counts.read - counts.dropped)
     draft = ComputeResult(
         _inputs(plan, run, options),
         results,
-        warnings=_warnings(engine, results, counts.dropped, counts.unnormalised, options.nan),
+        warnings=warnings,
         notes=plan.notes,
     )
     outcomes = evaluate(draft, options.gates, baseline=options.baseline, scope=options.gate_scope)
