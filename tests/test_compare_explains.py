@@ -54,3 +54,13 @@ def test_a_delta_beyond_the_injected_errors_is_explained():
     assert far.startswith("huber(delta=100): delta=100 is") and "as sensitive as mse" in far
     assert near.startswith("huber(delta=20)") and "linear beyond" in near
     assert c.to_dict()["explanations"] == c.explanations
+
+
+def test_compare_table_shows_labels_as_text():
+    from losscli.render import Format
+    from losscli.render.compare import render
+
+    y, pred = heavy_tailed()
+    c = compare_arrays("regression", y, pred, losses=["huber:delta=20", "huber:delta=5"])
+    text = render(c, Format.table)
+    assert "huber(delta=20)" in text and "why: huber(delta=5)" in " ".join(text.split())

@@ -56,3 +56,13 @@ def test_per_label_by_group_and_in_json(frame: pd.DataFrame):
 def test_per_label_needs_a_multilabel_task():
     with pytest.raises(UsageError, match="multi-label"):
         losscli.compute(SAMPLE / "regression_diabetes.csv", losses=["mse"], per_label=True)
+
+
+def test_per_label_labels_reach_the_table_whole():
+    # 'bce[even]' would be swallowed as a markup tag if it reached rich as markup
+    from losscli.render import Format
+    from losscli.render.result import render
+
+    text = render(losscli.compute(MULTILABEL, losses=["bce"], per_label=True), Format.table)
+    for label in LABELS:
+        assert f"bce[{label}]" in text

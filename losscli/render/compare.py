@@ -205,7 +205,7 @@ def table(comparison: Comparison, width: int = 100) -> Table:
         style = "red" if weight >= 2 / 3 else "yellow" if weight >= 1 / 3 else "green"
         cell = Text(ratio.rjust(ratio_width) + " ")
         cell.append(bar(f.contamination_ratio, largest, bar_width), style=style)
-        grid.add_row(*cells, cell)
+        grid.add_row(*(Text(c) for c in cells), cell)  # values, never markup
     return grid
 
 
