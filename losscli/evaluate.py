@@ -17,7 +17,7 @@ from losscli.engine import Engine, Value
 from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
 from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
-from losscli.losses import EPS, LossSpec, resolve_losses
+from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
 from losscli.losses.per_label import per_label_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
@@ -49,6 +49,7 @@ def compute(
     gate_scope: str = "all",
     per_label: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
+    classes: Sequence[str] | None = None,
 ) -> ComputeResult:
     """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
 
@@ -81,6 +82,8 @@ def compute(
         positive=positive,
         from_logits=from_logits,
         input_format=input_format,
+        classes=classes,
+        losses=asked(losses, gates),
     )
     return run_plan(plan, options, LocalExecutor(progress), per_label=per_label)
 
@@ -108,6 +111,7 @@ def compute_dask(
     gates: Sequence[Gate] = (),
     baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
+    classes: Sequence[str] | None = None,
 ) -> ComputeResult:
     """`compute` over Parquet files or data sets (paths or URIs), one Dask task per file.
 
@@ -147,8 +151,16 @@ def compute_dask(
         positive=positive,
         from_logits=from_logits,
         input_format=input_format,
+        classes=classes,
+        losses=asked(losses, gates),
     )
     return run_plan(plan, options, executor)
+
+
+def asked(losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[str]:
+    """The loss names the user wrote, in --loss and in gates: they settle the task when they
+    fit only one."""
+    return [*split_specs(list(losses or [])), *(g.loss for g in gates)]
 
 
 def _reads_stdin(data: Data) -> bool:
@@ -218,11 +230,23 @@ def scale_warnings(plan: Plan, specs: Sequence[LossSpec]) -> list[str]:
 def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[LossSpec]:
     """The losses to compute on a planned input: asked for, or the task's default set, plus
     those the gates name."""
-    specs = _specs(losses, gates, plan.layout.task)
-    if plan.layout.from_logits:
+    layout = plan.layout
+    try:
+        specs = _specs(losses, gates, layout.task)
+    except UsageError as exc:
+        if layout.task_inferred and "does not apply to" in exc.message:
+            exc.hint = layout.hint_after(exc.hint)
+        raise
+    if layout.from_logits:
         for spec in specs:
+            # a score loss (hinge) takes a logit as the score it is
             if not (spec.loss.accepts_logits or spec.loss.prediction == "score"):
-                raise UsageError(f"{spec.name} does not take logits; drop --from-logits")
+                fix = (
+                    "pass --from-probabilities (logits were inferred from the column names)"
+                    if layout.from_logits_inferred
+                    else "drop --from-logits"
+                )
+                raise UsageError(f"{spec.name} does not take logits; {fix}")
     return specs
 
 
@@ -254,6 +278,7 @@ def finish(plan: Plan, specs: list[LossSpec], run: Run, options: ComputeOptions)
             )
     results = _results(engine, specs, plan, options)
     warnings = _warnings(engine, results, counts.dropped, counts.unnormalised, options.nan)
+    warnings += _hard_predictions(engine, plan, counts.read - counts.dropped)
     if options.baseline is not None:
         warnings += options.baseline.warnings(counts.read - counts.dropped)
     draft = ComputeResult(
@@ -346,6 +371,18 @@ def _json_value(v: Any) -> Any:
     if v is None or isinstance(v, bool | int | float | str):
         return v
     return str(v)
+
+
+def _hard_predictions(engine: Engine, plan: Plan, rows: int) -> list[str]:
+    """Every probability clipped: 0/1 class predictions, not probabilities."""
+    layout = plan.layout
+    width = layout.k if layout.task in ("multiclass", "multilabel") else 1
+    if engine.clips and rows and engine.clipped >= rows * width:
+        return [
+            "every prediction is 0 or 1: these look like predict() output, not predict_proba(); "
+            "losses of probabilities need the probabilities"
+        ]
+    return []
 
 
 def _warnings(

@@ -93,7 +93,20 @@ TaskOpt = Annotated[
 ]
 PositiveOpt = Annotated[
     str | None,
-    typer.Option("--positive", metavar="LABEL", help="The positive label of string binary labels."),
+    typer.Option(
+        "--positive",
+        metavar="LABEL",
+        help="The positive label of binary labels (strings; 0 or 1; -1 or 1; true or false).",
+    ),
+]
+ClassesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--classes",
+        metavar="CLASS,...",
+        help="The class of each prediction column, in order, comma-separated "
+        "(setosa,versicolor,virginica): maps labels to columns when the columns' names do not.",
+    ),
 ]
 LogitsOpt = Annotated[
     bool | None,

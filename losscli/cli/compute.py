@@ -12,6 +12,7 @@ import typer
 
 from losscli.cli.common import (
     ByOpt,
+    ClassesOpt,
     DebugOpt,
     FormatOpt,
     InputFormatOpt,
@@ -87,6 +88,7 @@ def compute_command(
     by: ByOpt = None,
     task: TaskOpt = None,
     positive: PositiveOpt = None,
+    classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
@@ -291,6 +293,7 @@ def compute_command(
             "by": by,
             "task": task,
             "positive": positive,
+            "classes": classes,
             "from_logits": from_logits,
             "nan": nan,
             "eps": eps,

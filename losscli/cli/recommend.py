@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from losscli.cli.common import (
+    ClassesOpt,
     DebugOpt,
     FormatOpt,
     InputFormatOpt,
@@ -111,6 +112,7 @@ def recommend_command(
     pred: PredOpt = None,
     weight: WeightOpt = None,
     positive: PositiveOpt = None,
+    classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
@@ -137,6 +139,7 @@ def recommend_command(
             pred=pred,
             weight=weight,
             positive=positive,
+            classes=classes,
             from_logits=from_logits,
             input_format=input_format,
             nan=nan,

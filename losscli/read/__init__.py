@@ -8,6 +8,7 @@ excluded.
 
 from losscli.read.batches import (
     column_names,
+    column_range,
     dataset_spec,
     inferred_schema,
     iter_batches,
@@ -38,6 +39,7 @@ __all__ = [
     "Source",
     "batch_rows",
     "column_names",
+    "column_range",
     "dataset_base",
     "dataset_spec",
     "footer_rows",

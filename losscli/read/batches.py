@@ -143,3 +143,27 @@ def _stream(
 def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
     for batch in reader:
         yield batch.select(list(columns))
+
+
+def column_range(source: Source, column: str) -> tuple[float, float] | None:
+    """(min, max) of a numeric column from the Parquet footers' statistics of every row group,
+    without reading data; None when a row group has no statistics or the source is not Parquet."""
+    if source.format not in ("parquet", "dataset"):
+        return None
+    import pyarrow.parquet as pq
+
+    low, high = float("inf"), float("-inf")
+    try:
+        for path in source.files or [source.path]:
+            meta = pq.ParquetFile(target(source) if path == source.path else path).metadata
+            if column not in meta.schema.names:
+                return None
+            index = meta.schema.names.index(column)
+            for g in range(meta.num_row_groups):
+                stats = meta.row_group(g).column(index).statistics
+                if stats is None or not stats.has_min_max:
+                    return None
+                low, high = min(low, float(stats.min)), max(high, float(stats.max))
+    except (OSError, TypeError, ValueError, pa.ArrowException):
+        return None
+    return (low, high) if low <= high else None
