@@ -215,7 +215,12 @@ def scale_warnings(plan: Plan, specs: Sequence[LossSpec]) -> list[str]:
         arrays = converter.convert(first, 0, plan.sources[0].label)
     except LosscliError:
         return []  # the run itself reports the input error
-    residuals = arrays.pred - arrays.y
+    import numpy as np
+
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is the run's error
+        residuals = arrays.pred - arrays.y
+        if not np.all(np.isfinite(residuals)):
+            return []
     where = f"first {plural(len(residuals), 'row')} of {plan.sources[0].label}"
     out = []
     for spec in scaled:

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+#: numpy's RuntimeWarnings (overflow, invalid value) must not leak out of the library
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 ROOT = Path(__file__).resolve().parents[1]
 CSV = "y_true,y_pred\n1,1.5\n2,2.5\n3,2\n"
 
@@ -37,7 +40,7 @@ def run(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedPro
 def one_error(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
     """The single error line of a run that failed with `code`."""
     assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
     assert "a bug in losscli" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, result.stderr
