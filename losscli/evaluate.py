@@ -230,19 +230,58 @@ def _inputs(plan: Plan, run: Run, options: ComputeOptions) -> dict[str, Any]:
 def _results(
     engine: Engine, specs: list[LossSpec], plan: Plan, options: ComputeOptions
 ) -> list[LossResult]:
-    """Every loss overall, then every loss per group (groups in a stable order)."""
+    """Every loss overall, then every loss per group (groups in their keys' sorted order)."""
     out = []
     for spec in specs:
         v = engine.value(spec, engine.overall[spec.label], options.ci)
         out.append(_loss_result(spec, v, engine.reduction, None, options))
-    for key in sorted(engine.group_keys, key=_sort_key):
-        group = {c: _json_value(k) for c, k in zip(plan.columns.by, key, strict=True)}
+    if engine.keys is None or not engine.keys.count:
+        return out
+    groups, order = group_dicts(plan.columns.by, engine.keys.columns())
+    values: dict[str, tuple[list, list, list, list | None]] = {}
+    for spec in specs:
+        g = engine.group_values(spec, options.ci)
+        bounds = None
+        if g.low is not None and g.high is not None:
+            bounds = list(zip(_nullable(g.low[order]), _nullable(g.high[order]), strict=True))
+        values[spec.label] = (
+            _nullable(g.value[order]),
+            g.rows[order].tolist(),
+            g.weight_sum[order].tolist(),
+            bounds,
+        )
+    for i, group in enumerate(groups):
         for spec in specs:
-            sums = engine.groups[spec.label].get(key)
-            if sums is not None:
-                v = engine.value(spec, sums, options.ci)
-                out.append(_loss_result(spec, v, engine.reduction, group, options))
+            value, rows, weights, cis = values[spec.label]
+            ci = None if cis is None or cis[i][0] is None else cis[i]
+            v = Value(value[i], rows[i], weights[i], ci)  # type: ignore[arg-type]
+            out.append(_loss_result(spec, v, engine.reduction, group, options))
     return out
+
+
+def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[str, Any]], Any]:
+    """The `{column: value}` of every group in sorted key order (nulls last), and that order."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [f"k{i}" for i in range(len(columns))]
+    table = pa.Table.from_arrays(list(columns), names=names)
+    try:
+        order = pc.sort_indices(table, sort_keys=[(n, "ascending", "at_end") for n in names])
+    except (TypeError, ValueError, pa.ArrowInvalid):  # pyarrow < 25: one placement for all
+        order = pc.sort_indices(
+            table, sort_keys=[(n, "ascending") for n in names], null_placement="at_end"
+        )
+    order = order.to_numpy()
+    values = [[_json_value(v) for v in c.take(pa.array(order)).to_pylist()] for c in columns]
+    dicts = [dict(zip(by, key, strict=True)) for key in zip(*values, strict=True)]
+    return dicts, np.asarray(order)
+
+
+def _nullable(a: Any) -> list[float | None]:
+    """Floats as a list, NaN as None."""
+    return [None if x != x else x for x in a.tolist()]
 
 
 def _loss_result(
@@ -267,11 +306,10 @@ def _loss_result(
     )
 
 
-def _sort_key(key: tuple) -> tuple:
-    return tuple((v is None, str(type(v).__name__), v if v is not None else 0) for v in key)
-
-
 def _json_value(v: Any) -> Any:
+    """A key value as JSON can hold it: NaN as null (it is one group), others as text."""
+    if isinstance(v, float) and v != v:
+        return None
     if v is None or isinstance(v, bool | int | float | str):
         return v
     return str(v)
@@ -292,7 +330,34 @@ def _warnings(
         )
     if dropped and nan == "drop":
         out.append(f"{dropped} rows with missing values were dropped")
-    undefined = sorted({r.label for r in results if r.value is None})
+    out += _empty_groups(results, nan)
+    undefined = sorted({r.label for r in results if r.value is None and r.group is None})
     if undefined:
-        out.append(f"no value for {', '.join(undefined)} in some rows or groups (zero weight)")
+        out.append(f"no value for {', '.join(undefined)} (the rows weigh nothing)")
+    return out
+
+
+def _empty_groups(results: Sequence[LossResult], nan: str) -> list[str]:
+    """Name the groups with no value: no rows left, or rows that weigh nothing."""
+    seen: set[str] = set()
+    empty: list[str] = []
+    weightless: list[str] = []
+    for r in results:
+        if r.group is None or r.value is not None:
+            continue
+        name = ", ".join(f"{k}={v}" for k, v in r.group.items())
+        if name in seen:
+            continue
+        seen.add(name)
+        (empty if r.rows == 0 else weightless).append(name)
+    out = []
+    why = "dropped by --nan drop" if nan == "drop" else "missing"
+    for names, what in ((empty, f"have no rows left (all {why})"), (weightless, "weigh nothing")):
+        if names:
+            shown = "; ".join(names[:5]) + (
+                f"; and {len(names) - 5} more" if len(names) > 5 else ""
+            )
+            out.append(
+                f"{len(names)} group(s) {what}: {shown}; their values are null and their gates fail"
+            )
     return out

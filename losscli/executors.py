@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
 import pyarrow as pa
 
 from losscli import read
-from losscli.columns import BatchConverter, Columns, Layout, bool_array, to_float64
+from losscli.columns import BatchConverter, Columns, Layout
 from losscli.engine import Engine, Partial
 from losscli.errors import InputError, UsageError
 from losscli.gates import Gate
@@ -121,30 +120,6 @@ def make_engine(
     )
 
 
-def encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]:
-    """Group codes 0..G-1 for every row and the G key tuples (nulls are a group of their own)."""
-    import pyarrow.compute as pc
-
-    codes: np.ndarray | None = None
-    dictionaries: list[list] = []
-    for array in arrays:
-        encoded = pc.dictionary_encode(array, null_encoding="encode")
-        idx = to_float64(encoded.indices).astype(np.int64)
-        values = encoded.dictionary.to_pylist()
-        codes = idx if codes is None else codes * max(len(values), 1) + idx
-        dictionaries.append(values)
-    assert codes is not None
-    unique, inverse = np.unique(codes, return_inverse=True)
-    keys = []
-    for code in unique.tolist():
-        parts = []
-        for values in reversed(dictionaries):
-            code, digit = divmod(code, max(len(values), 1))
-            parts.append(values[digit])
-        keys.append(tuple(reversed(parts)))
-    return inverse.astype(np.int64), keys
-
-
 def stream(
     batches: Iterator[tuple[read.Source, int, pa.RecordBatch]],
     columns: Columns,
@@ -161,18 +136,10 @@ def stream(
         rows += arrays.rows
         dropped += arrays.dropped
         unnormalised += arrays.unnormalised
-        codes = group_keys = None
-        if columns.by:
-            keep = None if arrays.keep is None else bool_array(arrays.keep)
-            by = [
-                batch.column(c) if keep is None else batch.column(c).filter(keep)
-                for c in columns.by
-            ]
-            codes, group_keys = encode_groups(by)
+        # every row's group, dropped rows too: a group they empty is reported, with no value
+        by = [batch.column(c) for c in columns.by] if columns.by else None
         try:
-            per_row_values = engine.add(
-                arrays, codes, group_keys or (), file=source.label, offset=offset
-            )
+            per_row_values = engine.add(arrays, by, file=source.label, offset=offset)
         except InputError as exc:
             exc.column = _role_column(exc.column, columns)
             raise
