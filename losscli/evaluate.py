@@ -10,10 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
 from losscli.gates import Gate, evaluate, match_label
+from losscli.grouped import GroupTable, LossColumns, Results
 from losscli.losses import EPS, LossSpec, resolve_losses
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
@@ -227,36 +230,39 @@ def _inputs(plan: Plan, run: Run, options: ComputeOptions) -> dict[str, Any]:
     }
 
 
-def _results(
-    engine: Engine, specs: list[LossSpec], plan: Plan, options: ComputeOptions
-) -> list[LossResult]:
+def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: ComputeOptions) -> Results:
     """Every loss overall, then every loss per group (groups in their keys' sorted order)."""
     out = []
     for spec in specs:
         v = engine.value(spec, engine.overall[spec.label], options.ci)
         out.append(_loss_result(spec, v, engine.reduction, None, options))
     if engine.keys is None or not engine.keys.count:
-        return out
+        return Results(out)
     groups, order = group_dicts(plan.columns.by, engine.keys.columns())
-    values: dict[str, tuple[list, list, list, list | None]] = {}
+    losses = []
     for spec in specs:
         g = engine.group_values(spec, options.ci)
-        bounds = None
-        if g.low is not None and g.high is not None:
-            bounds = list(zip(_nullable(g.low[order]), _nullable(g.high[order]), strict=True))
-        values[spec.label] = (
-            _nullable(g.value[order]),
-            g.rows[order].tolist(),
-            g.weight_sum[order].tolist(),
-            bounds,
+        losses.append(
+            LossColumns(
+                spec.label,
+                spec.name,
+                spec.params,
+                g.value[order],
+                g.rows[order],
+                g.weight_sum[order],
+                None if g.low is None else g.low[order],
+                None if g.high is None else g.high[order],
+            )
         )
-    for i, group in enumerate(groups):
-        for spec in specs:
-            value, rows, weights, cis = values[spec.label]
-            ci = None if cis is None or cis[i][0] is None else cis[i]
-            v = Value(value[i], rows[i], weights[i], ci)  # type: ignore[arg-type]
-            out.append(_loss_result(spec, v, engine.reduction, group, options))
-    return out
+    table = GroupTable(
+        list(plan.columns.by),
+        groups,
+        losses,
+        engine.reduction,
+        options.ci if options.bootstrap else None,
+        options.bootstrap or None,
+    )
+    return Results(out, table)
 
 
 def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[str, Any]], Any]:
@@ -277,11 +283,6 @@ def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[st
     values = [[_json_value(v) for v in c.take(pa.array(order)).to_pylist()] for c in columns]
     dicts = [dict(zip(by, key, strict=True)) for key in zip(*values, strict=True)]
     return dicts, np.asarray(order)
-
-
-def _nullable(a: Any) -> list[float | None]:
-    """Floats as a list, NaN as None."""
-    return [None if x != x else x for x in a.tolist()]
 
 
 def _loss_result(
@@ -330,34 +331,30 @@ def _warnings(
         )
     if dropped and nan == "drop":
         out.append(f"{dropped} rows with missing values were dropped")
-    out += _empty_groups(results, nan)
-    undefined = sorted({r.label for r in results if r.value is None and r.group is None})
+    table = results.table if isinstance(results, Results) else None
+    out += _empty_groups(table, nan)
+    undefined = sorted({r.label for r in results[: len(engine.specs)] if r.value is None})
     if undefined:
         out.append(f"no value for {', '.join(undefined)} (the rows weigh nothing)")
     return out
 
 
-def _empty_groups(results: Sequence[LossResult], nan: str) -> list[str]:
-    """Name the groups with no value: no rows left, or rows that weigh nothing."""
-    seen: set[str] = set()
-    empty: list[str] = []
-    weightless: list[str] = []
-    for r in results:
-        if r.group is None or r.value is not None:
-            continue
-        name = ", ".join(f"{k}={v}" for k, v in r.group.items())
-        if name in seen:
-            continue
-        seen.add(name)
-        (empty if r.rows == 0 else weightless).append(name)
+def _empty_groups(table: GroupTable | None, nan: str) -> list[str]:
+    """Name the groups with no value: no rows left, rows that weigh nothing, or no finite
+    value; their gates fail."""
+    if table is None:
+        return []
     out = []
     why = "dropped by --nan drop" if nan == "drop" else "missing"
-    for names, what in ((empty, f"have no rows left (all {why})"), (weightless, "weigh nothing")):
-        if names:
-            shown = "; ".join(names[:5]) + (
-                f"; and {len(names) - 5} more" if len(names) > 5 else ""
-            )
-            out.append(
-                f"{len(names)} group(s) {what}: {shown}; their values are null and their gates fail"
-            )
+    whats = (f"have no rows left (all {why})", "weigh nothing", "have no finite value")
+    for mask, what in zip(table.undefined(), whats, strict=True):
+        index = np.flatnonzero(mask)
+        if not len(index):
+            continue
+        names = [", ".join(f"{k}={v}" for k, v in table.groups[i].items()) for i in index[:5]]
+        more = f"; and {len(index) - 5} more" if len(index) > 5 else ""
+        out.append(
+            f"{len(index)} group(s) {what}: {'; '.join(names)}{more}; their values are null "
+            "and their gates fail"
+        )
     return out

@@ -3,6 +3,7 @@ groups emptied by --nan drop or weighing nothing; bootstrap intervals pinned to 
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -132,3 +133,25 @@ def test_bootstrap_interval_equals_numpy_reference_whatever_the_batches(tmp_path
         for key in ("x", "y"):
             got = result.get("mse", {"g": key}).ci
             assert got == pytest.approx(reference((df.g == key).to_numpy()), rel=1e-12)
+
+
+def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(rng):
+    from losscli.render import Format, dumps_json, many
+    from losscli.render.result import render
+
+    n = 6_000
+    df = pd.DataFrame(
+        {
+            "g": rng.integers(0, 1_000, n),
+            "y_true": rng.normal(size=n),
+            "y_pred": rng.normal(size=n) * 1e-300,  # tiny values: repr must round-trip
+        }
+    )
+    result = compute(df, losses=["mse", "mae", "huber"], by=["g"], bootstrap=20)
+    assert many.group_count(result) > many.MANY
+    fast = render(result, Format.json)
+    assert json.loads(fast) == json.loads(dumps_json(result.to_dict()))
+    text = render(result, Format.table)
+    groups = many.group_count(result) // 3
+    assert f"{groups} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
+    assert len(text.splitlines()) < 100

@@ -1,0 +1,127 @@
+"""Results with many groups: JSON written by the C encoder one result per line, and a table view a
+person can read (the overall values, the worst and best groups, and how to get them all).
+
+The JSON document is the one `dumps_json` writes, parsed equal; only the layout of the
+`results` list differs (one compact object per line instead of one indented key per line).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pyarrow as pa
+
+from losscli.grouped import GroupTable, Results
+from losscli.render import dumps_json
+from losscli.result import ComputeResult, LossResult
+
+#: Above this many group results the many-groups paths are taken.
+MANY = 2_000
+#: Groups shown at each end of the table view.
+SHOWN = 10
+
+
+def group_count(result: ComputeResult) -> int:
+    """How many group results the result holds."""
+    return sum(r.group is not None for r in result.results)
+
+
+def to_json(result: ComputeResult) -> str:
+    """`dumps_json(result.to_dict())`, parsed equal, fast for any number of results: the group
+    results are formatted column by column in Arrow, one compact object per line."""
+    if len(result.results) <= MANY:
+        return dumps_json(result.to_dict())
+    table = result.results.table if isinstance(result.results, Results) else None
+    overall = result.results.overall if isinstance(result.results, Results) else result.results
+    data = dataclasses.replace(result, results=[]).to_dict()
+    marker = "__losscli_results__"
+    head = dumps_json({**data, "results": marker})
+    encode = json.JSONEncoder(allow_nan=False).encode
+    lines = [encode(r.to_dict()) for r in overall]
+    if table is not None:
+        lines.append(_group_lines(table))
+    before, _, after = head.partition(json.dumps(marker))
+    return "".join([before, "[\n    ", ",\n    ".join(lines), "\n  ]", after])
+
+
+def _numbers(values: np.ndarray) -> pa.Array:
+    """JSON text of floats: shortest round-trip digits, integral values with '.0' (floats
+    parse as floats), NaN and infinities as null."""
+    import pyarrow.compute as pc
+
+    text = pa.array(np.asarray(values, dtype=np.float64)).cast(pa.string())
+    integral = pc.match_substring_regex(text, r"^-?[0-9]+$")
+    text = pc.if_else(integral, pc.binary_join_element_wise(text, ".0", ""), text)
+    return pc.if_else(pa.array(np.isfinite(values)), text, "null")
+
+
+def _group_lines(table: GroupTable) -> str:
+    """Every group result as one JSON object per line, groups major, losses minor."""
+    import pyarrow.compute as pc
+
+    encode = json.JSONEncoder(allow_nan=False).encode
+    groups = pa.array([encode(g) for g in table.groups], pa.string())
+    per_loss = []
+    for c in table.losses:
+        head = (
+            f'{{"name": {encode(c.name)}, "label": {encode(c.label)}, '
+            f'"params": {encode(c.params)}, "value": '
+        )
+        parts: list[pa.Array | str] = [
+            head,
+            _numbers(c.value),
+            f', "reduction": {encode(table.reduction)}, "group": ',
+            groups,
+            ', "rows": ',
+            pa.array(c.rows).cast(pa.string()),
+            ', "weight_sum": ',
+            _numbers(c.weight_sum),
+        ]
+        if c.low is not None and c.high is not None:
+            ci = pc.binary_join_element_wise(
+                f', "ci": {{"level": {encode(table.ci_level)}, "low": ',
+                _numbers(c.low),
+                ', "high": ',
+                _numbers(c.high),
+                ', "method": "poisson bootstrap, percentile", '
+                f'"replicates": {encode(table.replicates)}}}',
+                "",
+            )
+            parts.append(pc.if_else(pa.array(np.isnan(c.low)), "", ci))
+        parts.append("}")
+        per_loss.append(pc.binary_join_element_wise(*parts, ""))
+    lines = pc.binary_join_element_wise(*per_loss, ",\n    ")  # one group's losses a line each
+    del per_loss
+    joined = pc.binary_join(pa.ListArray.from_arrays([0, len(lines)], lines), ",\n    ")
+    del lines
+    return str(joined[0].as_py())
+
+
+def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
+    """The result the table shows for many groups: the overall values, then the worst and the
+    best `SHOWN` groups by the first loss (all of its losses), the rest summarised in a note."""
+    overall = [r for r in result.results if r.group is None]
+    first = overall[0].label if overall else result.results[0].label
+    ranked = sorted(
+        (r for r in result.results if r.group is not None and r.label == first),
+        key=lambda r: -math.inf if r.value is None else r.value,
+        reverse=True,
+    )
+    count = len(ranked)
+    picked = ranked[:SHOWN] + ranked[max(SHOWN, count - SHOWN) :]
+    keys = [tuple(sorted(r.group.items())) for r in picked if r.group is not None]
+    by_key: dict[tuple, list[LossResult]] = {k: [] for k in keys}
+    for r in result.results:
+        if r.group is not None:
+            key = tuple(sorted(r.group.items()))
+            if key in by_key:
+                by_key[key].append(r)
+    shown = overall + [r for k in keys for r in by_key[k]]
+    note = (
+        f"{count} groups: showing the {SHOWN} highest and {SHOWN} lowest by {first}; "
+        "--format csv or --format json (with --output FILE) gives them all"
+    )
+    return dataclasses.replace(result, results=shown), note
