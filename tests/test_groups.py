@@ -155,3 +155,40 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
     groups = many.group_count(result) // 3
     assert f"{groups} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
     assert len(text.splitlines()) < 100
+
+
+def test_many_groups_csv_reads_back_equal_to_the_plain_writer(rng):
+    import csv as csvmod
+    import io
+
+    from losscli.render import many
+    from losscli.render.result import to_csv
+
+    n = 6_000
+    keys = np.array(["a,b", 'q"uote', "plain", "x\ny"], dtype=object)
+    df = pd.DataFrame(
+        {
+            "g": rng.integers(0, 800, n),
+            "s": keys[rng.integers(0, 4, n)],
+            "y_true": rng.normal(size=n),
+            "y_pred": rng.normal(size=n),
+        }
+    )
+    result = compute(df, losses=["mse", "mae"], by=["g", "s"], bootstrap=10)
+    fast = to_csv(result)
+    plain = many.MANY
+    try:
+        many.MANY = 10**9
+        slow = to_csv(result)
+    finally:
+        many.MANY = plain
+    rows_fast = list(csvmod.reader(io.StringIO(fast)))
+    rows_slow = list(csvmod.reader(io.StringIO(slow)))
+    assert len(rows_fast) == len(rows_slow) > many.MANY
+    for a, b in zip(rows_fast, rows_slow, strict=True):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            try:
+                assert float(x) == float(y)
+            except ValueError:
+                assert x == y

@@ -79,6 +79,11 @@ def _has_groups(result: ComputeResult) -> bool:
 
 
 def to_csv(result: ComputeResult) -> str:
+    from losscli.render import many
+
+    text = many.to_csv(result, params_text)
+    if text is not None:
+        return text
     by = result.inputs["columns"]["by"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
