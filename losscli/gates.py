@@ -120,6 +120,7 @@ def evaluate(
     if any(g.kind == "max_increase" for g in gates) and baseline is None:
         raise UsageError("--max-increase needs --baseline OLD.json")
     outcomes: list[GateOutcome] = []
+    index = baseline_index(baseline) if baseline is not None else None
     for gate in gates:
         label = match_label(gate.loss, result.results)
         if label is None:
@@ -140,11 +141,11 @@ def evaluate(
         if scope == "overall":
             targets = [r for r in targets if r.group is None]
         for target in targets:
-            outcomes.append(_check(gate, target, baseline))
+            outcomes.append(_check(gate, target, index))
     return outcomes
 
 
-def _check(gate: Gate, r: LossResult, baseline: dict[str, Any] | None) -> GateOutcome:
+def _check(gate: Gate, r: LossResult, baseline: dict[tuple[str, str], Any] | None) -> GateOutcome:
     where = (
         "" if r.group is None else " [" + ", ".join(f"{k}={v}" for k, v in r.group.items()) + "]"
     )
@@ -190,11 +191,21 @@ def _check(gate: Gate, r: LossResult, baseline: dict[str, Any] | None) -> GateOu
     )
 
 
-def _baseline_value(baseline: dict[str, Any], r: LossResult) -> float | None:
+def baseline_index(baseline: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    """The baseline's values by (label, group as canonical JSON), built once per run (the first
+    entry of a key wins, as a scan would find it)."""
+    index: dict[tuple[str, str], Any] = {}
     for entry in baseline.get("results", []):
-        if not isinstance(entry, dict):
-            continue
-        if entry.get("label", entry.get("name")) == r.label and entry.get("group") == r.group:
-            value = entry.get("value")
-            return float(value) if isinstance(value, int | float) else None
-    return None
+        if isinstance(entry, dict):
+            key = (entry.get("label", entry.get("name")), _group_key(entry.get("group")))
+            index.setdefault(key, entry.get("value"))  # type: ignore[arg-type]
+    return index
+
+
+def _group_key(group: Any) -> str:
+    return json.dumps(group, sort_keys=True, default=str)
+
+
+def _baseline_value(index: dict[tuple[str, str], Any], r: LossResult) -> float | None:
+    value = index.get((r.label, _group_key(r.group)))
+    return float(value) if isinstance(value, int | float) else None
