@@ -13,9 +13,10 @@ from importlib import import_module
 from typing import Any
 
 from losscli._version import __version__
-from losscli.advice import recommend, recommend_from  # light: no numpy until --from
 
 _EXPORTS = {
+    "recommend": "losscli.advice",
+    "recommend_from": "losscli.advice",
     "compute": "losscli.evaluate",
     "ComputeResult": "losscli.result",
     "get_loss": "losscli.losses",
@@ -30,7 +31,7 @@ _EXPORTS = {
     "UsageError": "losscli.errors",
 }
 
-__all__ = ["__version__", "recommend", "recommend_from", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:

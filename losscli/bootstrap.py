@@ -4,7 +4,7 @@ file, any executor, gives every row the same weights.
 Rows are cut into blocks of `block_rows(B)` rows; block k of file f is drawn from its own
 generator, seeded with (seed..., f, k). Each cell takes one uniform 32-bit integer, turned into a
 count by comparing it with the Poisson(1) CDF (counts above `MAX_COUNT` are cut to it: the
-probability of a larger count is 1.1e-7). About 3 ns per row x replicate on one core.
+probability of a larger count is 1.1e-7). A few ns per row x replicate on one core.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _block(seed: list[int], file: int, block: int, replicates: int) -> np.ndarra
     bits = np.random.SFC64(np.random.SeedSequence([*seed, file, block]))
     draws = bits.random_raw(rows * width // 2).view(np.uint32).reshape(rows, width)
     draws = draws[:, :replicates]
-    counts = (draws >= THRESHOLDS[0]).view(np.uint8).copy()
+    counts = (draws >= THRESHOLDS[0]).view(np.uint8)  # a new array: ours to add to
     for threshold in THRESHOLDS[1:]:
         counts += (draws >= threshold).view(np.uint8)
     return counts
