@@ -15,7 +15,7 @@ import numpy as np
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, UsageError
 from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
-from losscli.gates import Gate, evaluate, match_label
+from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
 from losscli.grouped import GroupTable, LossColumns, Results
 from losscli.losses import EPS, LossSpec, resolve_losses
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
@@ -43,7 +43,7 @@ def compute(
     per_row: str | None = None,
     keys: Sequence[str] | None = None,
     gates: Sequence[Gate] = (),
-    baseline: dict[str, Any] | None = None,
+    baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
     progress: Callable[[int, int | None], None] | None = None,
 ) -> ComputeResult:
@@ -64,7 +64,7 @@ def compute(
         ci=ci,
         per_row=per_row,
         gates=tuple(gates),
-        baseline=baseline,
+        baseline=Baseline.coerce(baseline),
         gate_scope=gate_scope,
     )
     plan = make_plan(
@@ -101,7 +101,7 @@ def compute_dask(
     seed: int = 0,
     ci: float = 0.95,
     gates: Sequence[Gate] = (),
-    baseline: dict[str, Any] | None = None,
+    baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
 ) -> ComputeResult:
     """`compute` over Parquet files or data sets, one Dask task per file.
@@ -120,7 +120,7 @@ def compute_dask(
         seed=seed,
         ci=ci,
         gates=tuple(gates),
-        baseline=baseline,
+        baseline=Baseline.coerce(baseline),
         gate_scope=gate_scope,
     )
     plan = make_plan(
@@ -139,6 +139,15 @@ def compute_dask(
 def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
     """Choose the losses for a planned input, run it on `executor`, assemble the result."""
     specs = plan_specs(plan, options.losses, options.gates)
+    check_gates(
+        options.gates,
+        specs,
+        task=plan.layout.task,
+        reduction=options.reduction,
+        scope=options.gate_scope,
+        baseline=options.baseline,
+        weight=plan.columns.weight,
+    )
     return finish(plan, specs, executor.run(plan, specs, options), options)
 
 
@@ -154,20 +163,12 @@ def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) 
 
 
 def _specs(losses: Sequence[str] | None, gates: Sequence[Gate], task: str) -> list[LossSpec]:
+    """The losses asked for (or the task's defaults), plus exactly the ones gates name that
+    they lack; every gate names one of them (`gates.gate_specs`)."""
     specs = resolve_losses(list(losses) if losses else list(DEFAULT_LOSSES[task]), task)
     for spec in specs:
         spec.loss.kernel(task)  # raises a UsageError for a loss that does not fit the task
-    for gate in gates:
-        probe = [LossResult(s.label, s.name, s.params, None, "", 0, 0.0) for s in specs]
-        if match_label(gate.loss, probe) is None:
-            try:
-                extra = LossSpec.parse(gate.loss, task, labels=True)
-                extra.loss.kernel(task)
-            except UsageError as exc:
-                exc.message = f"gate '{gate.text}': {exc.message}"
-                raise
-            specs.append(extra.with_label(gate.loss))
-    return specs
+    return gate_specs(gates, specs, task)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,10 +189,13 @@ def finish(plan: Plan, specs: list[LossSpec], run: Run, options: ComputeOptions)
                 column=plan.columns.weight,
             )
     results = _results(engine, specs, plan, options)
+    warnings = _warnings(engine, results, counts.dropped, counts.unnormalised, options.nan)
+    if options.baseline is not None:
+        warnings += options.baseline.warnings(counts.read - counts.dropped)
     draft = ComputeResult(
         _inputs(plan, run, options),
         results,
-        warnings=_warnings(engine, results, counts.dropped, counts.unnormalised, options.nan),
+        warnings=warnings,
         notes=plan.notes,
     )
     outcomes = evaluate(draft, options.gates, baseline=options.baseline, scope=options.gate_scope)

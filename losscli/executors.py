@@ -19,7 +19,7 @@ from losscli import read
 from losscli.columns import BatchConverter, Columns, Layout
 from losscli.engine import Engine, Partial
 from losscli.errors import InputError, UsageError
-from losscli.gates import Gate
+from losscli.gates import Baseline, Gate
 from losscli.losses import EPS, LossSpec, get_loss
 from losscli.pipeline import Plan
 from losscli.write import PerRowWriter
@@ -54,7 +54,7 @@ class ComputeOptions:
     ci: float = 0.95
     per_row: str | None = None
     gates: tuple[Gate, ...] = ()
-    baseline: dict[str, Any] | None = field(default=None, compare=False)
+    baseline: Baseline | None = field(default=None, compare=False)
     gate_scope: str = "all"
 
     def __post_init__(self) -> None:

@@ -1,20 +1,37 @@
 """Quality gates: thresholds (`--max mse=0.3`, `--min`) and regression guards against an earlier
 run's JSON (`--baseline old.json --max-increase mse=5%`), turned into a verdict.
 
-A gate that cannot be evaluated (the loss or group is missing, the value is undefined, the
-baseline lacks it) fails: a gate never passes by default.
+A gate names exactly one computed loss (`resolve`), decided before any row is read
+(`gate_specs`, `check_gates`): a name several computed losses share is a usage error listing
+their labels. A gate that cannot be evaluated (the loss or a group has no value, the baseline
+lacks it) fails: a gate never passes by default. The baseline is validated (`Baseline`).
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from losscli.errors import InputError, UsageError
+from losscli.baseline import Baseline, GroupKey, group_key, load_baseline, located
+from losscli.errors import UsageError
+from losscli.losses import LossSpec, label_specs
 from losscli.result import ComputeResult, GateOutcome, LossResult
+
+__all__ = [
+    "Baseline",
+    "Gate",
+    "check_gates",
+    "evaluate",
+    "gate_specs",
+    "load_baseline",
+    "parse_gate",
+    "parse_gates",
+    "resolve",
+]
+
+SCOPES = ("all", "overall")
 
 
 @dataclass(frozen=True)
@@ -29,6 +46,23 @@ class Gate:
         flag = {"max": "--max", "min": "--min", "max_increase": "--max-increase"}[self.kind]
         amount = f"{self.limit * 100:g}%" if self.relative else f"{self.limit:g}"
         return f"{flag} {self.loss}={amount}"
+
+
+class Named(Protocol):
+    """What a gate is resolved against: a planned loss (`LossSpec`) or a result (`LossResult`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def params(self) -> dict[str, float | None]: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
 
 
 def parse_gate(kind: str, text: str) -> Gate:
@@ -51,7 +85,7 @@ def parse_gate(kind: str, text: str) -> Gate:
     if relative and kind != "max_increase":
         raise UsageError(f"'{flag} {text}': percentages go with --max-increase only")
     try:
-        value = float(amount.rstrip("%"))
+        value = float(amount.removesuffix("%"))
     except ValueError:
         raise UsageError(f"malformed gate '{flag} {text}': {amount!r} is not a number") from None
     if not math.isfinite(value):
@@ -70,86 +104,181 @@ def parse_gates(
     return gates
 
 
-def load_baseline(path: str) -> dict[str, Any]:
-    """An earlier run's `--json` output."""
+# ---------------------------------------------------------------------------------------------
+# which loss a gate names
+
+
+def gate_spec(gate: Gate, task: str | None = None) -> LossSpec:
+    """The loss a gate's text names, with the parameters it fixes (`LossSpec.fixed`)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise InputError("no such baseline file", file=path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read baseline JSON: {exc}", file=path) from None
-    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-        raise InputError("not a losscli JSON result (no 'results' list)", file=path)
-    return data
+        return LossSpec.parse(gate.loss, task, labels=True)
+    except UsageError as exc:
+        exc.message = f"gate '{gate.text}': {exc.message}"
+        raise
 
 
-def match_label(label: str, results: Sequence[LossResult]) -> str | None:
-    """The label of the results a gate refers to: an exact label, or a loss name or alias, with
-    parameters if it gives them ('huber(delta=2)' or 'huber:delta=2')."""
-    labels = {r.label for r in results}
-    if label in labels:
-        return label
-    from losscli.losses import LossSpec
+def resolve(gate: Gate, computed: Sequence[Named], task: str | None = None) -> Named | None:
+    """The one computed loss a gate names, or None when it names none of them.
 
-    try:
-        spec = LossSpec.parse(label, labels=True)
-    except UsageError:
-        return None
-    explicit = "(" in label or ":" in label  # parameters given: they must match
-    candidates = sorted(
-        {
-            r.label
-            for r in results
-            if r.name == spec.name and (not explicit or r.params == spec.params)
-        }
+    A gate without parameters ('huber') names the computed loss of that name, whatever its
+    parameters; with parameters ('huber(delta=2)', 'poisson_deviance') the one with exactly
+    those. A name several computed losses share, or parameters that match a computed loss only
+    in part, is a usage error listing the labels to use.
+    """
+    spec = gate_spec(gate, task)
+    same = sorted((c for c in computed if c.name == spec.name), key=lambda c: c.label)
+    if not spec.fixed:
+        if len(same) > 1:
+            labels = ", ".join(c.label for c in same)
+            raise UsageError(
+                f"gate '{gate.text}': {len(same)} computed losses are {spec.name} ({labels}); "
+                "name one by its label",
+                hint=f"e.g. {_flag(gate)} '{same[0].label}=...'",
+            )
+        return same[0] if same else None
+    exact = [c for c in same if c.params == spec.params]
+    if exact:
+        return exact[0]
+    near = [c for c in same if all(c.params.get(k) == spec.params[k] for k in spec.fixed)]
+    if near:
+        labels = ", ".join(c.label for c in near)
+        raise UsageError(
+            f"gate '{gate.text}' names {spec.qualified_label()}, which was not computed; "
+            f"the {spec.name} computed is {labels}: name it by its label"
+        )
+    return None
+
+
+def _flag(gate: Gate) -> str:
+    return gate.text.partition(" ")[0]
+
+
+def gate_specs(gates: Sequence[Gate], specs: Sequence[LossSpec], task: str) -> list[LossSpec]:
+    """The losses to compute: `specs` plus every loss a gate names that they lack, labelled anew;
+    every gate resolves to exactly one of them or this raises a UsageError, before any row is
+    read. A gate adds exactly the loss it names: a loss without parameters by its name, one
+    with parameters only when the gate names them ('huber(delta=1)'); the bare name of such a
+    loss never adds it with default parameters, so that asking for it later (`--loss
+    huber:delta=2`) cannot change what the gate judges."""
+    added: list[LossSpec] = []
+    for gate in gates:
+        if resolve(gate, specs, task) is None:
+            extra = gate_spec(gate, task)
+            try:
+                extra.loss.kernel(task)  # a loss that does not fit the task
+            except UsageError as exc:
+                exc.message = f"gate '{gate.text}': {exc.message}"
+                raise
+            if extra.params and not extra.fixed:
+                raise _unnamed_parameters(gate, extra)
+            added.append(extra)
+    out = label_specs([*specs, *added])
+    for gate in gates:
+        resolve(gate, out, task)  # a bare name now shared with a loss a gate added: refused
+    return out
+
+
+def _unnamed_parameters(gate: Gate, spec: LossSpec) -> UsageError:
+    """A bare name of a loss with parameters, not computed: adding it with default parameters
+    would make the gate judge another loss as soon as the config asks for this one."""
+    return UsageError(
+        f"gate '{gate.text}': {spec.name} was not computed, and the name alone does not say "
+        "its parameters",
+        hint=f"ask for it with --loss {spec.name}[:...], or name them: {_flag(gate)} "
+        f"'{spec.qualified_label()}={gate.text.rpartition('=')[2]}'",
     )
-    return candidates[0] if len(candidates) == 1 else None
+
+
+def check_gates(
+    gates: Sequence[Gate],
+    specs: Sequence[Named],
+    *,
+    task: str,
+    reduction: str,
+    scope: str = "all",
+    baseline: Baseline | None = None,
+    weight: str | None = None,
+) -> None:
+    """Everything about the gates that can be wrong before a row is read: the scope, a
+    `--max-increase` without a baseline, a baseline from another task, reduction, weighting
+    or loss (`Baseline.check`)."""
+    _check_scope(gates, scope, baseline)
+    if baseline is not None:
+        increase = [resolve(g, specs, task) for g in gates if g.kind == "max_increase"]
+        baseline.check(
+            task=task,
+            reduction=reduction,
+            weight=weight,
+            gated=[s for s in increase if s is not None],
+            groups=scope == "all",
+        )
+
+
+def _check_scope(gates: Sequence[Gate], scope: str, baseline: Baseline | None) -> None:
+    if scope not in SCOPES:
+        raise UsageError(f"--gate must be 'all' or 'overall', not '{scope}'")
+    if any(g.kind == "max_increase" for g in gates) and baseline is None:
+        raise UsageError("--max-increase needs --baseline OLD.json")
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation
 
 
 def evaluate(
     result: ComputeResult,
     gates: Sequence[Gate],
     *,
-    baseline: dict[str, Any] | None = None,
+    baseline: Baseline | Mapping[str, Any] | None = None,
     scope: str = "all",
 ) -> list[GateOutcome]:
-    """Check every gate on the overall result and, unless scope is 'overall', on every group."""
-    if scope not in ("all", "overall"):
-        raise UsageError(f"--gate must be 'all' or 'overall', not '{scope}'")
-    if any(g.kind == "max_increase" for g in gates) and baseline is None:
-        raise UsageError("--max-increase needs --baseline OLD.json")
+    """Check every gate on the overall result and, unless scope is 'overall', on every group.
+
+    A gate whose loss was not computed, a group without a value for it, and (for
+    `--max-increase`) a group of the baseline missing from this run each fail.
+    """
+    old = Baseline.coerce(baseline)
+    _check_scope(gates, scope, old)
+    task = result.inputs.get("task")
+    by_label: dict[str, dict[GroupKey, LossResult]] = {}
+    groups: dict[GroupKey, dict[str, Any]] = {}  # in the result's order
+    for r in result.results:
+        key = group_key(r.group)
+        by_label.setdefault(r.label, {})[key] = r
+        if r.group is not None and scope == "all":
+            groups.setdefault(key, r.group)
     outcomes: list[GateOutcome] = []
-    index = baseline_index(baseline) if baseline is not None else None
     for gate in gates:
-        label = match_label(gate.loss, result.results)
-        if label is None:
-            outcomes.append(
-                GateOutcome(
-                    gate.text,
-                    gate.kind,
-                    gate.loss,
-                    None,
-                    None,
-                    None,
-                    "error",
-                    f"{gate.loss} was not computed",
-                )
-            )
+        target = resolve(gate, result.overall(), task)
+        if target is None:
+            outcomes.append(_error(gate, gate.loss, None, f"{gate.loss} was not computed"))
             continue
-        targets = [r for r in result.results if r.label == label]
-        if scope == "overall":
-            targets = [r for r in targets if r.group is None]
-        for target in targets:
-            outcomes.append(_check(gate, target, index))
+        found = by_label[target.label]
+        for key, group in [((), None), *groups.items()]:
+            hit = found.get(key)
+            if hit is None:
+                message = f"{located(target.label, group)} has no value (no rows in this group)"
+                outcomes.append(_error(gate, target.label, group, message))
+                continue
+            before = None if old is None else old.value_at(hit.name, hit.params, key)
+            outcomes.append(_check(gate, hit, before))
+        if gate.kind == "max_increase" and old is not None and scope == "all":
+            for key, group in old.groups(target.name, target.params).items():
+                if key not in groups:
+                    message = (
+                        f"{located(target.label, group)} is in the baseline but not in this run"
+                    )
+                    outcomes.append(_error(gate, target.label, group, message))
     return outcomes
 
 
-def _check(gate: Gate, r: LossResult, baseline: dict[tuple[str, str], Any] | None) -> GateOutcome:
-    where = (
-        "" if r.group is None else " [" + ", ".join(f"{k}={v}" for k, v in r.group.items()) + "]"
-    )
-    name = f"{r.label}{where}"
+def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -> GateOutcome:
+    return GateOutcome(gate.text, gate.kind, label, group, None, None, "error", message)
+
+
+def _check(gate: Gate, r: LossResult, old: float | None) -> GateOutcome:
+    """One gate on one result; `old` is the baseline's value for `--max-increase`."""
+    name = located(r.label, r.group)
 
     def outcome(
         status: str, message: str, limit: float | None, old: float | None = None
@@ -174,7 +303,6 @@ def _check(gate: Gate, r: LossResult, baseline: dict[tuple[str, str], Any] | Non
             f"{name} = {r.value:.6g} {'>=' if ok else '<'} {gate.limit:g}",
             gate.limit,
         )
-    old = _baseline_value(baseline or {}, r)
     if old is None:
         return outcome("error", f"the baseline has no value for {name}", None)
     allowed = abs(old) * gate.limit if gate.relative else gate.limit
@@ -189,23 +317,3 @@ def _check(gate: Gate, r: LossResult, baseline: dict[tuple[str, str], Any] | Non
         limit,
         old,
     )
-
-
-def baseline_index(baseline: dict[str, Any]) -> dict[tuple[str, str], Any]:
-    """The baseline's values by (label, group as canonical JSON), built once per run (the first
-    entry of a key wins, as a scan would find it)."""
-    index: dict[tuple[str, str], Any] = {}
-    for entry in baseline.get("results", []):
-        if isinstance(entry, dict):
-            key = (entry.get("label", entry.get("name")), _group_key(entry.get("group")))
-            index.setdefault(key, entry.get("value"))  # type: ignore[arg-type]
-    return index
-
-
-def _group_key(group: Any) -> str:
-    return json.dumps(group, sort_keys=True, default=str)
-
-
-def _baseline_value(index: dict[tuple[str, str], Any], r: LossResult) -> float | None:
-    value = index.get((r.label, _group_key(r.group)))
-    return float(value) if isinstance(value, int | float) else None

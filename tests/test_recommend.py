@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
+import re
 
 import numpy as np
 import pytest
@@ -59,7 +60,8 @@ def test_rule_is_chosen_for_its_own_conditions(rule):
         assert answer.loss == rule.loss
         assert answer.predictions == rule.predictions
         assert answer.labels == rule.labels_expected
-        assert answer.why == rule.why
+        assert answer.why == rule.why.replace("<activation>", activation)
+        assert "<activation>" not in answer.why
 
 
 @pytest.mark.parametrize("rule", RULES, ids=_rule_id)
@@ -82,12 +84,13 @@ def test_rule_text_is_complete(rule):
     assert rule.task in TASKS
     assert rule.predictions in ("values", "probabilities", "logits", "scores")
     assert rule.labels is None or set(rule.labels) <= set(LABELS)
-    assert rule.why.endswith(".") and rule.why.count(". ") <= 2
+    assert rule.why.endswith(".") and rule.why.count(". ") <= 6
     for name in FRAMEWORKS:
         text = getattr(rule, name)
-        assert text
-        placeholders = {p.split(">")[0] for p in text.split("<")[1:]}
+        assert text.startswith("loss = ") or "; loss = " in text.split("  #")[0], text
+        placeholders = set(re.findall(r"<([a-z_]+)>", text))
         assert placeholders <= {p.name for p in CATALOGUE[rule.loss].params}, text
+        assert placeholders <= set(rule.params), text
 
 
 @pytest.mark.parametrize("hint", HINTS, ids=lambda h: f"{h.hint}-{h.tasks[0]}")
@@ -129,7 +132,9 @@ def test_warning_fires_for_each_of_its_combinations(caveat):
 @pytest.mark.parametrize("caveat", WARNINGS, ids=_caveat_id)
 def test_warning_says_what_to_change(caveat):
     assert "<" not in caveat.text("relu")
-    assert any(word in caveat.message for word in ("use ", "remap", "map them", "drop it"))
+    assert any(
+        word in caveat.message for word in ("use ", "remap", "map them", "drop it", "remove the")
+    )
 
 
 @pytest.mark.parametrize("caveat", [c for c in WARNINGS if c.labels], ids=_caveat_id)
@@ -190,18 +195,21 @@ def test_logits_output_means_with_logits_losses():
 def test_pytorch_caveats():
     assert "BCEWithLogitsLoss" in recommend("binary", "sigmoid").frameworks["pytorch"]
     softmax = recommend("multiclass", "softmax").frameworks["pytorch"]
-    assert "CrossEntropyLoss" in softmax and "drop the softmax layer" in softmax
+    assert "CrossEntropyLoss()(z, y)" in softmax and "drop the softmax" in softmax
     hinge = recommend("binary", "tanh").frameworks["pytorch"]
     assert "no built-in binary hinge" in hinge and "HingeEmbeddingLoss is a different loss" in hinge
+    assert "2 * y - 1" not in hinge  # -1/+1 labels are used as they are
     assert recommend("binary", "tanh").labels.startswith("-1/+1")
 
 
 def test_labels_pick_sparse_or_categorical():
     sparse = recommend("multiclass", "softmax", labels="int")
-    assert sparse.frameworks["keras"].startswith("keras.losses.SparseCategoricalCrossentropy")
+    assert sparse.frameworks["keras"].startswith(
+        "loss = keras.losses.SparseCategoricalCrossentropy"
+    )
     assert sparse.labels == "integer class indices 0..K-1"
     onehot = recommend("multiclass", "softmax", labels="onehot")
-    assert onehot.frameworks["keras"].startswith("keras.losses.CategoricalCrossentropy")
+    assert onehot.frameworks["keras"].startswith("loss = keras.losses.CategoricalCrossentropy")
     assert "one-hot" in onehot.frameworks["pytorch"]
     either = recommend("multiclass", "softmax")
     assert "Sparse" in either.frameworks["keras"] and "one-hot" in either.frameworks["keras"]
@@ -215,7 +223,9 @@ def test_outliers_hint():
     assert [a.loss for a in plain.alternatives][:2] == ["huber", "mae"]
     robust = recommend("regression", "linear", outliers=True)
     assert robust.loss == "huber" and "mae" in [a.loss for a in robust.alternatives]
-    assert "<delta>" in robust.frameworks["pytorch"]
+    # no placeholder: the default delta, the same in the code and in the check command
+    assert "HuberLoss(delta=1)" in robust.frameworks["pytorch"]
+    assert "--loss huber:delta=1 " in robust.compute_command
     noisy = recommend("multiclass", "softmax", outliers=True)
     assert noisy.loss == "cross_entropy"
     assert noisy.alternatives[0].params == {"label_smoothing": 0.1}
@@ -226,7 +236,10 @@ def test_non_negative_outputs():
     assert relu.loss == "mse"
     assert {"msle", "poisson"} <= {a.loss for a in relu.alternatives}
     softplus = recommend("regression", "softplus")
-    assert softplus.loss == "poisson" and "log_input=False" in softplus.frameworks["pytorch"]
+    # the loss follows the targets, not the activation: relu and softplus agree
+    assert softplus.loss == "mse"
+    assert softplus.alternatives[0].loss == "poisson" and "counts" in softplus.alternatives[0].when
+    assert "constant variance" in softplus.why and "counts" in softplus.why
 
 
 def test_imbalanced_hint():
@@ -320,7 +333,7 @@ def test_json_schema():
         "compute_command",
     ]
     assert data["schema_version"] == 1
-    assert data["loss"] == {"name": "huber", "params": {}}
+    assert data["loss"] == {"name": "huber", "params": {"delta": 1.0}}
     assert set(data["hints"]) == {"outliers", "imbalanced", "labels", "framework"}
     assert set(data["alternatives"][0]) == {"loss", "params", "when", "how"}
     assert data["inferred"] is None and data["measurements"] is None
@@ -385,7 +398,8 @@ def test_contaminated_residuals_are_heavy_and_get_a_huber_delta(seed):
     delta = answer.params["delta"]
     assert delta == pytest.approx(1.345 * 2.0, rel=0.15)  # 1.345 x the clean noise's SD
     assert delta == float(f"{delta:.3g}")
-    assert answer.frameworks["pytorch"].startswith(f"torch.nn.HuberLoss(delta={delta:g})")
+    assert answer.frameworks["pytorch"].startswith(f"loss = torch.nn.HuberLoss(delta={delta:g})")
+    assert f"--loss huber:delta={delta:g} " in answer.compute_command
     assert answer.spec == f"huber:delta={delta:g}"
     assert m["top_share"] > 2 * m["top_share_normal"]
     assert "heavy tails" in m["summary"]
@@ -534,7 +548,9 @@ def test_multiclass_softmax_probabilities():
     assert answer.activation == "softmax" and answer.loss == "cross_entropy"
     assert not answer.from_logits and answer.inferred["labels"] == "int"
     assert answer.measurements["rows_sum_to_one"] is True
-    assert answer.frameworks["keras"].startswith("keras.losses.SparseCategoricalCrossentropy()")
+    assert answer.frameworks["keras"].startswith(
+        "loss = keras.losses.SparseCategoricalCrossentropy()"
+    )
 
 
 def test_multiclass_logits():
@@ -548,7 +564,7 @@ def test_multiclass_independent_sigmoids_are_flagged():
     y, z = _multiclass()
     answer = recommend_for_arrays("multiclass", y, 1 / (1 + np.exp(-z)))
     assert answer.activation == "sigmoid"
-    assert any("mutually exclusive" in w for w in answer.warnings)
+    assert any("remove the sigmoid" in w for w in answer.warnings)
     assert answer.measurements["rows_sum_to_one"] is False
 
 
@@ -557,7 +573,8 @@ def test_multiclass_one_hot_targets():
     answer = recommend_for_arrays("multiclass", np.eye(3)[y], _softmax(z))
     assert answer.inferred["labels"] == "onehot" and answer.loss == "cross_entropy"
     assert (
-        answer.frameworks["keras"] == "keras.losses.CategoricalCrossentropy() (from_logits=False)"
+        answer.frameworks["keras"]
+        == "loss = keras.losses.CategoricalCrossentropy()(y, p)  # from_logits=False"
     )
 
 

@@ -225,13 +225,13 @@ def _read_regression(
     outliers = outliers or bool(m["heavy_tails"])
     params = {"delta": m["huber_delta"]} if outliers and m["huber_delta"] else {}
     lead: tuple[Alternative, ...] = ()
-    if m["targets_nonnegative"] and m["targets_integer"] and act not in ("softplus",):
+    if m["targets_nonnegative"] and m["targets_integer"]:
         lead = (
             Alternative(
                 "poisson",
-                "the targets are non-negative integers: if they are counts, a softplus or "
-                "exponential output with the Poisson loss (or a linear log-rate output and "
-                "from_logits) models their variance",
+                "the targets are non-negative integers: if they are counts, the Poisson loss "
+                "models their variance (it grows with the mean) on a strictly positive output: "
+                "softplus, or exp of a linear log-rate (PyTorch PoissonNLLLoss(log_input=True))",
             ),
         )
     inferred = {"labels": None, "predictions": "values", "from_logits": False, "activation": act}

@@ -29,6 +29,8 @@ class Alternative:
     when: str
     params: Mapping[str, float] = field(default_factory=dict)
     how: str = ""
+    #: Executable snippets per framework, each quoted verbatim in `how` (tests run them).
+    code: Mapping[str, str] = field(default_factory=dict)
 
     def spec(self) -> str:
         return loss_spec(self.loss, self.params)
@@ -44,7 +46,10 @@ class Rule:
     A rule applies to `task` with any of `activations`; `outliers` (None: either) and `labels`
     (None: any or unknown) narrow it. `predictions` is what the loss takes: values,
     probabilities, logits (from_logits) or scores (hinge). Framework strings may hold `<param>`
-    placeholders, filled from the recommendation's parameters (a Huber delta measured from data).
+    placeholders, filled from the recommendation's parameters: `params` are the defaults, a value
+    measured from data (a Huber delta) replaces them; `<activation>` is the activation asked about.
+    Framework strings are executable Python (`loss = ...`, then `# notes`) on the names `y`
+    (targets), `p` (probabilities), `z` (logits), `s` (scores) and `y_pred` (values).
     """
 
     task: str
@@ -59,6 +64,7 @@ class Rule:
     alternatives: tuple[Alternative, ...] = ()
     outliers: bool | None = None
     labels: tuple[str, ...] | None = None
+    params: Mapping[str, float] = field(default_factory=dict)
 
     def matches(self, task: str, activation: str, outliers: bool, labels: str | None) -> bool:
         return (

@@ -119,10 +119,9 @@ def answer(
             f"--labels {labels} does not fit a {task} task (valid: {', '.join(valid)})"
         )
     rule = rule_for(task, activation, outliers=outliers, labels=labels)
-    params = dict(params or {})
-    frameworks = {
-        name: _fill(getattr(rule, name), params) for name in _ordered_frameworks(framework)
-    }
+    params = {**rule.params, **(params or {})}
+    fill: dict[str, float | str] = {**params, "activation": activation}
+    frameworks = {name: _fill(getattr(rule, name), fill) for name in _ordered_frameworks(framework)}
     active = {"outliers": outliers, "imbalanced": imbalanced}
     hint_alts: list[Alternative] = []
     warnings: list[str] = []
@@ -137,7 +136,7 @@ def answer(
         activation=activation,
         loss=rule.loss,
         params=params,
-        why=rule.why,
+        why=_fill(rule.why, fill),
         labels=rule.labels_expected,
         predictions=rule.predictions,
         frameworks=frameworks,
@@ -146,7 +145,7 @@ def answer(
         compute_command=(
             command(loss_spec(rule.loss, params), rule.from_logits)
             if command is not None
-            else _template_command(task, labels, rule)
+            else _template_command(task, labels, rule, params)
         ),
         hints={
             "outliers": outliers,
@@ -164,9 +163,10 @@ def _ordered_frameworks(first: str | None) -> list[str]:
     return [first, *(f for f in FRAMEWORKS if f != first)] if first else list(FRAMEWORKS)
 
 
-def _fill(text: str, params: Mapping[str, float]) -> str:
-    for name, value in params.items():
-        text = text.replace(f"<{name}>", format_number(value))
+def _fill(text: str, values: Mapping[str, float | str]) -> str:
+    for name, value in values.items():
+        shown = value if isinstance(value, str) else format_number(value)
+        text = text.replace(f"<{name}>", shown)
     return text
 
 
@@ -185,11 +185,13 @@ def _merge_alternatives(
     return out
 
 
-def _template_command(task: str, labels: str | None, rule: Rule) -> str:
+def _template_command(
+    task: str, labels: str | None, rule: Rule, params: Mapping[str, float]
+) -> str:
     columns = TEMPLATE_COLUMNS.get((task, labels), TEMPLATE_COLUMNS[(task, None)])
     if rule.from_logits:
-        columns = columns.replace("'p_*'", "'logit_*'")
-    command = f"losscli compute preds.csv --loss {rule.loss} {columns}"
+        columns = columns.replace("'p_*'", "'logit_*'").replace("p_1", "logit_1")
+    command = f"losscli compute preds.csv --loss {loss_spec(rule.loss, params)} {columns}"
     return command + (" --from-logits" if rule.from_logits else "")
 
 

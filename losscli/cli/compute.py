@@ -106,7 +106,11 @@ def compute_command(
     ci: Annotated[float, typer.Option("--ci", help="Confidence level of the interval.")] = 0.95,
     max_: Annotated[
         list[str] | None,
-        typer.Option("--max", help="Gate: fail (exit 1) if LOSS > VALUE. LOSS=VALUE, repeatable."),
+        typer.Option(
+            "--max",
+            help="Gate: fail (exit 1) if LOSS > VALUE. LOSS=VALUE, repeatable; LOSS names one "
+            "computed loss by its label (huber, 'huber(delta=2)').",
+        ),
     ] = None,
     min_: Annotated[
         list[str] | None,
@@ -114,7 +118,11 @@ def compute_command(
     ] = None,
     baseline: Annotated[
         str | None,
-        typer.Option("--baseline", help="JSON of an earlier run, for --max-increase."),
+        typer.Option(
+            "--baseline",
+            help="compute --json of an earlier run, for --max-increase; refused if its schema, "
+            "task, reduction, weighting or the gated loss's parameters differ.",
+        ),
     ] = None,
     max_increase: Annotated[
         list[str] | None,

@@ -20,6 +20,7 @@ from losscli.losses.registry import (
     Param,
     format_params,
     format_value,
+    label_specs,
     split_specs,
 )
 
@@ -32,7 +33,6 @@ CATALOGUE.task_alias(
 CATALOGUE.task_alias(
     "logloss", {"binary": "bce", "multilabel": "bce", "multiclass": "cross_entropy"}
 )
-CATALOGUE.task_alias("cross_entropy_loss", {"binary": "bce", "multiclass": "cross_entropy"})
 CATALOGUE.preset("poisson_deviance", "tweedie", power=1.0)
 CATALOGUE.preset("mean_poisson_deviance", "tweedie", power=1.0)
 CATALOGUE.preset("gamma_deviance", "tweedie", power=2.0)
@@ -50,6 +50,7 @@ __all__ = [
     "format_params",
     "format_value",
     "get_loss",
+    "label_specs",
     "loss_names",
     "one_hot",
     "pick",
@@ -78,16 +79,4 @@ def resolve_loss(spec: str, task: str | None = None) -> LossSpec:
 
 def resolve_losses(texts: list[str] | tuple[str, ...], task: str | None = None) -> list[LossSpec]:
     """Resolve repeated / comma-separated --loss values; labels tell apart a loss asked twice."""
-    specs = [LossSpec.parse(text, task) for text in split_specs(texts)]
-    seen: dict[str, int] = {}
-    for spec in specs:
-        seen[spec.name] = seen.get(spec.name, 0) + 1
-    out: list[LossSpec] = []
-    labels: set[str] = set()
-    for spec in specs:
-        label = spec.qualified_label() if seen[spec.name] > 1 else spec.name
-        if label in labels:
-            continue  # the same loss with the same parameters asked twice
-        labels.add(label)
-        out.append(spec.with_label(label))
-    return out
+    return label_specs(LossSpec.parse(text, task) for text in split_specs(texts))

@@ -137,7 +137,9 @@ LOSSES = [
             "pytorch": "torch.nn.BCEWithLogitsLoss() on logits (stable); torch.nn.BCELoss() on "
             "sigmoid output (clamps each log at -100)",
             "keras": "keras.losses.BinaryCrossentropy(from_logits=...)",
-            "sklearn": "sklearn.metrics.log_loss",
+            "sklearn": "sklearn.metrics.log_loss(y, p, labels=[0, 1]) for 0/1 labels (labels= "
+            "for a column of one class); it rejects soft labels: np.mean(-(y * np.log(p) + (1 - "
+            "y) * np.log1p(-p)))",
         },
         choice="Probabilities are clipped to [eps, 1 - eps] with eps = 1e-7 (Keras); the largest "
         "per-row loss is then 16.12. PyTorch's BCELoss caps at 100, scikit-learn clips at float64 "
@@ -154,10 +156,12 @@ LOSSES = [
         domain=_hard_labels,
         aliases=("Hinge", "hinge_loss"),
         equivalents={
-            "pytorch": "no built-in: torch.clamp(1 - t * s, min=0).mean() with t = 2y - 1 "
-            "(HingeEmbeddingLoss is a different loss)",
-            "keras": "keras.losses.Hinge()",
-            "sklearn": "sklearn.metrics.hinge_loss",
+            "pytorch": "no built-in: torch.clamp(1 - t * s, min=0).mean() with t = y for -1/+1 "
+            "labels, t = 2 * y - 1 for 0/1 labels (HingeEmbeddingLoss is a different loss)",
+            "keras": "keras.losses.Hinge() (maps 0/1 to -1/+1 only when every label is 0 or 1)",
+            "sklearn": "sklearn.metrics.hinge_loss (needs both classes in y_true: with one class "
+            "it misreads the scores, 3.0 for a perfect score; np.mean(np.maximum(0, 1 - t * s)) "
+            "is always right)",
         },
         choice="Labels 0/1 and -1/+1 both mean negative/positive (Keras and scikit-learn map 0/1 "
         "to -1/+1; optax does not). The prediction is used as the score as given: a tanh output, "
@@ -174,7 +178,8 @@ LOSSES = [
         domain=_hard_labels,
         aliases=("SquaredHinge",),
         equivalents={
-            "pytorch": "no built-in: torch.clamp(1 - t * s, min=0).pow(2).mean()",
+            "pytorch": "no built-in: torch.clamp(1 - t * s, min=0).pow(2).mean() with t = y for "
+            "-1/+1 labels, t = 2 * y - 1 for 0/1 labels",
             "keras": "keras.losses.SquaredHinge()",
             "sklearn": "none",
         },

@@ -160,7 +160,8 @@ LOSSES = [
             "layer: fed probabilities it applies softmax again); torch.nn.NLLLoss on log-probabilities",
             "keras": "keras.losses.SparseCategoricalCrossentropy (integer labels) or "
             "CategoricalCrossentropy (one-hot), from_logits=...",
-            "sklearn": "sklearn.metrics.log_loss",
+            "sklearn": "sklearn.metrics.log_loss(y, P, labels=np.arange(K)) (labels= when a "
+            "class is absent from y)",
         },
         choice="Probabilities are clipped to [eps, 1 - eps] and not renormalised (rows that do not "
         "sum to 1 are reported); Keras divides each row by its sum first. Integer labels, class "
@@ -254,10 +255,14 @@ LOSSES = [
             "categorical_focal_crossentropy",
         ),
         equivalents={
-            "pytorch": "torchvision.ops.sigmoid_focal_loss(alpha=0.25, gamma=2) (binary; "
-            "alpha=-1 turns alpha off)",
-            "keras": "keras.losses.BinaryFocalCrossentropy(gamma=2) (alpha only with "
-            "apply_class_balancing=True); CategoricalFocalCrossentropy(alpha=0.25, gamma=2)",
+            "pytorch": "torchvision.ops.sigmoid_focal_loss(z, y, alpha=0.25, gamma=2, "
+            "reduction='mean') (binary, on logits; the default reduction='none' returns one value "
+            "per element; alpha=-1 turns alpha off)",
+            "keras": "keras.losses.BinaryFocalCrossentropy(gamma=2.0, from_logits=True) on logits "
+            "(from_logits=False, the default, only on probabilities; alpha only with "
+            "apply_class_balancing=True); SparseCategoricalFocalCrossentropy(gamma=2.0, "
+            "from_logits=True) for integer labels, CategoricalFocalCrossentropy for one-hot rows "
+            "(both apply alpha=0.25)",
             "sklearn": "none",
         },
         choice="alpha defaults to none (unweighted), as Keras' binary focal loss and optax; "

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,7 +222,8 @@ class Catalogue(Mapping[str, Loss]):
     def register(self, loss: Loss) -> Loss:
         for alias in (loss.name, *loss.aliases):
             key = _key(alias)
-            if key in self._aliases and self._aliases[key] != loss.name:
+            taken = key in self._presets or key in self._task_aliases
+            if taken or (key in self._aliases and self._aliases[key] != loss.name):
                 raise ValueError(f"alias {alias!r} of {loss.name} is taken")
             self._aliases[key] = loss.name
         self._losses[loss.name] = loss
@@ -229,13 +231,22 @@ class Catalogue(Mapping[str, Loss]):
 
     def task_alias(self, alias: str, by_task: Mapping[str, str]) -> None:
         """An alias whose meaning depends on the task, e.g. log_loss -> bce or cross_entropy."""
+        if self._task_aliases.get(_key(alias)) != dict(by_task):  # a spelling of the same one
+            self._check_free(alias)
         self._task_aliases[_key(alias)] = dict(by_task)
         self._extra_names.add(alias)
 
     def preset(self, alias: str, name: str, **params: float) -> None:
         """An alias that fixes parameters, e.g. poisson_deviance -> tweedie(power=1)."""
+        self._check_free(alias)
         self._presets[_key(alias)] = (name, params)
         self._extra_names.add(alias)
+
+    def _check_free(self, alias: str) -> None:
+        """An alias names one thing: a later alias never shadows (or is shadowed by) another."""
+        key = _key(alias)
+        if key in self._aliases or key in self._presets or key in self._task_aliases:
+            raise ValueError(f"alias {alias!r} is taken")
 
     def __getitem__(self, name: str) -> Loss:
         return self._losses[name]
@@ -278,36 +289,53 @@ class LossSpec:
 
     `parse` reads the --loss form ('huber', 'huber:delta=2.5') and, for gates, the label form
     the output shows ('huber(delta=2.5)'); `label` names the loss in results; `to_cli` gives the
-    --loss form back.
+    --loss form back. `fixed` names the parameters the text set (itself or through a preset
+    alias such as poisson_deviance): a gate that fixes none names the loss whatever its
+    parameters.
 
     >>> spec = LossSpec.parse("huber:delta=2")
-    >>> spec.name, spec.params, spec.label, spec.to_cli()
-    ('huber', {'delta': 2.0}, 'huber', 'huber:delta=2')
+    >>> spec.name, spec.params, spec.label, spec.to_cli(), spec.fixed
+    ('huber', {'delta': 2.0}, 'huber', 'huber:delta=2', frozenset({'delta'}))
     >>> LossSpec.parse("huber(delta=2)", labels=True).qualified_label()
     'huber(delta=2)'
+    >>> LossSpec.parse("huber").qualified_label()
+    'huber(delta=1)'
     """
 
     loss: Loss
     params: dict[str, float | None]
     label: str
+    fixed: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
     def parse(cls, text: str, task: str | None = None, *, labels: bool = False) -> LossSpec:
         """'name' or 'name:param=value,...' (and 'name(param=value,...)' when `labels`), with
-        the parameters checked against their bounds; the label is the canonical name."""
+        the parameters checked against their bounds; the label is the canonical name. A
+        parameter given twice, or one that contradicts a preset alias, is a usage error."""
         from losscli.losses import CATALOGUE
 
         name, rest = _split_text(text, labels)
         loss, preset = CATALOGUE.lookup(name.strip(), task)
-        params: dict[str, float | None] = dict(preset)
+        given: dict[str, float | None] = {}
         for item in filter(None, (p.strip() for p in rest.split(","))):
             key, eq, value = item.partition("=")
-            if not eq:
+            key = key.strip()
+            if not eq or not key:
                 raise UsageError(
                     f"malformed loss parameter {item!r} in {text!r} (use name:param=value)"
                 )
-            params[key.strip()] = parse_value(value)
-        return cls(loss=loss, params=loss.check_params(params), label=loss.name)
+            if key in given:
+                raise UsageError(f"parameter '{key}' is given twice in {text!r}")
+            given[key] = parse_value(value)
+        for key, number in given.items():
+            if key in preset and number != preset[key]:
+                wanted = f"{key}={format_value(number)}"
+                raise UsageError(
+                    f"{name.strip()} is {loss.name} with {key}={format_value(preset[key])}; "
+                    f"for {wanted} use {loss.name}:{wanted}"
+                )
+        params = loss.check_params({**preset, **given})
+        return cls(loss=loss, params=params, label=loss.name, fixed=frozenset({*preset, *given}))
 
     @property
     def name(self) -> str:
@@ -322,21 +350,36 @@ class LossSpec:
         return f"{self.name}:{format_params(explicit)}" if explicit else self.name
 
     def qualified_label(self) -> str:
-        """'huber(delta=2)': the name with its non-default parameters, as output labels a loss
-        asked for more than once."""
-        explicit = self.explicit_params()
-        return f"{self.name}({format_params(explicit)})" if explicit else self.name
+        """'huber(delta=2)': the name with its non-default parameters (all of them when every
+        one is default: 'huber(delta=1)'), as output labels a loss asked for with several
+        parameter sets; never the bare name of a loss that has parameters."""
+        shown = self.explicit_params() or self.params
+        return f"{self.name}({format_params(shown)})" if shown else self.name
 
     def with_label(self, label: str) -> LossSpec:
         """The same loss and parameters under another label."""
-        return LossSpec(self.loss, self.params, label)
+        return LossSpec(self.loss, self.params, label, self.fixed)
+
+
+def label_specs(specs: Iterable[LossSpec]) -> list[LossSpec]:
+    """Label each loss by its name or, when one loss is asked for with several parameter sets,
+    by its name with parameters ('huber(delta=1)', 'huber(delta=2)'), so that no label is a
+    name several losses share; a loss asked for twice with the same parameters is kept once."""
+    unique: list[LossSpec] = []
+    for spec in specs:
+        if not any(s.loss is spec.loss and s.params == spec.params for s in unique):
+            unique.append(spec)
+    counts = Counter(s.name for s in unique)
+    return [s.with_label(s.qualified_label() if counts[s.name] > 1 else s.name) for s in unique]
 
 
 def _split_text(text: str, labels: bool) -> tuple[str, str]:
     """(name, 'param=value,...') of 'name:params', or of 'name(params)' when `labels`."""
     if labels and "(" in text:
         name, _, rest = text.partition("(")
-        return name, rest.rstrip(")")
+        if not rest.endswith(")") or "(" in rest or ")" in rest[:-1] or ":" in name:
+            raise UsageError(f"malformed loss label {text!r} (use name(param=value,...))")
+        return name, rest[:-1]
     name, _, rest = text.partition(":")
     return name, rest
 

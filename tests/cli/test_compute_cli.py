@@ -148,7 +148,11 @@ def test_unbalanced_gate_labels_are_usage_errors(gate):
 def test_gate_adds_the_loss_it_names():
     result = run("compute", REGRESSION, "--loss", "mse", "--max", "huber(delta=30)=1000", "--json")
     data = json.loads(result.stdout)
-    assert [r["label"] for r in data["results"]] == ["mse", "huber(delta=30)"]
+    assert [(r["label"], r["params"]) for r in data["results"]] == [
+        ("mse", {}),
+        ("huber", {"delta": 30.0}),  # the only huber: labelled by its name
+    ]
+    assert data["gates"][0]["loss"] == "huber" and data["gates"][0]["value"] < 1000
     assert result.exit_code == 0
 
 

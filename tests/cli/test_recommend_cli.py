@@ -68,7 +68,7 @@ def test_quiet_silences_stderr_but_not_the_answer():
     result = run("--task", "multiclass", "--activation", "sigmoid", "--json", "--quiet")
     assert result.exit_code == 0
     assert result.stderr == ""
-    assert any("mutually exclusive" in w for w in json.loads(result.stdout)["warnings"])
+    assert any("remove the sigmoid" in w for w in json.loads(result.stdout)["warnings"])
 
 
 def test_hints_and_framework():
@@ -88,7 +88,7 @@ def test_hints_and_framework():
     data = json.loads(result.stdout)
     assert next(iter(data["frameworks"])) == "keras"
     assert data["frameworks"]["keras"] == (
-        "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+        "loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, z)"
     )
     assert data["hints"] == {
         "outliers": False,
@@ -154,9 +154,9 @@ def test_every_format_renders(fmt, tmp_path):
     elif fmt == "csv":
         header, row = text.splitlines()
         assert header.startswith("task,activation,loss,spec,predictions,from_logits")
-        assert row.startswith("regression,linear,huber,huber,values,false")
+        assert row.startswith("regression,linear,huber,huber:delta=1,values,false")
     elif fmt == "markdown":
-        assert text.startswith("## Recommended loss: `huber`")
+        assert text.startswith("## Recommended loss: `huber:delta=1`")
         assert "```sh\nlosscli compute preds.csv --loss huber" in text
     else:
         assert "check it:" in text
@@ -249,7 +249,7 @@ def test_from_heavy_tailed_file_recommends_huber_and_the_command_runs(tmp_path):
     delta = data["loss"]["params"]["delta"]
     assert data["loss"]["name"] == "huber" and data["measurements"]["heavy_tails"] is True
     assert data["spec"] == f"huber:delta={delta:g}"
-    assert data["frameworks"]["pytorch"].startswith(f"torch.nn.HuberLoss(delta={delta:g})")
+    assert data["frameworks"]["pytorch"].startswith(f"loss = torch.nn.HuberLoss(delta={delta:g})")
     command = data["compute_command"]
     assert "--true target --pred yhat" in command and "'" in command  # the path is quoted
     if compute_registered():

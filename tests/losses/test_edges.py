@@ -382,7 +382,12 @@ def test_aliases(alias, task, name):
 def test_presets_fix_parameters():
     assert resolve_loss("poisson_deviance").params == {"power": 1.0}
     assert resolve_loss("gamma_deviance").params == {"power": 2.0}
-    assert resolve_loss("poisson_deviance:power=1.5").params == {"power": 1.5}
+    assert resolve_loss("poisson_deviance:power=1").params == {"power": 1.0}
+    # a parameter that contradicts the name is refused, not taken over the name
+    with pytest.raises(
+        UsageError, match=r"poisson_deviance is tweedie with power=1; for power=1\.5"
+    ):
+        resolve_loss("poisson_deviance:power=1.5")
 
 
 def test_unknown_name_suggests_close_names():
@@ -397,7 +402,7 @@ def test_unknown_name_suggests_close_names():
 
 def test_resolve_losses_labels():
     specs = resolve_losses(["huber", "huber:delta=2"])
-    assert [s.label for s in specs] == ["huber", "huber(delta=2)"]
+    assert [s.label for s in specs] == ["huber(delta=1)", "huber(delta=2)"]
     assert [s.params for s in specs] == [{"delta": 1.0}, {"delta": 2.0}]
     assert [s.label for s in resolve_losses(["mse,huber:delta=2,mae"])] == ["mse", "huber", "mae"]
     assert len(resolve_losses(["huber", "huber"])) == 1
