@@ -47,7 +47,7 @@ class GroupTable:
         c = self.losses[loss]
         value = _float(c.value[group])
         ci = None
-        if c.low is not None and c.high is not None and not np.isnan(c.low[group]):
+        if c.low is not None and c.high is not None and _float(c.low[group]) is not None:
             ci = (float(c.low[group]), float(c.high[group]))
         return LossResult(
             c.label,
@@ -75,7 +75,8 @@ class GroupTable:
 
 
 def _float(x: float) -> float | None:
-    return None if np.isnan(x) else float(x)
+    value = float(x)
+    return None if value != value else value
 
 
 class Results(Sequence[LossResult]):

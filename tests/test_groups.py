@@ -147,7 +147,14 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
             "y_pred": rng.normal(size=n) * 1e-300,  # tiny values: repr must round-trip
         }
     )
-    result = compute(df, losses=["mse", "mae", "huber"], by=["g"], bootstrap=20)
+    result = compute(
+        df,
+        losses=["mse", "mae", "huber"],
+        by=["g"],
+        bootstrap=20,
+        gates=[Gate("max", "mae", 100.0)],
+    )
+    assert len(result.gates) > 900
     assert many.group_count(result) > many.MANY
     fast = render(result, Format.json)
     assert json.loads(fast) == json.loads(dumps_json(result.to_dict()))

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from losscli.grouped import GroupTable, Results
 from losscli.render import dumps_json
-from losscli.result import ComputeResult, LossResult
+from losscli.result import ComputeResult
 
 #: Above this many group results the many-groups paths are taken.
 MANY = 2_000
@@ -28,7 +28,10 @@ SHOWN = 10
 
 def group_count(result: ComputeResult) -> int:
     """How many group results the result holds."""
-    return sum(r.group is not None for r in result.results)
+    results = result.results
+    if isinstance(results, Results):
+        return len(results) - len(results.overall)
+    return sum(r.group is not None for r in results)
 
 
 def to_json(result: ComputeResult) -> str:
@@ -39,14 +42,28 @@ def to_json(result: ComputeResult) -> str:
     table = result.results.table if isinstance(result.results, Results) else None
     overall = result.results.overall if isinstance(result.results, Results) else result.results
     data = dataclasses.replace(result, results=[]).to_dict()
-    marker = "__losscli_results__"
-    head = dumps_json({**data, "results": marker})
+    gate_dicts, data["gates"] = data["gates"], "__losscli_gates__"
+    data["results"] = "__losscli_results__"
     encode = json.JSONEncoder(allow_nan=False).encode
     lines = [encode(r.to_dict()) for r in overall]
     if table is not None:
         lines.append(_group_lines(table))
-    before, _, after = head.partition(json.dumps(marker))
-    return "".join([before, "[\n    ", ",\n    ".join(lines), "\n  ]", after])
+    gates = [encode(g) for g in gate_dicts]
+    head = dumps_json(data)
+    before, _, rest = head.partition(json.dumps(data["gates"]))
+    between, _, after = rest.partition(json.dumps(data["results"]))
+    if not _:  # results come before gates in the schema
+        before, _, rest = head.partition(json.dumps(data["results"]))
+        between, _, after = rest.partition(json.dumps(data["gates"]))
+        first, second = lines, gates
+    else:
+        first, second = gates, lines
+    return "".join([before, _list(first), between, _list(second), after])
+
+
+def _list(lines: list[str]) -> str:
+    """A JSON list of already-encoded items, one per line."""
+    return "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
 
 
 def _numbers(values: np.ndarray) -> pa.Array:
@@ -105,28 +122,27 @@ def _group_lines(table: GroupTable) -> str:
 def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
     """The result the table shows for many groups: the overall values, then the worst and the
     best `SHOWN` groups by the first loss (all of its losses), the rest summarised in a note."""
-    overall = [r for r in result.results if r.group is None]
-    first = overall[0].label if overall else result.results[0].label
-    ranked = sorted(
-        (r for r in result.results if r.group is not None and r.label == first),
-        key=lambda r: -math.inf if r.value is None else r.value,
-        reverse=True,
-    )
+    results = result.results
+    if not isinstance(results, Results) or results.table is None:
+        return result, ""
+    table = results.table
+    first = table.losses[0]
+    value = np.where(np.isnan(first.value), -np.inf, first.value)  # no value: last
+    ranked = np.argsort(-value, kind="stable")
     count = len(ranked)
-    picked = ranked[:SHOWN] + ranked[max(SHOWN, count - SHOWN) :]
-    keys = [tuple(sorted(r.group.items())) for r in picked if r.group is not None]
-    by_key: dict[tuple, list[LossResult]] = {k: [] for k in keys}
-    for r in result.results:
-        if r.group is not None:
-            key = tuple(sorted(r.group.items()))
-            if key in by_key:
-                by_key[key].append(r)
-    shown = overall + [r for k in keys for r in by_key[k]]
+    picked = np.concatenate([ranked[:SHOWN], ranked[max(SHOWN, count - SHOWN) :]])
+    shown = list(results.overall) + [
+        table.result(int(g), loss) for g in picked for loss in range(len(table.losses))
+    ]
     note = (
-        f"{count} groups: showing the {SHOWN} highest and {SHOWN} lowest by {first}; "
+        f"{count} groups: showing the {SHOWN} highest and {SHOWN} lowest by {first.label}; "
         "--format csv or --format json (with --output FILE) gives them all"
     )
-    return dataclasses.replace(result, results=shown), note
+    gates = [g for g in result.gates if g.group is None or not g.passed]
+    if len(gates) < len(result.gates):
+        passed = sum(g.passed for g in result.gates)
+        note += f"; {passed} of {len(result.gates)} gates passed (passing group gates not shown)"
+    return dataclasses.replace(result, results=shown, gates=gates), note
 
 
 def to_csv(result: ComputeResult, params_text: Callable[[dict[str, Any]], str]) -> str | None:
