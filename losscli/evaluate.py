@@ -242,7 +242,8 @@ def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: Compute
         out.append(_loss_result(spec, v, engine.reduction, None, options))
     if engine.keys is None or not engine.keys.count:
         return Results(out)
-    groups, order = group_dicts(plan.columns.by, engine.keys.columns())
+    columns = engine.keys.columns()
+    groups, order = group_dicts(plan.columns.by, columns)
     losses = []
     for spec in specs:
         g = engine.group_values(spec, options.ci)
@@ -265,6 +266,7 @@ def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: Compute
         engine.reduction,
         options.ci if options.bootstrap else None,
         options.bootstrap or None,
+        [c.take(order) for c in columns],
     )
     return Results(out, table)
 

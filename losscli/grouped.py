@@ -41,6 +41,7 @@ class GroupTable:
     reduction: str
     ci_level: float | None = None
     replicates: int | None = None
+    keys: list[Any] | None = None  # the key columns (Arrow arrays) in the groups' order
 
     def result(self, group: int, loss: int) -> LossResult:
         """One group's result for one loss."""

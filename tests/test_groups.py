@@ -135,14 +135,24 @@ def test_bootstrap_interval_equals_numpy_reference_whatever_the_batches(tmp_path
             assert got == pytest.approx(reference((df.g == key).to_numpy()), rel=1e-12)
 
 
-def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(rng):
+KEYS = {
+    "int": lambda rng, n: rng.integers(0, 1_000, n),
+    "float": lambda rng, n: np.where(
+        rng.uniform(size=n) < 0.1, np.nan, rng.integers(0, 999, n) / 8
+    ),
+    "text": lambda rng, n: np.array([f'k"{i}\\' for i in rng.integers(0, 1_000, n)], dtype=object),
+}
+
+
+@pytest.mark.parametrize("kind", list(KEYS))
+def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(rng, kind):
     from losscli.render import Format, dumps_json, many
     from losscli.render.result import render
 
     n = 6_000
     df = pd.DataFrame(
         {
-            "g": rng.integers(0, 1_000, n),
+            "g": KEYS[kind](rng, n),
             "y_true": rng.normal(size=n),
             "y_pred": rng.normal(size=n) * 1e-300,  # tiny values: repr must round-trip
         }
@@ -160,6 +170,8 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
     assert json.loads(fast) == json.loads(dumps_json(result.to_dict()))
     text = render(result, Format.table)
     groups = many.group_count(result) // 3
+    if kind == "float":
+        assert json.loads(fast)["results"][-1]["group"] == {"g": None}
     assert f"{groups} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
     assert len(text.splitlines()) < 100
 

@@ -66,6 +66,30 @@ def _list(lines: list[str]) -> str:
     return "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
 
 
+def _key_objects(table: GroupTable) -> pa.Array | None:
+    """Each group's `{"column": key}` as JSON text, built by Arrow when every key column is
+    an integer, float or boolean column (None otherwise: the caller encodes the dicts)."""
+    import pyarrow.compute as pc
+
+    if table.keys is None:
+        return None
+    parts: list[pa.Array | str] = []
+    for i, (name, column) in enumerate(zip(table.by, table.keys, strict=True)):
+        kind = column.type
+        if pa.types.is_integer(kind):
+            text = column.cast(pa.string())
+        elif pa.types.is_floating(kind):
+            values = column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+            text = _numbers(values)
+        elif pa.types.is_boolean(kind):
+            text = pc.if_else(column, "true", "false")
+        else:
+            return None
+        prefix = "{" if i == 0 else ", "
+        parts += [f"{prefix}{json.dumps(name)}: ", text.fill_null("null")]
+    return pc.binary_join_element_wise(*parts, "}", "")
+
+
 def _numbers(values: np.ndarray) -> pa.Array:
     """JSON text of floats: shortest round-trip digits, integral values with '.0' (floats
     parse as floats), NaN and infinities as null."""
@@ -82,7 +106,9 @@ def _group_lines(table: GroupTable) -> str:
     import pyarrow.compute as pc
 
     encode = json.JSONEncoder(allow_nan=False).encode
-    groups = pa.array([encode(g) for g in table.groups], pa.string())
+    groups = _key_objects(table)
+    if groups is None:
+        groups = pa.array([encode(g) for g in table.groups], pa.string())
     per_loss = []
     for c in table.losses:
         head = (
