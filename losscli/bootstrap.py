@@ -1,7 +1,8 @@
-"""Poisson(1) bootstrap weights that depend only on (seed, file number, row): any batching of a
-file, any executor, gives every row the same weights.
+"""Poisson(1) bootstrap weights that depend only on (seed, row stream, row): any batching of a
+file, any executor, gives every row the same weights (a row stream is a file or data set, by
+its number: `engine.stream_key` of its name).
 
-Rows are cut into blocks of `block_rows(B)` rows; block k of file f is drawn from its own
+Rows are cut into blocks of `block_rows(B)` rows; block k of stream f is drawn from its own
 generator, seeded with (seed..., f, k). Each cell takes one uniform 32-bit integer, turned into a
 count by comparing it with the Poisson(1) CDF (counts above `MAX_COUNT` are cut to it: the
 probability of a larger count is 1.1e-7). A few ns per row x replicate on one core.
@@ -33,11 +34,11 @@ def _seed(seed: int | Sequence[int]) -> list[int]:
     return [int(seed)] if isinstance(seed, int | np.integer) else [int(s) for s in seed]
 
 
-def _block(seed: list[int], file: int, block: int, replicates: int) -> np.ndarray:
+def _block(seed: list[int], stream: int, block: int, replicates: int) -> np.ndarray:
     """The uint8 counts of one whole block, shape (block_rows, replicates)."""
     rows = block_rows(replicates)
     width = replicates + (replicates & 1)  # two 32-bit draws per 64-bit output
-    bits = np.random.SFC64(np.random.SeedSequence([*seed, file, block]))
+    bits = np.random.SFC64(np.random.SeedSequence([*seed, stream, block]))
     draws = bits.random_raw(rows * width // 2).view(np.uint32).reshape(rows, width)
     draws = draws[:, :replicates]
     counts = (draws >= THRESHOLDS[0]).view(np.uint8)  # a new array: ours to add to
@@ -47,9 +48,9 @@ def _block(seed: list[int], file: int, block: int, replicates: int) -> np.ndarra
 
 
 def poisson_weights(
-    seed: int | Sequence[int], file: int, offset: int, n: int, replicates: int
+    seed: int | Sequence[int], stream: int, offset: int, n: int, replicates: int
 ) -> np.ndarray:
-    """Poisson(1) counts for rows offset..offset+n-1 of file number `file`, shape (n, B), uint8.
+    """Poisson(1) counts for rows offset..offset+n-1 of row stream `stream`, shape (n, B), uint8.
 
     >>> a = poisson_weights(7, 0, 0, 10, 5)
     >>> bool((poisson_weights(7, 0, 3, 4, 5) == a[3:7]).all())
@@ -62,7 +63,7 @@ def poisson_weights(
     while row < offset + n:
         block, start = divmod(row, step)
         take = min(step - start, offset + n - row)
-        out[row - offset : row - offset + take] = _block(key, file, block, replicates)[
+        out[row - offset : row - offset + take] = _block(key, stream, block, replicates)[
             start : start + take
         ]
         row += take

@@ -103,12 +103,17 @@ def _check_probabilities(
     bad = (pred < 0) | (pred > 1)
     bad_rows = np.asarray(bad if bad.ndim == 1 else bad.any(axis=1))
     if bad_rows.any():
+        percent = bool(np.all((pred >= 0) & (pred <= 100)))
         raise error(
             f"probability {pred[bad][0]:g} is outside [0, 1]",
             file=file,
             column=_pred_column(names, pred, bad_rows, bad),
             row=row(bad_rows),
-            hint="pass --from-logits if the predictions are logits or scores",
+            hint=(
+                "these look like percentages: divide them by 100"
+                if percent
+                else "pass --from-logits if the predictions are logits or scores"
+            ),
         )
 
 

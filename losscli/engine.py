@@ -22,6 +22,27 @@ from losscli.errors import InputError
 from losscli.groups import GroupKeys, GroupSums
 from losscli.losses import LossSpec
 
+#: Bootstrap weights are drawn for at most this many (row, replicate) cells at a time.
+BOOTSTRAP_CELLS = poisson.BLOCK_CELLS
+
+
+def stream_key(stream: str) -> int:
+    """The number of a row stream (a file or data set, named the same on every machine)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(stream.encode(), digest_size=8).digest(), "little")
+
+
+def poisson_weights(
+    seed: int, stream: str, start: int, rows: int, replicates: int, keep: np.ndarray | None = None
+) -> np.ndarray:
+    """Poisson(1) bootstrap weights, shape (rows kept, replicates), of rows start..start+rows-1
+    of the row stream `stream`: they depend neither on how the rows are cut into batches, nor on
+    the order in which files are read, nor on which process reads them (`bootstrap`).
+    `keep` (a mask over the rows) selects the rows that are used."""
+    out = poisson.poisson_weights(seed, stream_key(stream), start, rows, replicates)
+    return (out if keep is None else out[keep]).astype(np.float64)
+
 
 @dataclass
 class Sums:
@@ -152,10 +173,28 @@ class Engine:
         self.seed = seed
         self.overall = {s.label: Sums() for s in self.specs}
         self.keys: GroupKeys | None = None
-        self.groups: GroupSums | None = None
-        self.files: dict[str, int] = {}
+        self.group_sums: GroupSums | None = None
         self.clipped = 0
         self.clips = not from_logits and any(s.loss.clips for s in self.specs)
+
+    @property
+    def groups(self) -> dict[str, dict[tuple, Sums]]:
+        """Per loss label, each group's `Sums` by key tuple (built from the arrays when read)."""
+        g = self.group_sums
+        if self.keys is None or g is None:
+            return {s.label: {} for s in self.specs}
+        keys = self.keys.tuples()
+        out: dict[str, dict[tuple, Sums]] = {}
+        for label in g.labels:
+            table: dict[tuple, Sums] = {}
+            for i, key in enumerate(keys):
+                sums = Sums([float(x) for x in g.wl[label][:, i]], [float(x) for x in g.w[:, i]])
+                sums.n = int(g.n[i])
+                if g.boot_w is not None:
+                    sums.boot_wl, sums.boot_w = g.boot_wl[label][:, i], g.boot_w[:, i]
+                table[key] = sums
+            out[label] = table
+        return out
 
     @property
     def group_keys(self) -> list[tuple]:
@@ -165,15 +204,23 @@ class Engine:
     def add(
         self,
         arrays: Arrays,
-        groups: Sequence[pa.Array] | None = None,
+        groups: Sequence[pa.Array] | np.ndarray | None = None,
+        group_keys: Sequence[tuple] | None = None,
         *,
         file: str = "",
         offset: int = 0,
+        stream: tuple[str, int] | None = None,
     ) -> dict[str, np.ndarray]:
         """Add one batch; returns each loss's per-row values (for --per-row).
 
         `groups` are the batch's `--by` columns before rows were dropped (so a group whose rows
-        were all dropped is still known, with no rows)."""
+        were all dropped is still known, with no rows); or, as `encode_groups` gives them, the
+        kept rows' codes into `group_keys`. `file` and `offset` (rows of the file before this
+        batch) name rows in errors; `stream` is (row stream, offset in it) for the bootstrap
+        draws: by default (file, offset)."""
+        filtered = False
+        if isinstance(groups, np.ndarray):  # codes into key tuples, rows already kept
+            groups, filtered = _key_columns(groups, group_keys or ()), True
         y, pred, w = arrays.y, arrays.pred, arrays.weight
         n = len(pred)
         if self.clips and n:
@@ -196,33 +243,37 @@ class Engine:
             self.overall[spec.label].add(float(np.sum(wl_rows)), w_total, n)
         codes = None
         if groups is not None:
-            codes = self._add_groups(groups, arrays, per_row)
+            codes = self._add_groups(groups, arrays, per_row, filtered)
         if self.bootstrap and n:
-            self._add_boot(arrays, per_row, codes, file, offset)
+            self._add_boot(arrays, per_row, codes, stream or (file, offset))
         return per_row
 
     def _add_groups(
-        self, columns: Sequence[pa.Array], arrays: Arrays, per_row: dict[str, np.ndarray]
+        self,
+        columns: Sequence[pa.Array],
+        arrays: Arrays,
+        per_row: dict[str, np.ndarray],
+        filtered: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per-group sums of this batch, folded into the global ones; returns the rows' batch
         group codes and their global ids."""
         if self.keys is None:
             self.keys = GroupKeys(len(columns))
-            self.groups = GroupSums([s.label for s in self.specs])
-        assert self.groups is not None
+            self.group_sums = GroupSums([s.label for s in self.specs])
+        assert self.group_sums is not None
         local, glob = self.keys.encode(columns)
-        if arrays.keep is not None:
+        if arrays.keep is not None and not filtered:
             local = local[np.asarray(arrays.keep, dtype=bool)]
         u, w = len(glob), arrays.weight
-        batch = GroupSums(list(self.groups.labels), size=u)
+        batch = GroupSums(list(self.group_sums.labels), size=u)
         batch.n = np.bincount(local, minlength=u)
         weights = batch.n.astype(np.float64) if w is None else np.bincount(local, w, u)
         batch.w = np.stack([weights, np.zeros(u)])
         for label, losses in per_row.items():
             wl = np.bincount(local, losses if w is None else w * losses, u)
             batch.wl[label] = np.stack([wl, np.zeros(u)])
-        self.groups.resize(self.keys.count, self.bootstrap)
-        self.groups.add_at(glob, batch)
+        self.group_sums.resize(self.keys.count, self.bootstrap)
+        self.group_sums.add_at(glob, batch)
         return local, glob
 
     def _add_boot(
@@ -230,14 +281,13 @@ class Engine:
         arrays: Arrays,
         per_row: dict[str, np.ndarray],
         codes: tuple[np.ndarray, np.ndarray] | None,
-        file: str,
-        offset: int,
+        stream: tuple[str, int],
     ) -> None:
         """Replicate sums: each row enters replicate b with its Poisson(1) count as weight; the
         counts depend on (seed, file, row) only. Rows go in blocks, so the (rows x replicates)
         weight matrix never exceeds `bootstrap.BLOCK_CELLS` cells."""
         b, w = self.bootstrap, arrays.weight
-        file_no = self.files.setdefault(file, len(self.files))
+        key, offset = stream_key(stream[0]), stream[1]
         values = np.column_stack(
             [per_row[s.label] if w is None else w * per_row[s.label] for s in self.specs]
             + [np.ones(len(arrays.pred)) if w is None else w]
@@ -247,7 +297,7 @@ class Engine:
         ends = None if keep is None else np.concatenate([[0], np.cumsum(keep)])
         totals = np.zeros((values.shape[1], b))
         for start, stop in poisson.chunks(offset, raw, b):
-            draws = poisson.poisson_weights(self.seed, file_no, offset + start, stop - start, b)
+            draws = poisson.poisson_weights(self.seed, key, offset + start, stop - start, b)
             if keep is not None and ends is not None:
                 draws = draws[keep[start:stop]]
                 start, stop = int(ends[start]), int(ends[stop])
@@ -267,7 +317,7 @@ class Engine:
         stop: int,
     ) -> None:
         """Per-group replicate sums of rows start..stop (sorted by group, summed per run)."""
-        assert self.groups is not None and self.groups.boot_w is not None
+        assert self.group_sums is not None and self.group_sums.boot_w is not None
         local, glob = codes
         part = local[start:stop]
         if not len(part):
@@ -277,9 +327,9 @@ class Engine:
         starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
         ids = glob[sorted_codes[starts]]
         rows = weights[order]
-        for i, label in enumerate([*self.groups.labels, ""]):
+        for i, label in enumerate([*self.group_sums.labels, ""]):
             sums = np.add.reduceat(rows * values[start:stop][order, i, None], starts, axis=0)
-            target = self.groups.boot_w if not label else self.groups.boot_wl[label]
+            target = self.group_sums.boot_w if not label else self.group_sums.boot_wl[label]
             target[:, ids] += sums.T
 
     def _check_domain(self, spec: LossSpec, arrays: Arrays, file: str, offset: int) -> None:
@@ -299,13 +349,15 @@ class Engine:
         """The partial sums as plain data (picklable: no kernels), to merge elsewhere.
 
         The Partial shares this engine's sums: take it when the engine is done adding."""
-        return Partial(self.overall, self.keys, self.groups, self.clipped)
+        return Partial(self.overall, self.keys, self.group_sums, self.clipped)
 
     def absorb(self, partial: Partial) -> None:
         """Fold the partial sums of another batch stream (file, thread or machine) into these."""
         for label, sums in partial.overall.items():
             self.overall[label].merge(sums)
-        self.keys, self.groups = _merge_groups(self.keys, self.groups, partial.keys, partial.groups)
+        self.keys, self.group_sums = _merge_groups(
+            self.keys, self.group_sums, partial.keys, partial.groups
+        )
         self.clipped += partial.clipped
 
     def merge(self, other: Engine) -> None:
@@ -325,8 +377,8 @@ class Engine:
 
     def group_values(self, spec: LossSpec, ci: float = 0.95) -> GroupValues:
         """The reduced loss of every group (NaN where no row weighs anything)."""
-        assert self.groups is not None
-        g = self.groups
+        assert self.group_sums is not None
+        g = self.group_sums
         wl, w = g.total(spec.label)
         value = self._reduce(spec, wl, w)
         rows = g.n[: g.size]
@@ -362,3 +414,10 @@ class Engine:
                 total = np.asarray(spec.loss.finalize(total), dtype=np.float64)
         total = np.where((w > 0) & np.isfinite(total), total, np.nan)
         return np.atleast_1d(total).astype(np.float64)
+
+
+def _key_columns(codes: np.ndarray, keys: Sequence[tuple]) -> list[pa.Array]:
+    """Per-row key columns from codes into key tuples."""
+    width = len(keys[0]) if keys else 1
+    take = pa.array(codes)
+    return [pa.array([k[j] for k in keys]).take(take) for j in range(width)]

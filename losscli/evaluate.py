@@ -14,10 +14,10 @@ import numpy as np
 
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, UsageError
-from losscli.executors import ComputeOptions, DaskExecutor, Executor, LocalExecutor, Run
+from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
 from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
 from losscli.grouped import GroupTable, LossColumns, Results
-from losscli.losses import EPS, LossSpec, resolve_losses
+from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
 
@@ -46,6 +46,7 @@ def compute(
     baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
     progress: Callable[[int, int | None], None] | None = None,
+    classes: Sequence[str] | None = None,
 ) -> ComputeResult:
     """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
 
@@ -78,6 +79,8 @@ def compute(
         positive=positive,
         from_logits=from_logits,
         input_format=input_format,
+        classes=classes,
+        losses=asked(losses, gates),
     )
     return run_plan(plan, options, LocalExecutor(progress))
 
@@ -86,6 +89,7 @@ def compute_dask(
     data: Data,
     *,
     scheduler: Any = "threads",
+    timeout: float = 30.0,
     losses: Sequence[str] | None = None,
     true: Sequence[str] | None = None,
     pred: Sequence[str] | None = None,
@@ -94,6 +98,7 @@ def compute_dask(
     task: str | None = None,
     positive: str | None = None,
     from_logits: bool | None = None,
+    input_format: str | None = None,
     nan: str = "error",
     eps: float = EPS,
     reduction: str = "mean",
@@ -103,14 +108,24 @@ def compute_dask(
     gates: Sequence[Gate] = (),
     baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
+    classes: Sequence[str] | None = None,
 ) -> ComputeResult:
-    """`compute` over Parquet files or data sets, one Dask task per file.
+    """`compute` over Parquet files or data sets (paths or URIs), one Dask task per file.
 
     `scheduler` is 'threads', 'processes', 'sync', a dask.distributed Client, or a scheduler
-    address ('tcp://host:8786'). Values equal `compute`'s to rounding; bootstrap intervals are
-    deterministic for a seed but differ from a local run's (see `DaskExecutor`).
+    address ('tcp://host:8786'), reached (and given a worker) within `timeout` seconds. Values
+    equal `compute`'s to rounding, bootstrap intervals too for the same seed (see
+    `DaskExecutor`). The client plans from one file's first batch and the footers; the workers
+    read the data.
     """
-    executor = DaskExecutor(scheduler)
+    from losscli.dask_executor import DaskExecutor
+
+    if _reads_stdin(data):
+        raise UsageError(
+            "--dask cannot read stdin: workers read files by path or URI",
+            hint="write the data to a Parquet file, or drop --dask",
+        )
+    executor = DaskExecutor(scheduler, timeout)
     options = ComputeOptions(
         losses=tuple(losses) if losses else None,
         nan=nan,
@@ -132,8 +147,23 @@ def compute_dask(
         task=task,
         positive=positive,
         from_logits=from_logits,
+        input_format=input_format,
+        classes=classes,
+        losses=asked(losses, gates),
     )
     return run_plan(plan, options, executor)
+
+
+def asked(losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[str]:
+    """The loss names the user wrote, in --loss and in gates: they settle the task when they
+    fit only one."""
+    return [*split_specs(list(losses or [])), *(g.loss for g in gates)]
+
+
+def _reads_stdin(data: Data) -> bool:
+    if isinstance(data, str):
+        return data == "-"
+    return isinstance(data, list | tuple) and any(p == "-" for p in data)
 
 
 def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
@@ -154,11 +184,23 @@ def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> Compute
 def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[LossSpec]:
     """The losses to compute on a planned input: asked for, or the task's default set, plus
     those the gates name."""
-    specs = _specs(losses, gates, plan.layout.task)
-    if plan.layout.from_logits:
+    layout = plan.layout
+    try:
+        specs = _specs(losses, gates, layout.task)
+    except UsageError as exc:
+        if layout.task_inferred and "does not apply to" in exc.message:
+            exc.hint = layout.hint_after(exc.hint)
+        raise
+    if layout.from_logits:
         for spec in specs:
+            # a score loss (hinge) takes a logit as the score it is
             if not (spec.loss.accepts_logits or spec.loss.prediction == "score"):
-                raise UsageError(f"{spec.name} does not take logits; drop --from-logits")
+                fix = (
+                    "pass --from-probabilities (logits were inferred from the column names)"
+                    if layout.from_logits_inferred
+                    else "drop --from-logits"
+                )
+                raise UsageError(f"{spec.name} does not take logits; {fix}")
     return specs
 
 
@@ -190,6 +232,7 @@ def finish(plan: Plan, specs: list[LossSpec], run: Run, options: ComputeOptions)
             )
     results = _results(engine, specs, plan, options)
     warnings = _warnings(engine, results, counts.dropped, counts.unnormalised, options.nan)
+    warnings += _hard_predictions(engine, plan, counts.read - counts.dropped)
     if options.baseline is not None:
         warnings += options.baseline.warnings(counts.read - counts.dropped)
     draft = ComputeResult(
@@ -320,6 +363,18 @@ def _json_value(v: Any) -> Any:
     if v is None or isinstance(v, bool | int | float | str):
         return v
     return str(v)
+
+
+def _hard_predictions(engine: Engine, plan: Plan, rows: int) -> list[str]:
+    """Every probability clipped: 0/1 class predictions, not probabilities."""
+    layout = plan.layout
+    width = layout.k if layout.task in ("multiclass", "multilabel") else 1
+    if engine.clips and rows and engine.clipped >= rows * width:
+        return [
+            "every prediction is 0 or 1: these look like predict() output, not predict_proba(); "
+            "losses of probabilities need the probabilities"
+        ]
+    return []
 
 
 def _warnings(

@@ -1,6 +1,6 @@
 """Run a planned input through the engine: here, batch after batch (`LocalExecutor`), or on Dask,
-one task per Parquet file (`DaskExecutor`). Both stream batches through the same `stream` loop
-into an `Engine`; Dask merges the tasks' partial sums pairwise in a tree (SPEC §9).
+one task per Parquet file (`DaskExecutor`, in `losscli.dask`). Both stream batches through the
+same `stream` loop into an `Engine`; Dask merges the tasks' partial sums pairwise in a tree.
 
 The caller plans once (columns and layout from the first rows) and hands the executor the plan,
 the loss specs and the `ComputeOptions`; the executor hands back a `Run`.
@@ -8,19 +8,21 @@ the loss specs and the `ComputeOptions`; the executor hands back a `Run`.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import pyarrow as pa
 
 from losscli import read
 from losscli.columns import BatchConverter, Columns, Layout
-from losscli.engine import Engine, Partial
+from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
 from losscli.gates import Baseline, Gate
-from losscli.losses import EPS, LossSpec, get_loss
+from losscli.groups import GroupKeys
+from losscli.losses import EPS, LossSpec
 from losscli.pipeline import Plan
 from losscli.write import PerRowWriter
 
@@ -106,7 +108,7 @@ def make_engine(
     specs: Sequence[LossSpec],
     layout: Layout,
     options: ComputeOptions,
-    seed: int | Sequence[int] | None = None,
+    seed: int | None = None,
 ) -> Engine:
     """An engine for these losses on this layout (seed: the options' unless given)."""
     return Engine(
@@ -120,6 +122,14 @@ def make_engine(
     )
 
 
+def encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]:
+    """Group codes 0..G-1 for every row and the G key tuples (missing keys, null or NaN, are
+    one group; any number of columns, no overflow)."""
+    keys = GroupKeys(len(arrays))
+    local, glob = keys.encode(arrays)
+    return glob[local], keys.tuples()
+
+
 def stream(
     batches: Iterator[tuple[read.Source, int, pa.RecordBatch]],
     columns: Columns,
@@ -128,8 +138,12 @@ def stream(
     *,
     writer: PerRowWriter | None = None,
     progress: Callable[[int], None] | None = None,
+    streams: Mapping[str, tuple[str, int]] | None = None,
 ) -> Counts:
-    """Validate, convert and accumulate every batch into `engine`."""
+    """Validate, convert and accumulate every batch into `engine`.
+
+    `streams` maps a source's label to (its bootstrap row stream, the rows of that stream
+    before the source); by default every source is its own stream (see `stream_names`)."""
     rows = dropped = unnormalised = 0
     for source, offset, batch in batches:
         arrays = converter.convert(batch, offset, source.label)
@@ -139,7 +153,10 @@ def stream(
         # every row's group, dropped rows too: a group they empty is reported, with no value
         by = [batch.column(c) for c in columns.by] if columns.by else None
         try:
-            per_row_values = engine.add(arrays, by, file=source.label, offset=offset)
+            name, start = (streams or {}).get(source.label, (source.label, 0))
+            per_row_values = engine.add(
+                arrays, by, file=source.label, offset=offset, stream=(name, start + offset)
+            )
         except InputError as exc:
             exc.column = _role_column(exc.column, columns)
             raise
@@ -148,6 +165,23 @@ def stream(
         if progress is not None:
             progress(batch.num_rows)
     return Counts(rows, dropped, unnormalised)
+
+
+def stream_names(sources: Sequence[read.Source]) -> dict[str, tuple[str, int]]:
+    """Each source's bootstrap row stream: the name of the file, or of the data set's folder
+    (the same here, on a worker, on local disk or in an object store), its full path or URI
+    where two sources share a name. Never its position in the list."""
+    names = {s.label: _short_name(s) for s in sources}
+    counts = Counter(names.values())
+    return {label: (name if counts[name] == 1 else label, 0) for label, name in names.items()}
+
+
+def _short_name(source: read.Source) -> str:
+    path = source.label
+    if source.format == "dataset":
+        path = read.dataset_base(path) or path
+    path = path.split("?", 1)[0].rstrip("/")
+    return path.rsplit("/", 1)[-1] or source.label
 
 
 def _role_column(role: str | None, columns: Columns) -> str | None:
@@ -185,6 +219,7 @@ class LocalExecutor:
                 engine,
                 writer=writer,
                 progress=self._progress(plan),
+                streams=stream_names(plan.sources),
             )
             if writer is not None:
                 writer.close()
@@ -203,126 +238,9 @@ class LocalExecutor:
         return lambda rows: report(rows, total)
 
 
-# ---------------------------------------------------------------------------------------------
-# on Dask
+def __getattr__(name: str) -> Any:
+    if name == "DaskExecutor":  # lives beside the Dask machinery, imported on first use
+        from losscli.dask_executor import DaskExecutor
 
-
-class DaskExecutor:
-    """One Dask task per Parquet file, each streaming its file into partial sums; the partials
-    merge pairwise in a tree of tasks and the client folds the last one into an engine.
-
-    `scheduler` is 'threads', 'processes', 'sync', a dask.distributed Client, or a scheduler
-    address ('tcp://host:8786'). Values equal a local run's to rounding (the partial sums are
-    added with math.fsum); bootstrap intervals draw each file's weights from its own seeded
-    stream, so they are deterministic for a seed but differ from a local run's (and the replicate
-    sums are added in the tree's order, pairwise).
-    """
-
-    def __init__(self, scheduler: Any = "threads") -> None:
-        self.dask = _import_dask()
-        self.scheduler = scheduler
-
-    def run(self, plan: Plan, specs: Sequence[LossSpec], options: ComputeOptions) -> Run:
-        """Every file a task, partials merged in a tree, then reduced on the client."""
-        files = _parquet_files(plan.sources)
-        spec_data = [(s.label, s.name, s.params) for s in specs]
-        delayed = self.dask.delayed
-        tasks = [
-            delayed(partial_sums, pure=False)(
-                index, path, base, plan.read_columns, plan.columns, plan.layout, spec_data, options
-            )
-            for index, (path, base) in enumerate(files)
-        ]
-        while len(tasks) > 1:  # pairwise: a tree of merges, not one merge of everything
-            pairs = [tasks[i : i + 2] for i in range(0, len(tasks), 2)]
-            tasks = [delayed(merge_parts)(*p) if len(p) == 2 else p[0] for p in pairs]
-        client = _client(self.scheduler)
-        try:
-            ((partial, counts),) = self.dask.compute(*tasks, scheduler=client or self.scheduler)
-        finally:
-            if client is not None:
-                client.close()
-        engine = make_engine(specs, plan.layout, options)
-        engine.absorb(partial)
-        about = {"dask": {"tasks": len(files), "scheduler": _describe(self.scheduler)}}
-        return Run(engine, counts, [path for path, _ in files], about)
-
-
-def partial_sums(
-    index: int,
-    path: str,
-    base: str | None,
-    read_columns: list[str],
-    columns: Columns,
-    layout: Layout,
-    spec_data: list[tuple[str, str, dict]],
-    options: ComputeOptions,
-) -> tuple[Partial, Counts]:
-    """One task: stream one Parquet file into partial sums (plain, picklable data)."""
-    specs = [LossSpec(get_loss(name), params, label) for label, name, params in spec_data]
-    if base is None:
-        source = read.Source(path, "parquet")
-    else:  # a file of a hive-partitioned data set: its partitions become columns
-        source = read.Source(base, "dataset", files=[path])
-    converter = make_converter(columns, layout, specs, options.nan)
-    engine = make_engine(specs, layout, options, seed=[options.seed, index])
-    named = read.Source(path, "parquet")  # errors name the file, not the data set
-
-    def batches() -> Iterator[tuple[read.Source, int, pa.RecordBatch]]:
-        offset = 0
-        for batch in read.iter_batches(source, read_columns):
-            yield named, offset, batch
-            offset += batch.num_rows
-
-    counts = stream(batches(), columns, converter, engine)
-    return engine.partial(), counts
-
-
-def merge_parts(
-    left: tuple[Partial, Counts], right: tuple[Partial, Counts]
-) -> tuple[Partial, Counts]:
-    """Two tasks' (partial sums, counts) as one; neither input changes."""
-    return left[0].merge(right[0]), left[1] + right[1]
-
-
-def _parquet_files(sources: Sequence[read.Source]) -> list[tuple[str, str | None]]:
-    """(file, data-set base directory or None) for every Parquet file of the input."""
-    files: list[tuple[str, str | None]] = []
-    for source in sources:
-        if source.format == "parquet":
-            files.append((source.path, None))
-        elif source.format == "dataset":
-            base = source.path if os.path.isdir(source.path) else None
-            files.extend((f, base) for f in source.files)
-        else:
-            raise UsageError(
-                f"--dask reads Parquet files, directories or globs, not {source.format} "
-                f"('{source.label}')"
-            )
-    return files
-
-
-def _client(scheduler: Any) -> Any:
-    """A dask.distributed Client for a scheduler address (closed after the run); else None."""
-    if not isinstance(scheduler, str) or scheduler in LOCAL_SCHEDULERS:
-        return None
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise UsageError(
-            f"--dask {scheduler}: a scheduler address needs dask.distributed",
-            hint="pip install 'dask[distributed]'",
-        ) from None
-    return Client(scheduler)
-
-
-def _describe(scheduler: Any) -> str:
-    return scheduler if isinstance(scheduler, str) else type(scheduler).__name__
-
-
-def _import_dask() -> Any:
-    try:
-        import dask
-    except ImportError:
-        raise UsageError("--dask needs Dask", hint="pip install 'losscli[dask]'") from None
-    return dask
+        return DaskExecutor
+    raise AttributeError(name)

@@ -32,18 +32,25 @@ __all__ = [
 ]
 
 SCOPES = ("all", "overall")
+#: Gate kinds judged against a baseline (a JSON result, or a paired baseline's predictions).
+RELATIVE_KINDS = ("max_increase", "min_decrease")
 
 
 @dataclass(frozen=True)
 class Gate:
-    kind: str  # "max", "min" or "max_increase"
+    kind: str  # "max", "min", "max_increase" or "min_decrease" (relative to a baseline)
     loss: str  # the label as the output shows it (or a name / alias of the loss)
     limit: float
-    relative: bool = False  # max_increase given in percent
+    relative: bool = False  # max_increase / min_decrease given in percent
 
     @property
     def text(self) -> str:
-        flag = {"max": "--max", "min": "--min", "max_increase": "--max-increase"}[self.kind]
+        flag = {
+            "max": "--max",
+            "min": "--min",
+            "max_increase": "--max-increase",
+            "min_decrease": "--min-decrease",
+        }[self.kind]
         amount = f"{self.limit * 100:g}%" if self.relative else f"{self.limit:g}"
         return f"{flag} {self.loss}={amount}"
 
@@ -82,25 +89,31 @@ def parse_gate(kind: str, text: str) -> Gate:
         )
     amount = amount.strip()
     relative = amount.endswith("%")
-    if relative and kind != "max_increase":
-        raise UsageError(f"'{flag} {text}': percentages go with --max-increase only")
+    if relative and kind not in RELATIVE_KINDS:
+        raise UsageError(
+            f"'{flag} {text}': percentages go with --max-increase and --min-decrease only"
+        )
     try:
         value = float(amount.removesuffix("%"))
     except ValueError:
         raise UsageError(f"malformed gate '{flag} {text}': {amount!r} is not a number") from None
     if not math.isfinite(value):
         raise UsageError(f"malformed gate '{flag} {text}': the limit must be finite")
-    if kind == "max_increase" and value < 0:
-        raise UsageError(f"'{flag} {text}': the allowed increase must be >= 0")
+    if kind in RELATIVE_KINDS and value < 0:
+        raise UsageError(f"'{flag} {text}': the amount must be >= 0")
     return Gate(kind, loss.strip(), value / 100.0 if relative else value, relative)
 
 
 def parse_gates(
-    max_: Sequence[str] = (), min_: Sequence[str] = (), max_increase: Sequence[str] = ()
+    max_: Sequence[str] = (),
+    min_: Sequence[str] = (),
+    max_increase: Sequence[str] = (),
+    min_decrease: Sequence[str] = (),
 ) -> list[Gate]:
     gates = [parse_gate("max", t) for t in max_]
     gates += [parse_gate("min", t) for t in min_]
     gates += [parse_gate("max_increase", t) for t in max_increase]
+    gates += [parse_gate("min_decrease", t) for t in min_decrease]
     return gates
 
 
@@ -204,7 +217,7 @@ def check_gates(
     or loss (`Baseline.check`)."""
     _check_scope(gates, scope, baseline)
     if baseline is not None:
-        increase = [resolve(g, specs, task) for g in gates if g.kind == "max_increase"]
+        increase = [resolve(g, specs, task) for g in gates if g.kind in RELATIVE_KINDS]
         baseline.check(
             task=task,
             reduction=reduction,
@@ -217,8 +230,9 @@ def check_gates(
 def _check_scope(gates: Sequence[Gate], scope: str, baseline: Baseline | None) -> None:
     if scope not in SCOPES:
         raise UsageError(f"--gate must be 'all' or 'overall', not '{scope}'")
-    if any(g.kind == "max_increase" for g in gates) and baseline is None:
-        raise UsageError("--max-increase needs --baseline OLD.json")
+    relative = [g for g in gates if g.kind in RELATIVE_KINDS]
+    if relative and baseline is None:
+        raise UsageError(f"{_flag(relative[0])} needs --baseline OLD.json")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +278,7 @@ def evaluate(
                 continue
             before = None if old is None else old.value_at(hit.name, hit.params, key)
             outcomes.append(_check(gate, hit, before))
-        if gate.kind == "max_increase" and old is not None and scope == "all":
+        if gate.kind in RELATIVE_KINDS and old is not None and scope == "all":
             for key, group in old.groups(target.name, target.params).items():
                 if key not in groups:
                     message = (
@@ -308,14 +322,15 @@ def _check(gate: Gate, r: LossResult, old: float | None) -> GateOutcome:
     if old is None:
         return outcome("error", f"the baseline has no value for {name}", None)
     allowed = abs(old) * gate.limit if gate.relative else gate.limit
-    limit = old + allowed
+    down = gate.kind == "min_decrease"
+    limit = old - allowed if down else old + allowed
     ok = r.value <= limit
     change = r.value - old
     rel = f" ({change / abs(old) * 100:+.3g}%)" if old else ""
     return outcome(
         "pass" if ok else "fail",
         f"{name} = {r.value:.6g}, baseline {old:.6g}: change {change:+.6g}{rel}, "
-        f"allowed +{allowed:.6g}",
+        + (f"required -{allowed:.6g}" if down else f"allowed +{allowed:.6g}"),
         limit,
         old,
     )

@@ -19,11 +19,13 @@ from losscli.columns import (
     Columns,
     LabelEncoding,
     Layout,
+    WholeLabels,
+    distinct,
     infer_layout,
     resolve_columns,
 )
-from losscli.errors import InputError
-from losscli.losses import one_hot
+from losscli.errors import InputError, LosscliError
+from losscli.losses import LossSpec, one_hot
 from losscli.read import Data
 
 __all__ = [
@@ -43,6 +45,7 @@ DEFAULT_LOSSES = {
     "multiclass": ("cross_entropy", "brier"),
     "multilabel": ("bce", "brier"),
 }
+_SIGNS = (-1.0, 0.0, 1.0)
 _ID_NAMES = ("id", "index", "key", "row_id", "uuid", "uid")
 
 
@@ -61,6 +64,7 @@ class InputSpec:
     from_logits: bool | None = None
     input_format: str | None = None
     nan: str = "error"
+    classes: tuple[str, ...] | None = None
 
     def replace(self, **changes: Any) -> InputSpec:
         """A copy with `changes` applied (sequences stored as tuples)."""
@@ -71,6 +75,10 @@ class InputSpec:
     @classmethod
     def of(cls, **options: Any) -> InputSpec:
         """An InputSpec from keyword options as the commands pass them (lists or tuples)."""
+        classes = options.get("classes")
+        if classes is not None:
+            listed = [classes] if isinstance(classes, str) else list(classes)
+            options["classes"] = tuple(c.strip() for text in listed for c in str(text).split(","))
         for name in ("true", "pred", "by", "keys"):
             value = options.get(name)
             if value is not None and not isinstance(value, str):
@@ -151,8 +159,12 @@ def make_plan(
     positive: str | None = None,
     from_logits: bool | None = None,
     input_format: str | None = None,
+    classes: Sequence[str] | None = None,
+    losses: Sequence[str] | None = None,
 ) -> Plan:
-    """Open the input, resolve the columns and infer the layout from its first rows.
+    """Open the input, resolve the columns and decide the layout: from the options, the losses
+    asked for (`losses`, names as --loss and gates write them), the columns, the first rows and,
+    where those cannot decide, the whole label column.
 
     The column options come from `spec`, or from the keyword arguments (which override it).
     """
@@ -167,6 +179,7 @@ def make_plan(
         positive=positive,
         from_logits=from_logits,
         input_format=input_format,
+        classes=classes,
     )
     sources = read.open_data(data, spec.input_format)
     first_source = sources[0]
@@ -190,6 +203,9 @@ def make_plan(
         positive=spec.positive,
         from_logits=spec.from_logits,
         file=first_source.label,
+        classes=spec.classes,
+        loss_tasks=loss_tasks(losses),
+        whole_labels=_whole_labels(sources, columns) if len(columns.true) == 1 else None,
     )
     return Plan(
         sources,
@@ -216,8 +232,9 @@ def _peek(
 def _key_columns(
     keys: Sequence[str] | None, names: Sequence[str], columns: Columns, file: str
 ) -> list[str]:
-    """The row-key columns: those asked for, or the id-like columns no role uses."""
-    if keys:
+    """The row-key columns: those asked for (none for `[]`), or, for None, the id-like columns
+    no role uses."""
+    if keys is not None:
         key_cols = list(keys)
         missing = [k for k in key_cols if k not in names]
         if missing:
@@ -227,6 +244,51 @@ def _key_columns(
     return [
         n for n in names if n not in used and (n.lower() in _ID_NAMES or n.lower().endswith("_id"))
     ]
+
+
+def loss_tasks(losses: Sequence[str] | None) -> frozenset[str] | None:
+    """The tasks every named loss applies to (None when no loss is named; names that do not
+    resolve are left to the loss check, which reports them)."""
+    if not losses:
+        return None
+    tasks: frozenset[str] | None = None
+    for text in losses:
+        try:
+            loss = LossSpec.parse(text, labels=True).loss
+        except LosscliError:
+            continue
+        tasks = frozenset(loss.tasks) if tasks is None else tasks & frozenset(loss.tasks)
+    return tasks
+
+
+def _whole_labels(sources: Sequence[read.Source], columns: Columns) -> WholeLabels:
+    """The label column's distinct values over every source: from Parquet statistics when they
+    decide (`cheap`), else by one pass over the column that stops once the task is clear."""
+    column = columns.true[0]
+
+    def values(cheap: bool) -> list[Any] | None:
+        if cheap:
+            return _range_values([read.column_range(s, column) for s in sources])
+        seen: set[Any] = set()
+        for source in sources:
+            types = {k: v for k, v in _text_types(source, columns, []).items() if k == column}
+            for batch in read.iter_batches(source, [column], types):
+                seen.update(distinct(batch.column(0)))
+                if len(seen) > 3 or any(isinstance(v, float) and v not in _SIGNS for v in seen):
+                    return sorted(seen, key=str)
+        return sorted(seen, key=str)
+
+    return values
+
+
+def _range_values(ranges: list[tuple[float, float] | None]) -> list[Any] | None:
+    """Label values the Parquet statistics prove: a minimum or maximum outside [-1, 1] (the
+    labels are not binary); else None (the statistics cannot decide)."""
+    if not ranges or any(r is None for r in ranges):
+        return None
+    low = min(r[0] for r in ranges if r is not None)
+    high = max(r[1] for r in ranges if r is not None)
+    return [low, high] if low < -1 or high > 1 else None
 
 
 def _inferred(guesses: list[str]) -> list[str]:
@@ -275,10 +337,13 @@ def load_arrays(
     input_format: str | None = None,
     nan: str | None = None,
     probabilities: bool = False,
+    classes: Sequence[str] | None = None,
+    losses: Sequence[str] | None = None,
 ) -> Prepared:
     """Read every row into memory: for analyses that need all rows at once (compare, recommend).
 
-    The column options come from `spec`, or from the keyword arguments (which override it).
+    The column options come from `spec`, or from the keyword arguments (which override it);
+    `losses` (names) settle the task when they fit only one.
     """
     spec = _spec(
         spec,
@@ -290,8 +355,9 @@ def load_arrays(
         from_logits=from_logits,
         input_format=input_format,
         nan=nan,
+        classes=classes,
     )
-    plan = make_plan(data, spec.replace(by=None, keys=None))
+    plan = make_plan(data, spec.replace(by=None, keys=()), losses=losses)
     converter = BatchConverter(plan.columns, plan.layout, nan=spec.nan, probabilities=probabilities)
     y, y_pred, w, dropped = _collect(plan, converter)
     layout = plan.layout

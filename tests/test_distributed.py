@@ -90,3 +90,23 @@ def test_cli_dask(hive):
 def test_frame_input_is_refused(regression_df):
     with pytest.raises(UsageError):
         compute_dask(pd.DataFrame(regression_df))
+
+
+def test_timeout_and_scheduler_values_are_checked(hive):
+    runner = CliRunner()
+    bad = runner.invoke(app, ["compute", str(hive), "--dask", "thread"])
+    assert bad.exit_code == 2 and "'thread' is not a scheduler" in bad.stderr
+    zero = runner.invoke(app, ["compute", str(hive), "--dask", "sync", "--timeout", "0"])
+    assert zero.exit_code == 2 and "--timeout must be > 0" in zero.stderr
+    help_text = runner.invoke(app, ["compute", "--help"]).stdout
+    assert "--timeout" in help_text
+
+
+def test_partition_types_are_decided_once_with_threads(tmp_path):
+    from tests.objectstore import store_dataset
+
+    root = str(store_dataset(tmp_path / "preds"))
+    local = losscli.compute(root, losses=["mse"], by=["store"])
+    remote = compute_dask(root, scheduler="threads", losses=["mse"], by=["store"])
+    assert [r.group for r in remote.results] == [r.group for r in local.results]
+    assert len(remote.results) == 4  # overall, '007', '7', 'abc'

@@ -99,8 +99,8 @@ def _parts(rng, pieces: int, **kwargs) -> list[Partial]:
         n = 200 + 50 * i
         y, x, w = rng.normal(size=n), rng.normal(size=n), rng.uniform(0, 2, n)
         names = [f"g{j}" for j in range(i % 3 + 1)]
-        engine = _engine(seed=[7, i], **kwargs)
-        engine.add(_arrays(y, x, w), _by(rng.integers(0, len(names), n), names))
+        engine = _engine(seed=7, **kwargs)
+        engine.add(_arrays(y, x, w), _by(rng.integers(0, len(names), n), names), file=f"part-{i}")
         out.append(engine.partial())
     return out
 

@@ -45,7 +45,9 @@ def test_parse_gate_percent_is_relative_for_max_increase_only():
     assert gate == Gate("max_increase", "bce", 0.05, relative=True)
     assert gate.text == "--max-increase bce=5%"
     assert parse_gate("max_increase", "bce=0.1").text == "--max-increase bce=0.1"
-    with pytest.raises(UsageError, match="percentages go with --max-increase only"):
+    with pytest.raises(
+        UsageError, match="percentages go with --max-increase and --min-decrease only"
+    ):
         parse_gate("max", "bce=5%")
 
 

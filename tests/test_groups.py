@@ -14,6 +14,7 @@ import pytest
 
 from losscli import compute
 from losscli.bootstrap import MAX_COUNT, poisson_weights
+from losscli.engine import poisson_weights as engine_weights
 from losscli.gates import Gate
 
 
@@ -117,11 +118,18 @@ def test_bootstrap_interval_equals_numpy_reference_whatever_the_batches(tmp_path
     df = pd.DataFrame(
         {"g": rng.choice(["x", "y"], n), "y_true": rng.normal(size=n), "y_pred": rng.normal(size=n)}
     )
-    path = tmp_path / "boot.parquet"
-    pq.write_table(pa.Table.from_pandas(df), path, row_group_size=101)
-    small = compute(str(path), losses=["mse"], by=["g"], bootstrap=b, seed=9)
-    whole = compute(df, losses=["mse"], by=["g"], bootstrap=b, seed=9)
-    counts = poisson_weights(9, 0, 0, n, b).astype(np.float64)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    table = pa.Table.from_pandas(df)
+    pq.write_table(table, tmp_path / "a" / "boot.parquet", row_group_size=101)
+    pq.write_table(table, tmp_path / "b" / "boot.parquet")
+    small = compute(
+        str(tmp_path / "a" / "boot.parquet"), losses=["mse"], by=["g"], bootstrap=b, seed=9
+    )
+    whole = compute(
+        str(tmp_path / "b" / "boot.parquet"), losses=["mse"], by=["g"], bootstrap=b, seed=9
+    )
+    counts = engine_weights(9, "boot.parquet", 0, n, b)
     sq = ((df.y_true - df.y_pred) ** 2).to_numpy()
 
     def reference(mask):

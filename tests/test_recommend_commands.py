@@ -19,7 +19,6 @@ from losscli.errors import UsageError
 
 N, K = 30, 3
 HINTS = list(itertools.product((False, True), (False, True)))  # (outliers, imbalanced)
-SOFT_BINARY = pytest.mark.xfail(reason="soft binary targets in compute", strict=True)
 runner = CliRunner()
 
 
@@ -86,11 +85,7 @@ def _write(path: Path, columns: dict[str, np.ndarray]) -> None:
 
 def _cases():
     for task, activation, labels in itertools.product(TASKS, ACTIVATIONS, (None, *LABELS)):
-        soft_binary = labels == "soft" and task in ("binary", "multilabel")
-        marks = [SOFT_BINARY] if soft_binary else []
-        yield pytest.param(
-            task, activation, labels, marks=marks, id=f"{task}-{activation}-{labels}"
-        )
+        yield pytest.param(task, activation, labels, id=f"{task}-{activation}-{labels}")
 
 
 @pytest.mark.parametrize(("task", "activation", "labels"), list(_cases()))

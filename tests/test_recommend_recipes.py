@@ -20,13 +20,9 @@ import torch.nn.functional as F  # noqa: E402
 
 import losscli  # noqa: E402
 from losscli.advice import HINTS, RULES, recommend, rule_for  # noqa: E402
-from losscli.errors import LosscliError  # noqa: E402
 from tests.library_semantics import keras, torchvision  # noqa: E402
 
 N, K = 40, 3
-SOFT_BINARY = pytest.mark.xfail(
-    reason="soft binary targets in compute", strict=True, raises=LosscliError
-)
 
 
 def _rule_id(rule) -> str:
@@ -158,10 +154,8 @@ def _expected(tmp_path, rule, data, spec) -> float:
 
 def _cases():
     for rule in RULES:
-        soft_binary = rule.labels == ("soft",) and rule.task in ("binary", "multilabel")
         for framework in ("pytorch", "keras", "sklearn"):
-            marks = [SOFT_BINARY] if soft_binary else []
-            yield pytest.param(rule, framework, id=f"{_rule_id(rule)}-{framework}", marks=marks)
+            yield pytest.param(rule, framework, id=f"{_rule_id(rule)}-{framework}")
 
 
 @pytest.mark.parametrize(("rule", "framework"), list(_cases()))

@@ -330,6 +330,7 @@ def recommend_from(
     weight: str | None = None,
     task: str | None = None,
     positive: str | None = None,
+    classes: str | Sequence[str] | None = None,
     from_logits: bool | None = None,
     input_format: str | None = None,
     nan: str = "error",
@@ -357,6 +358,7 @@ def recommend_from(
         "weight": weight,
         "task": task,
         "positive": positive,
+        "classes": classes,
     }
     reading_options: dict[str, Any] = {
         "from_logits": from_logits,
@@ -441,6 +443,7 @@ def command_to_check_recommendation(
     positive: str | None = None,
     input_format: str | None = None,
     nan: str = "error",
+    classes: str | Sequence[str] | None = None,
 ) -> str:
     """The `losscli compute` command that checks the recommended loss on the same input.
 
@@ -457,6 +460,8 @@ def command_to_check_recommendation(
         parts += ["--task", task]
     if positive is not None:
         parts += ["--positive", positive]
+    if classes:
+        parts += ["--classes", classes if isinstance(classes, str) else ",".join(classes)]
     if logits_flag is True:
         parts.append("--from-logits")
     elif logits_flag is False:

@@ -27,6 +27,7 @@ def advise(
     pred: Sequence[str] | None = None,
     weight: str | None = None,
     positive: str | None = None,
+    classes: str | Sequence[str] | None = None,
     from_logits: bool | None = None,
     input_format: str | None = None,
     nan: str = "error",
@@ -47,6 +48,7 @@ def advise(
             weight=weight,
             task=task,
             positive=positive,
+            classes=classes,
             from_logits=from_logits,
             input_format=input_format,
             nan=nan,
@@ -58,6 +60,7 @@ def advise(
         "--pred": pred,
         "--weight": weight,
         "--positive": positive,
+        "--classes": classes,
         "--from-logits/--from-probabilities": from_logits,
         "--input-format": input_format,
     }

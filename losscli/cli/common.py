@@ -65,7 +65,19 @@ TaskOpt = Annotated[
     ),
 ]
 PositiveOpt = Annotated[
-    str | None, typer.Option("--positive", help="The positive label of string binary labels.")
+    str | None,
+    typer.Option(
+        "--positive",
+        help="The positive label of binary labels (strings; 0 or 1; -1 or 1; true or false).",
+    ),
+]
+ClassesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--classes",
+        help="The class of each prediction column, in order, comma-separated "
+        "(setosa,versicolor,virginica): maps labels to columns when the columns' names do not.",
+    ),
 ]
 LogitsOpt = Annotated[
     bool | None,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from losscli.cli.common import (
+    ClassesOpt,
     DebugOpt,
     FormatOpt,
     InputFormatOpt,
@@ -97,6 +98,7 @@ def compare_command(
     weight: WeightOpt = None,
     task: TaskOpt = None,
     positive: PositiveOpt = None,
+    classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
@@ -172,6 +174,7 @@ def compare_command(
             pred=pred,
             weight=weight,
             positive=positive,
+            classes=classes,
             from_logits=from_logits,
             input_format=input_format,
             nan=nan,

@@ -11,6 +11,7 @@ import typer
 
 from losscli.cli.common import (
     ByOpt,
+    ClassesOpt,
     DebugOpt,
     FormatOpt,
     InputFormatOpt,
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
 FILE is CSV, TSV, CSV.gz, Parquet (a file, a directory or a glob), Feather/Arrow or JSON Lines;
-- reads CSV from stdin. Several files are one data set.
+- reads CSV from stdin. Several files are one data set. FILE may be a URI (s3://bucket/preds/,
+gs://..., file://...), with the store's usual credentials from the environment.
 
 Examples:
 
@@ -51,6 +53,8 @@ Examples:
   losscli compute preds.parquet --loss huber --max huber=0.3 --json
 
   losscli compute new.parquet --baseline old.json --max-increase bce=5%
+
+  losscli compute new.csv --baseline old.csv --key id --max-increase bce=1% --format markdown
 
   losscli compute preds.csv --by region --bootstrap 1000 --seed 1 --format markdown
 
@@ -80,6 +84,7 @@ def compute_command(
     by: ByOpt = None,
     task: TaskOpt = None,
     positive: PositiveOpt = None,
+    classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
@@ -96,12 +101,19 @@ def compute_command(
     key: Annotated[
         list[str] | None,
         typer.Option(
-            "--key", help="Key column(s) for --per-row (default: id-like columns and --by)."
+            "--key",
+            help="Key column(s): match a paired baseline's rows, and name rows in --per-row "
+            "(default there: id-like columns and --by).",
         ),
     ] = None,
     bootstrap: Annotated[
-        int, typer.Option("--bootstrap", help="Bootstrap replicates for a confidence interval.")
-    ] = 0,
+        int | None,
+        typer.Option(
+            "--bootstrap",
+            help="Bootstrap replicates for a confidence interval (default: none; with a paired "
+            "baseline 400 or more, 0 for the normal approximation only).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
     ci: Annotated[float, typer.Option("--ci", help="Confidence level of the interval.")] = 0.95,
     max_: Annotated[
@@ -120,17 +132,50 @@ def compute_command(
         str | None,
         typer.Option(
             "--baseline",
-            help="compute --json of an earlier run, for --max-increase; refused if its schema, "
-            "task, reduction, weighting or the gated loss's parameters differ.",
+            help="An earlier run's compute --json (a .json file; refused if its schema, task, "
+            "reduction, weighting or the gated loss's parameters differ), or the baseline "
+            "model's predictions (any input compute reads) for a paired comparison with "
+            "confidence intervals.",
         ),
     ] = None,
+    baseline_pred: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--baseline-pred",
+            help="Paired baseline from the same input: the baseline model's prediction column(s).",
+        ),
+    ] = None,
+    unmatched: Annotated[
+        str,
+        typer.Option(
+            "--unmatched",
+            help="Paired baseline: rows on one side only are an 'error', or 'drop' them.",
+        ),
+    ] = "error",
     max_increase: Annotated[
         list[str] | None,
         typer.Option(
             "--max-increase",
-            help="Gate: fail if LOSS grew by more than VALUE (absolute) or VALUE% over --baseline.",
+            help="Gate: fail if LOSS grew by more than VALUE (absolute) or VALUE% over "
+            "--baseline (paired: with confidence --ci).",
         ),
     ] = None,
+    min_decrease: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--min-decrease",
+            help="Gate: fail unless LOSS fell by at least VALUE (absolute) or VALUE% below "
+            "--baseline (paired: with confidence --ci).",
+        ),
+    ] = None,
+    gate_on: Annotated[
+        str,
+        typer.Option(
+            "--gate-on",
+            help="Paired gates: 'interval' (fail only when the change passes the allowance "
+            "with confidence --ci, Holm-adjusted) or 'estimate' (the point estimate).",
+        ),
+    ] = "interval",
     gate: Annotated[
         str,
         typer.Option("--gate", help="With --by: gates hold for 'all' groups or 'overall' only."),
@@ -140,10 +185,20 @@ def compute_command(
         typer.Option(
             "--dask",
             metavar="SCHEDULER",
-            help="Run on Dask, one task per Parquet file: threads, processes, or a scheduler "
-            "address (tcp://host:8786). Needs pip install 'losscli[dask]'.",
+            help="Run on Dask, one task per Parquet file: threads, processes, sync, or a "
+            "scheduler address (tcp://host:8786); files as paths the workers share, or URIs "
+            "(s3://, gs://). Needs pip install 'losscli[dask]'.",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="With --dask ADDRESS: seconds to connect, for a worker to join, and to go on "
+            "without any worker before giving up (exit 2).",
+        ),
+    ] = 30.0,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
@@ -152,12 +207,33 @@ def compute_command(
 ) -> None:
     with reporting(debug):
         prefer_jemalloc()
+        from losscli.errors import UsageError
         from losscli.gates import load_baseline, parse_gates
         from losscli.render.result import show
 
         fmt = resolve_format(fmt, json_flag)
-        gates = parse_gates(max_ or [], min_ or [], max_increase or [])
+        gates = parse_gates(max_ or [], min_ or [], max_increase or [], min_decrease or [])
+        if baseline_pred or (baseline and not is_json_baseline(baseline)):
+            paired_options = {
+                "keys": key,
+                "baseline_pred": baseline_pred,
+                "unmatched": unmatched,
+                "gate_on": gate_on,
+                "per_row": per_row,
+                "input_format": input_format,
+            }
+            if dask is not None:
+                raise UsageError("a paired baseline is not available with --dask")
+            _paired(files, baseline, fmt, output, quiet, **paired_options, **{
+                "losses": loss, "true": true, "pred": pred, "weight": weight, "by": by,
+                "task": task, "positive": positive, "from_logits": from_logits, "nan": nan,
+                "eps": eps, "reduction": reduction, "bootstrap": bootstrap, "seed": seed,
+                "ci": ci, "gates": gates, "gate_scope": gate,
+            })  # fmt: skip
+            return
+        _paired_only(gate_on, unmatched)
         old = load_baseline(baseline) if baseline else None
+        bootstrap = bootstrap or 0
         options = {
             "losses": loss,
             "true": true,
@@ -166,6 +242,7 @@ def compute_command(
             "by": by,
             "task": task,
             "positive": positive,
+            "classes": classes,
             "from_logits": from_logits,
             "nan": nan,
             "eps": eps,
@@ -178,7 +255,9 @@ def compute_command(
             "gate_scope": gate,
         }
         if dask is not None:
-            result = _on_dask(dask, files, per_row=per_row, input_format=input_format, **options)
+            result = _on_dask(
+                dask, files, per_row=per_row, input_format=input_format, timeout=timeout, **options
+            )
         else:
             result = _local(
                 quiet, files, input_format=input_format, per_row=per_row, keys=key, **options
@@ -192,6 +271,72 @@ def compute_command(
             _summary(result, quiet)
         if not result.passed:
             raise typer.Exit(1)
+
+
+def is_json_baseline(path: str) -> bool:
+    """A `.json` file is an earlier run's JSON; anything else is the baseline's predictions."""
+    return path.lower().endswith(".json")
+
+
+def _paired_only(gate_on: str, unmatched: str) -> None:
+    """--gate-on and --unmatched mean something only with a paired baseline: never ignored."""
+    from losscli.errors import UsageError
+
+    for flag, value, default in (
+        ("--gate-on", gate_on, "interval"),
+        ("--unmatched", unmatched, "error"),
+    ):
+        if value != default:
+            raise UsageError(
+                f"{flag} applies to a paired baseline (--baseline PREDICTIONS or --baseline-pred)"
+            )
+
+
+def _paired(
+    files: list[str],
+    baseline: str | None,
+    fmt: Format,
+    output: str | None,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """A paired comparison: compute, render, summarise on stderr, exit 1 if a gate failed."""
+    from losscli.paired import compare_models
+    from losscli.render.paired import rule_text, show
+
+    data = None if baseline is None else ([baseline] if baseline != "-" else baseline)
+    result = compare_models(files, data, **options)
+    for message in result.result.notes:
+        note(message, quiet)
+    for message in result.result.warnings:
+        warn(message, quiet)
+    show(result, fmt, output)
+    if result.gates:
+        note(rule_text(result), quiet)
+    _paired_summary(result.result, quiet)
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None:
+    """Every failed gate on its own line (up to `limit`), even under --quiet."""
+    if not result.gates:
+        return
+    failed = [g for g in result.gates if not g.passed]
+    console = stderr_console()
+    from rich.markup import escape
+
+    if not failed:
+        if not quiet:
+            console.print(f"[green]passed:[/green] all {len(result.gates)} gates")
+        return
+    console.print(
+        f"[bold red]failed:[/bold red] {len(failed)} of {len(result.gates)} gates", highlight=False
+    )
+    for g in failed[:limit]:
+        console.print(f"  {escape(g.message)}", highlight=False, soft_wrap=True)
+    if len(failed) > limit:
+        console.print(f"  (+{len(failed) - limit} more: see the output)", highlight=False)
 
 
 def _local(quiet: bool, files: list[str], **options: Any) -> ComputeResult:
@@ -208,6 +353,7 @@ def _on_dask(
     *,
     per_row: str | None,
     input_format: str | None,
+    timeout: float,
     **options: Any,
 ) -> ComputeResult:
     from losscli.errors import UsageError
@@ -216,8 +362,13 @@ def _on_dask(
     if per_row:
         raise UsageError("--per-row is not available with --dask")
     if input_format not in (None, "parquet", "pq"):
-        raise UsageError("--dask reads Parquet files, directories or globs")
-    return compute_dask(files, scheduler=scheduler, **options)
+        raise UsageError(
+            "--dask reads Parquet files, directories or globs",
+            hint="convert the data to Parquet, or drop --dask",
+        )
+    return compute_dask(
+        files, scheduler=scheduler, timeout=timeout, input_format=input_format, **options
+    )
 
 
 def prefer_jemalloc() -> None:

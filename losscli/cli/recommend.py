@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from losscli.cli.common import (
+    ClassesOpt,
     DebugOpt,
     FormatOpt,
     InputFormatOpt,
@@ -98,6 +99,7 @@ def recommend_command(
     pred: PredOpt = None,
     weight: WeightOpt = None,
     positive: PositiveOpt = None,
+    classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
@@ -124,6 +126,7 @@ def recommend_command(
             pred=pred,
             weight=weight,
             positive=positive,
+            classes=classes,
             from_logits=from_logits,
             input_format=input_format,
             nan=nan,

@@ -1,12 +1,13 @@
 """Columns: which input columns play which role (`resolve`), what the data is (`layout`: task and
 label encoding as enums in a frozen `Layout`), batches to numpy arrays (`convert`, one converter
-per task) and one array validation (`check`).
+per task, checking every batch against the layout) and one array validation (`check`).
 """
 
 from losscli.check import NonFinite, check_arrays
-from losscli.columns.arrow import bool_array, string_array, to_float64, valid_mask
+from losscli.columns.arrow import bool_array, distinct, string_array, to_float64, valid_mask
 from losscli.columns.convert import Arrays, BatchConverter
-from losscli.columns.layout import LabelEncoding, Layout, Task, infer_layout, label_text
+from losscli.columns.labels import LabelEncoding, Task
+from losscli.columns.layout import Layout, WholeLabels, infer_layout, label_text
 from losscli.columns.resolve import (
     PRED_NAMES,
     PRED_PREFIXES,
@@ -28,8 +29,10 @@ __all__ = [
     "Layout",
     "NonFinite",
     "Task",
+    "WholeLabels",
     "bool_array",
     "check_arrays",
+    "distinct",
     "infer_layout",
     "label_text",
     "resolve_columns",

@@ -17,7 +17,8 @@ import pyarrow as pa
 
 from losscli.check import check_arrays
 from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
-from losscli.columns.layout import LabelEncoding, Layout, Task
+from losscli.columns.labels import LabelEncoding, Task
+from losscli.columns.layout import Layout
 from losscli.columns.resolve import Columns
 from losscli.errors import InputError, UsageError
 
@@ -67,8 +68,11 @@ class BatchConverter:
         """`offset` is the number of rows of `file` before this batch."""
         cols = self.columns
         n = batch.num_rows
-        pred = self._pred(batch, offset, file)
-        y = self.labels(batch, offset, file)
+        try:
+            pred = self._pred(batch, offset, file)
+            y = self.labels(batch, offset, file)
+        except InputError as exc:
+            raise self.after_inference(exc) from None
         weight = (
             float_column(batch.column(cols.weight), cols.weight, file, offset)
             if cols.weight
@@ -96,20 +100,38 @@ class BatchConverter:
             pred, y = pred[keep], y[keep]
             weight = None if weight is None else weight[keep]
         rows = np.flatnonzero(keep) if keep is not None else None
-        check_arrays(
-            y,
-            pred,
-            weight,
-            task=self.layout.task,
-            probabilities=self.probabilities,
-            columns=self._check_columns(),
-            file=file,
-            rows=(offset + 1 + rows) if rows is not None else offset + 1,
-        )
+        self._check(y, pred, weight, file, (offset + 1 + rows) if rows is not None else offset + 1)
         unnormalised = 0
         if self.probabilities and self.layout.task == Task.MULTICLASS:
             unnormalised = int(np.count_nonzero(np.abs(pred.sum(axis=1) - 1.0) > 1e-6))
         return Arrays(self.finish(y), pred, weight, keep, n, dropped, unnormalised)
+
+    def after_inference(self, exc: InputError) -> InputError:
+        """`exc` with what was inferred and the options that override it, once."""
+        exc.hint = self.layout.hint_after(exc.hint)
+        return exc
+
+    def _check(
+        self,
+        y: np.ndarray,
+        pred: np.ndarray,
+        weight: np.ndarray | None,
+        file: str,
+        rows: int | np.ndarray,
+    ) -> None:
+        try:
+            check_arrays(
+                y,
+                pred,
+                weight,
+                task=self.layout.task,
+                probabilities=self.probabilities,
+                columns=self._check_columns(),
+                file=file,
+                rows=rows,
+            )
+        except InputError as exc:
+            raise self.after_inference(exc) from None
 
     # -- what each task supplies --------------------------------------------------------------
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
@@ -128,7 +150,11 @@ class BatchConverter:
     def _pred(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
         if self.layout.pred_list:
-            return self._pred_list(batch.column(cols.pred[0]), offset, file)
+            pred = self._pred_list(batch.column(cols.pred[0]), offset, file)
+            return pred[:, 0] if self.layout.task in (Task.REGRESSION, Task.BINARY) else pred
+        if self.layout.pred_column is not None:
+            column = cols.pred[self.layout.pred_column]
+            return float_column(batch.column(column), column, file, offset)
         if len(cols.pred) == 1:
             return float_column(batch.column(cols.pred[0]), cols.pred[0], file, offset)
         return np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.pred])
@@ -144,7 +170,7 @@ class BatchConverter:
             )
         pc = compute()
         lengths = to_float64(pc.list_value_length(array))
-        k = self.layout.k
+        k = self.layout.k if self.layout.task in (Task.MULTICLASS, Task.MULTILABEL) else 1
         if (lengths != k).any():
             row = int(np.argmax(lengths != k))
             raise InputError(
@@ -156,10 +182,25 @@ class BatchConverter:
         flat = float_column(pc.list_flatten(array), column, file)
         return flat.reshape(len(array), k)
 
+    def _same_kind(self, text: bool, expected: bool, offset: int, file: str) -> None:
+        """Labels are text in every batch, or numbers in every batch, as they were when the
+        layout was decided: a file whose labels change kind is refused, not read another way."""
+        if text != expected:
+            kinds = ("text", "numbers") if text else ("numbers", "text")
+            raise InputError(
+                f"labels are {kinds[0]} here but were {kinds[1]} in the first rows read",
+                file=file,
+                column=self.columns.true[0],
+                row=offset + 1,
+                hint="write the labels one way in every file (pass --task to set the task)",
+            )
+
     def _check_columns(self) -> dict[str, list[str] | str | None]:
         """Column names for check_arrays' errors (one name per prediction column, or the list)."""
         cols = self.columns
         pred = [cols.pred[0]] if self.layout.pred_list else cols.pred
+        if self.layout.pred_column is not None:
+            pred = [cols.pred[self.layout.pred_column]]
         return {"true": cols.true[0], "pred": pred, "weight": cols.weight}
 
     def _missing_column(
@@ -170,6 +211,8 @@ class BatchConverter:
             return cols.true[0]
         if weight is not None and np.isnan(weight[row]):
             return cols.weight or ""
+        if self.layout.pred_column is not None:
+            return cols.pred[self.layout.pred_column]
         if pred.ndim == 1 or self.layout.pred_list:
             return cols.pred[0]
         return cols.pred[int(np.argmax(np.isnan(pred[row])))]
@@ -192,7 +235,9 @@ class BinaryConverter(BatchConverter):
 
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         array = batch.column(self.columns.true[0])
-        if is_text(array.type) or pa.types.is_dictionary(array.type):
+        text = is_text(array.type) or pa.types.is_dictionary(array.type)
+        self._same_kind(text, self.layout.encoding is LabelEncoding.STRINGS, offset, file)
+        if text:
             return self._strings(array, file)
         return self._numbers(array, offset, file)
 
@@ -224,33 +269,51 @@ class BinaryConverter(BatchConverter):
         return np.where(np.isnan(codes), np.nan, (codes == positive_code).astype(np.float64))
 
     def _numbers(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
+        """0/1, -1/+1 or boolean labels as 1 for the positive label and 0 for the other; soft
+        labels (floats in [0, 1], when the task was given or settled by the losses) as the
+        probability of the positive label."""
         column = self.columns.true[0]
         y = float_column(array, column, file, offset)
-        positive, zero, minus = y == 1, y == 0, y == -1
-        ok = positive | zero | minus | np.isnan(y)
+        one, zero, minus = y == 1, y == 0, y == -1
+        soft = (y > 0) & (y < 1) if self.layout.soft_labels else np.zeros(len(y), dtype=bool)
+        ok = one | zero | minus | soft | np.isnan(y)
         if not ok.all():
             row = int(np.argmax(~ok))
+            fits = (
+                "0/1, -1/+1 or soft labels in [0, 1]" if self.layout.soft_labels else "0/1 or -1/+1"
+            )
             raise InputError(
-                f"label {y[row]:g} does not fit a binary task (labels 0/1 or -1/+1)",
+                f"label {y[row]:g} does not fit a binary task (labels {fits})",
                 file=file,
                 column=column,
                 row=offset + row + 1,
                 hint="pass --task regression or multiclass if that is what the data is",
             )
-        self.seen |= {v for v, m in ((1.0, positive), (0.0, zero), (-1.0, minus)) if m.any()}
-        if {0.0, -1.0} <= self.seen:
-            row = int(np.argmax(zero | minus))
+        self.seen |= {
+            v for v, m in ((1.0, one), (0.0, zero), (-1.0, minus), (0.5, soft)) if m.any()
+        }
+        if -1.0 in self.seen and ({0.0, 0.5} & self.seen):
+            row = int(np.argmax(zero | minus | soft))
             raise InputError(
-                "labels mix 0 and -1 (use 0/1 or -1/+1)",
+                f"labels mix {'0' if 0.0 in self.seen else 'soft labels'} and -1 (use 0/1 or -1/+1)",
                 file=file,
                 column=column,
                 row=offset + row + 1,
             )
-        labels = positive.astype(np.float64)
+        if self.layout.positive_value == 0.0 and minus.any():
+            raise InputError(
+                "label -1 where --positive 0 reads the labels as 0/1",
+                file=file,
+                column=column,
+                row=offset + int(np.argmax(minus)) + 1,
+            )
+        if self.layout.positive_value == 0.0:
+            return np.asarray(1.0 - y)  # NaN stays NaN
+        labels = np.where(minus, 0.0, y) if self.layout.positive_value == 1.0 else minus * 1.0
         missing = np.isnan(y)
         if missing.any():
-            labels[missing] = np.nan
-        return np.asarray(labels)
+            labels = np.where(missing, np.nan, labels)
+        return np.asarray(labels, dtype=np.float64)
 
 
 class MultilabelConverter(BatchConverter):
@@ -276,15 +339,16 @@ class MulticlassConverter(BatchConverter):
 
     def __init__(self, columns: Columns, layout: Layout, **options: Any) -> None:
         super().__init__(columns, layout, **options)
-        self.class_index: dict[str, int] | None = None
         if layout.classes:
-            self.class_index = _class_index(layout.classes)
             self.class_array = string_array(layout.classes)
 
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         if len(self.columns.true) > 1:
             return self._targets(batch, offset, file)
         array = batch.column(self.columns.true[0])
+        layout = self.layout
+        named = layout.encoding is LabelEncoding.CLASS_NAMES and not layout.numeric_names
+        self._same_kind(is_text(array.type), named, offset, file)
         if is_text(array.type):
             return self._names(array, offset, file)
         return self._indices(array, offset, file)
@@ -338,17 +402,22 @@ class MulticlassConverter(BatchConverter):
                 file=file,
                 column=column,
                 row=offset + row + 1,
-                hint=f"classes from the prediction columns: {', '.join(self.layout.classes or [])}",
+                hint=f"classes of the prediction columns: {', '.join(self.layout.classes or [])}; "
+                "pass --classes A,B,... to name the class of each column, in order",
             )
         codes = to_float64(codes)
         codes[np.isnan(codes)] = -1  # a missing label
         return codes
 
     def _indices(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
+        """Integer labels: positions 0..K-1, or class names matched by value (1..K with
+        p_1..p_K, or --classes)."""
         column = self.columns.true[0]
-        k = self.layout.k
         y = float_column(array, column, file, offset)
         finite = ~np.isnan(y)
+        if self.layout.numeric_names:
+            return self._numeric_names(y, finite, offset, file)
+        k = self.layout.k
         bad = finite & ((y != np.round(y)) | (y < 0) | (y >= k))
         if bad.any():
             row = int(np.argmax(bad))
@@ -357,11 +426,29 @@ class MulticlassConverter(BatchConverter):
                 file=file,
                 column=column,
                 row=offset + row + 1,
+                hint="pass --classes A,B,... to name the class of each prediction column",
             )
-        if self.class_index is not None and all(str(i) in self.class_index for i in range(k)):
-            remap = np.array([self.class_index[str(i)] for i in range(k)], dtype=np.float64)
-            y = np.where(finite, remap[np.where(finite, y, 0).astype(np.int64)], np.nan)
         return y
+
+    def _numeric_names(
+        self, y: np.ndarray, finite: np.ndarray, offset: int, file: str
+    ) -> np.ndarray:
+        names = np.array([float(c) for c in self.layout.classes or []])
+        order = np.argsort(names, kind="stable")
+        where = np.searchsorted(names[order], np.where(finite, y, names[order][0]))
+        where = np.minimum(where, len(names) - 1)
+        unknown = finite & (names[order][where] != y)
+        if unknown.any():
+            row = int(np.argmax(unknown))
+            raise InputError(
+                f"label {y[row]:g} has no prediction column (the columns' classes are "
+                f"{', '.join(self.layout.classes or [])})",
+                file=file,
+                column=self.columns.true[0],
+                row=offset + row + 1,
+                hint="pass --classes A,B,... to name the class of each prediction column, in order",
+            )
+        return np.where(finite, order[where].astype(np.float64), np.nan)
 
 
 _CONVERTERS: dict[Task, type[BatchConverter]] = {
@@ -370,10 +457,3 @@ _CONVERTERS: dict[Task, type[BatchConverter]] = {
     Task.MULTICLASS: MulticlassConverter,
     Task.MULTILABEL: MultilabelConverter,
 }
-
-
-def _class_index(classes: list[str]) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for i, name in enumerate(classes):
-        index.setdefault(name, i)
-    return index

@@ -151,7 +151,8 @@ def resolve_columns(
 
 
 def _guess_pred(names: Sequence[str], taken: set[str], file: str) -> list[str]:
-    """The prediction column(s) by name: one well-known name, else one prefix family."""
+    """The prediction column(s) by name: one well-known name, else one prefix family (one
+    column of a family, proba_benign, when it is the only one)."""
     single = _by_name(names, PRED_NAMES, taken)
     if len(single) > 1:
         raise InputError(
@@ -162,6 +163,10 @@ def _guess_pred(names: Sequence[str], taken: set[str], file: str) -> list[str]:
     if single:
         return single
     families = _family(names, PRED_PREFIXES, taken)
+    if not families:
+        lone = [n for n in names if n not in taken and strip_prefix(n, PRED_PREFIXES) != n]
+        if len(lone) == 1:  # one column of the family: proba_benign
+            return lone
     if len(families) != 1:
         what = (
             "several column families could be the predictions: "

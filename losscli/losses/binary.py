@@ -90,6 +90,12 @@ def _hard_labels(y_true, y_pred, **_):
     bad = ~np.isin(y_true, (-1.0, 0.0, 1.0))
     if np.any(y_true == -1):
         bad = bad | (y_true == 0)  # 0/1 and -1/+1 mixed in one column
+    soft = bad & (y_true > 0) & (y_true < 1)
+    if np.any(soft):
+        message = (
+            "needs hard labels (0/1 or -1/+1), not soft labels in (0, 1): use bce, brier or focal"
+        )
+        return [(soft, "y_true", message)]
     return [(bad, "y_true", "needs hard labels (0/1 or -1/+1)")]
 
 

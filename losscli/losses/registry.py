@@ -143,7 +143,7 @@ class Loss:
         task = task or self.default_task(y_true)
         kernel = self.kernel(task)
         full = self.check_params(params)
-        if from_logits and not self.accepts_logits:
+        if from_logits and not (self.accepts_logits or self.prediction == "score"):
             raise UsageError(f"{self.name} does not take logits; drop --from-logits")
         y_true = np.asarray(y_true)
         y_pred = np.asarray(y_pred, dtype=np.float64)

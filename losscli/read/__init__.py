@@ -6,7 +6,15 @@ stdin; in-memory Arrow tables and pandas DataFrames. Rows in errors count from 1
 excluded.
 """
 
-from losscli.read.batches import column_names, inferred_schema, iter_batches, row_count
+from losscli.read.batches import (
+    column_names,
+    column_range,
+    dataset_spec,
+    inferred_schema,
+    iter_batches,
+    row_count,
+)
+from losscli.read.datasets import DatasetSpec, dataset_base, footer_rows
 from losscli.read.prefetch import prefetch
 from losscli.read.source import (
     BATCH_CELLS,
@@ -27,9 +35,14 @@ __all__ = [
     "FORMATS",
     "TEXT_FORMATS",
     "Data",
+    "DatasetSpec",
     "Source",
     "batch_rows",
     "column_names",
+    "column_range",
+    "dataset_base",
+    "dataset_spec",
+    "footer_rows",
     "format_of",
     "inferred_schema",
     "iter_batches",

@@ -1,14 +1,14 @@
-"""Arrow-native formats: Parquet files, Parquet data sets (hive partitions), Feather / Arrow IPC
+"""Arrow-native formats: Parquet files, Feather / Arrow IPC
 files and streams, JSON Lines."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pyarrow as pa
 
 from losscli.read import csv
+from losscli.read import uri as uris
 from losscli.read.source import BATCH_ROWS, Source, target
 
 
@@ -16,7 +16,12 @@ def ipc_reader(source: Source) -> Any:
     """A Feather / Arrow IPC file reader; a stream is read whole behind the same interface."""
     import pyarrow.ipc as ipc
 
-    data = source.data if source.data is not None else pa.memory_map(source.path)
+    if source.data is not None:
+        data = source.data
+    elif uris.is_uri(source.path):
+        data = target(source)
+    else:
+        data = pa.memory_map(source.path)
     try:
         return ipc.open_file(data)
     except pa.ArrowInvalid:
@@ -48,16 +53,4 @@ def json_reader(source: Source, types: dict[str, pa.DataType] | None = None) -> 
         target(source),
         read_options=pajson.ReadOptions(block_size=csv.CSV_BLOCK_BYTES),
         parse_options=parse,
-    )
-
-
-def dataset(source: Source) -> Any:
-    """A Parquet data set over `source.files`; hive partitions become columns."""
-    import pyarrow.dataset as ds
-
-    return ds.dataset(
-        source.files,
-        format="parquet",
-        partitioning="hive",
-        partition_base_dir=(source.path if os.path.isdir(source.path) else None),
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 from losscli.errors import InputError, UsageError
-from losscli.read import arrow, csv
+from losscli.read import arrow, csv, datasets
 from losscli.read.errors import arrow_errors
 from losscli.read.source import (
     BATCH_ROWS,
@@ -48,8 +48,17 @@ def _schema(source: Source) -> pa.Schema:
     if kind == "jsonl":
         return arrow.json_reader(source).schema
     if kind == "dataset":
-        return arrow.dataset(source).schema
+        return dataset_spec(source).schema
     raise UsageError(f"unknown input format '{kind}'")
+
+
+def dataset_spec(source: Source) -> datasets.DatasetSpec:
+    """A data set's schema and hive partition types, decided once (then kept on the source)."""
+    if source.dataset is None:
+        with arrow_errors(source):
+            base = datasets.dataset_base(source.path)
+            source.dataset = datasets.discover(source.files, base, source.label)
+    return source.dataset
 
 
 def inferred_schema(source: Source) -> pa.Schema:
@@ -68,7 +77,7 @@ def row_count(source: Source) -> int | None:
 
     try:
         return int(pq.ParquetFile(target(source)).metadata.num_rows)
-    except (OSError, pa.ArrowException):
+    except (OSError, pa.ArrowException, InputError):
         return None
 
 
@@ -123,18 +132,38 @@ def _stream(
             for batch in reader:
                 yield batch.select(list(columns))
         elif kind == "dataset":
-            data = arrow.dataset(source)
-            check_columns(source, data.schema.names, columns)
-            import pyarrow.dataset as ds
-
-            scan = ds.ParquetFragmentScanOptions(pre_buffer=False, buffer_size=PARQUET_BUFFER_BYTES)
-            yield from data.to_batches(
-                columns=list(columns),
-                batch_size=batch_rows(len(columns)),
-                fragment_scan_options=scan,
-            )
+            # file by file, with the schema and partition types decided once for the data set:
+            # opening it reads one footer, and nothing is read ahead of what is asked for
+            spec = dataset_spec(source)
+            check_columns(source, spec.schema.names, columns)
+            for file in source.files:
+                yield from datasets.iter_file(spec, file, columns, batch_rows(len(columns)))
 
 
 def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
     for batch in reader:
         yield batch.select(list(columns))
+
+
+def column_range(source: Source, column: str) -> tuple[float, float] | None:
+    """(min, max) of a numeric column from the Parquet footers' statistics of every row group,
+    without reading data; None when a row group has no statistics or the source is not Parquet."""
+    if source.format not in ("parquet", "dataset"):
+        return None
+    import pyarrow.parquet as pq
+
+    low, high = float("inf"), float("-inf")
+    try:
+        for path in source.files or [source.path]:
+            meta = pq.ParquetFile(target(source) if path == source.path else path).metadata
+            if column not in meta.schema.names:
+                return None
+            index = meta.schema.names.index(column)
+            for g in range(meta.num_row_groups):
+                stats = meta.row_group(g).column(index).statistics
+                if stats is None or not stats.has_min_max:
+                    return None
+                low, high = min(low, float(stats.min)), max(high, float(stats.max))
+    except (OSError, TypeError, ValueError, pa.ArrowException):
+        return None
+    return (low, high) if low <= high else None

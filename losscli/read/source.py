@@ -8,11 +8,15 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from losscli.errors import InputError, UsageError
+from losscli.read import uri as uris
+
+if TYPE_CHECKING:
+    from losscli.read.datasets import DatasetSpec
 
 FORMATS = ("csv", "tsv", "parquet", "feather", "jsonl")
 #: Text formats: their column types are inferred from the first block of the file.
@@ -62,6 +66,7 @@ class Source:
     data: Any = None  # stdin's bytes, buffered once; or the in-memory table
     bad_rows: list[str] = field(default_factory=list)  # malformed CSV rows seen while parsing
     schema: pa.Schema | None = None  # CSV: the types inferred from the first block, once
+    dataset: DatasetSpec | None = None  # a data set's schema and partition types, decided once
 
     @property
     def label(self) -> str:
@@ -73,6 +78,8 @@ class Source:
         try:
             if self.data is not None:
                 return getattr(self.data, "size", None)  # stdin's buffer; not a table
+            if uris.is_uri(self.path):
+                return None  # a URI is streamed, never parsed in parallel chunks
             return sum(os.path.getsize(f) for f in (self.files or [self.path]))
         except OSError:
             return None
@@ -119,7 +126,11 @@ def open_sources(paths: Sequence[str], input_format: str | None = None) -> list[
                 f"unknown --input-format '{input_format}' (valid: {', '.join(FORMATS)})"
             )
     sources = []
-    for path in paths:
+    for given in paths:
+        path = uris.local_path(given)
+        if uris.is_uri(path):
+            sources.extend(uri_sources(path, input_format))
+            continue
         if path == "-":
             sources.append(_stdin_source(input_format or "csv"))
             continue
@@ -145,6 +156,30 @@ def open_sources(paths: Sequence[str], input_format: str | None = None) -> list[
             continue
         sources.append(_file_source(path, input_format))
     return sources
+
+
+def uri_sources(uri: str, input_format: str | None) -> list[Source]:
+    """The sources a URI names: one object, or the Parquet files under a prefix or a glob."""
+    kind, files = uris.list_files(uri, parquet_only=input_format != "parquet")
+    if kind == "file":
+        return [_kind_source(uri, input_format)]
+    if not files:
+        what = "holds no Parquet files" if kind == "dir" else "matches no object"
+        raise InputError(what, file=uri)
+    kinds = {input_format or format_of(f) for f in files}
+    if kinds == {"parquet"}:
+        return [Source(uri, "dataset", files=files)]
+    return [_kind_source(f, input_format) for f in files]
+
+
+def _kind_source(path: str, input_format: str | None) -> Source:
+    kind = input_format or format_of(path)
+    if kind is None:
+        raise UsageError(
+            f"cannot tell the format of '{path}' from its extension",
+            hint="pass --input-format csv|tsv|parquet|feather|jsonl",
+        )
+    return Source(path, kind)
 
 
 def _file_source(path: str, input_format: str | None) -> Source:
@@ -175,8 +210,12 @@ def _stdin_source(kind: str) -> Source:
 
 
 def target(source: Source) -> Any:
-    """What pyarrow's readers open: the path, or stdin's buffered bytes."""
-    return pa.BufferReader(source.data) if source.data is not None else source.path
+    """What pyarrow's readers open: the path, a URI's file, or stdin's buffered bytes."""
+    if source.data is not None:
+        return pa.BufferReader(source.data)
+    if uris.is_uri(source.path):
+        return uris.open_input(source.path, random_access=source.format not in TEXT_FORMATS)
+    return source.path
 
 
 def check_columns(source: Source, names: Sequence[str], columns: Sequence[str]) -> None:

@@ -46,7 +46,15 @@ import numpy as np
 
 from losscli.diagnose import p_true, worst_rows
 from losscli.errors import InputError, UsageError
-from losscli.losses import CATALOGUE, EPS, TASKS, LossSpec, resolve_loss, resolve_losses
+from losscli.losses import (
+    CATALOGUE,
+    EPS,
+    TASKS,
+    LossSpec,
+    resolve_loss,
+    resolve_losses,
+    split_specs,
+)
 from losscli.sensitivity.figures import contaminate, ranked_figures
 from losscli.sensitivity.model import MIN_ROWS, Comparison
 from losscli.sensitivity.synthetic import describe, synthetic
@@ -335,6 +343,7 @@ def compare(
     from_logits: bool | None = None,
     input_format: str | None = None,
     nan: str = "error",
+    classes: str | Sequence[str] | None = None,
 ) -> Comparison:
     """Rank losses by outlier sensitivity on prediction files, or on seeded synthetic data.
 
@@ -357,6 +366,7 @@ def compare(
         "pred": list(pred) if pred else None,
         "weight": weight,
         "positive": positive,
+        "classes": classes if classes is None or isinstance(classes, str) else ",".join(classes),
         "from_logits": from_logits,
         "input_format": input_format,
         "nan": nan,
@@ -387,7 +397,9 @@ def _compare_files(
     data: Any = [os.fspath(p) for p in paths] if _is_paths(paths) else paths
     if isinstance(paths, str | os.PathLike):
         data = [os.fspath(paths)]
-    prepared = load_arrays(data, task=task, **options)
+    names = study["losses"]
+    asked = [str(s) for s in names] if names and all(isinstance(s, str) for s in names) else None
+    prepared = load_arrays(data, task=task, losses=split_specs(asked) if asked else None, **options)
     files = [str(f) for f in prepared.files]
     command_options = {
         "task": task,
@@ -395,6 +407,7 @@ def _compare_files(
         "pred": options["pred"],
         "weight": options["weight"],
         "positive": options["positive"],
+        "classes": options["classes"],
         "from_logits": options["from_logits"],
         "input_format": options["input_format"],
         "nan": options["nan"] if options["nan"] != "error" else None,
@@ -411,16 +424,34 @@ def _compare_files(
         paths=[os.fspath(p) for p in data] if _is_paths(data) else files,
         options=command_options,
     )
-    return _study(
-        prepared.task,
-        prepared.y_true,
-        prepared.y_pred,
-        weight=prepared.weight,
-        from_logits=bool(prepared.from_logits),
-        signed_labels=prepared.encoding is LabelEncoding.PLUS_MINUS_ONE,
-        origin=origin,
-        **study,
-    )
+    try:
+        return _study(
+            prepared.task,
+            prepared.y_true,
+            prepared.y_pred,
+            weight=prepared.weight,
+            from_logits=bool(prepared.from_logits),
+            signed_labels=prepared.encoding is LabelEncoding.PLUS_MINUS_ONE,
+            origin=origin,
+            **study,
+        )
+    except InputError as exc:
+        raise _in_file(exc, prepared) from None
+
+
+def _in_file(exc: InputError, prepared: Any) -> InputError:
+    """An error on the arrays, in the file's terms: the real column for 'y_true'/'y_pred', and
+    the file and row when one file was read whole (no rows dropped)."""
+    roles = {"y_true": "true", "y_pred": "pred"}
+    if exc.column in roles:
+        named = prepared.columns.get(roles[exc.column])
+        exc.column = named if isinstance(named, str) else (named[0] if named else exc.column)
+    if exc.file is None:
+        exact = len(prepared.files) == 1 and not prepared.rows_dropped
+        exc.file = str(prepared.files[0]) if exact else ", ".join(map(str, prepared.files))
+        if not exact:
+            exc.row = None
+    return exc
 
 
 def _file_description(files: list[str], prepared: Any) -> str:

@@ -267,7 +267,7 @@ BAD_VALUES = [
     ("y_true,y_pred\n1,2\n-3,4\n", ["--loss", "msle"], "row 2: msle needs values > -1"),
     ("y_true,y_pred\n1,2\n-3,4\n", ["--loss", "poisson"], "column 'y_true', row 2: poisson needs"),
     ("label,p_a,p_b\na,0.5,0.5\nc,0.1,0.9\n", [], "label 'c' has no prediction column"),
-    ("y,p_0,p_1\n0,0.5,0.5\n3,0.1,0.9\n", [], "class index 3 is not an integer in 0..1"),
+    ("y,p_0,p_1\n0,0.5,0.5\n3,0.1,0.9\n", [], "label 3 does not fit a binary task"),
     ("y_true,y_pred\nham,0.2\nspam,0.9\n", [], "which one is positive?"),
     ("y_true,y_pred\n1,2\n", ["--loss", "hubr"], "unknown loss 'hubr' (did you mean huber?)"),
     ("y_true,y_pred\n1,2\n", ["--loss", "huber:delta=-1"], "'delta'=-1 is outside (0, inf]"),

@@ -58,7 +58,7 @@ def test_regression_rows_with_missing_values_are_dropped_and_counted():
 
 
 def test_a_missing_value_is_an_error_naming_its_row_after_the_offset():
-    converter, batch = converter_for({"y_true": [1.0, None], "y_pred": [1.5, 2.0]})
+    converter, batch = converter_for({"y_true": [3.0, None], "y_pred": [1.5, 2.0]})
     with pytest.raises(InputError, match="missing value") as caught:
         converter.convert(batch, 10, "f.csv")
     assert (caught.value.column, caught.value.row) == ("y_true", 12)
@@ -138,4 +138,4 @@ def test_probabilities_outside_the_unit_interval_name_the_column():
 
 def test_unknown_nan_policy_is_a_usage_error():
     with pytest.raises(UsageError, match="--nan must be"):
-        converter_for({"y_true": [1.0], "y_pred": [1.0]}, nan="keep")
+        converter_for({"y_true": [3.0], "y_pred": [1.0]}, nan="keep")

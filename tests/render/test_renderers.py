@@ -12,6 +12,7 @@ from losscli.losses import get_loss
 from losscli.render import Format
 from losscli.render import catalogue as render_catalogue
 from losscli.render import compare as render_compare
+from losscli.render import paired as render_paired
 from losscli.render import recommend as render_recommend
 from losscli.render import result as render_result
 from losscli.render.base import Renderer, TableRenderer
@@ -52,8 +53,29 @@ def comparison():
     return compare(task="regression", rows=200)
 
 
+def paired_result():
+    import pandas as pd
+
+    from losscli.gates import parse_gates
+    from losscli.paired import compare_models
+
+    y = [float(i % 7) for i in range(60)]
+    frame = pd.DataFrame(
+        {"y_true": y, "new": [v + 0.5 for v in y], "old": [v + (i % 3) for i, v in enumerate(y)]}
+    )
+    return compare_models(
+        frame,
+        baseline_pred=["old"],
+        pred=["new"],
+        losses=["mse"],
+        bootstrap=0,
+        gates=parse_gates(max_increase=["mse=1%"]),
+    )
+
+
 KINDS = {
     "compute": (render_result, compute_result),
+    "paired": (render_paired, paired_result),
     "recommend": (render_recommend, recommendation),
     "compare": (render_compare, comparison),
     "catalogue list": (render_catalogue, lambda: render_catalogue.select(None, "binary")),
