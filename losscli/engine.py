@@ -174,15 +174,19 @@ class Engine:
         self.overall = {s.label: Sums() for s in self.specs}
         self.keys: GroupKeys | None = None
         self.group_sums: GroupSums | None = None
+        self._view: tuple[tuple[int, int], dict[str, dict[tuple, Sums]]] | None = None
         self.clipped = 0
         self.clips = not from_logits and any(s.loss.clips for s in self.specs)
 
     @property
     def groups(self) -> dict[str, dict[tuple, Sums]]:
-        """Per loss label, each group's `Sums` by key tuple (built from the arrays when read)."""
+        """Per loss label, each group's `Sums` by key tuple (built from the arrays when first read
+        after a change)."""
         g = self.group_sums
         if self.keys is None or g is None:
             return {s.label: {} for s in self.specs}
+        if self._view is not None and self._view[0] == (self.keys.count, int(g.n.sum())):
+            return self._view[1]
         keys = self.keys.tuples()
         out: dict[str, dict[tuple, Sums]] = {}
         for label in g.labels:
@@ -194,6 +198,7 @@ class Engine:
                     sums.boot_wl, sums.boot_w = g.boot_wl[label][:, i], g.boot_w[:, i]
                 table[key] = sums
             out[label] = table
+        self._view = ((self.keys.count, int(g.n.sum())), out)
         return out
 
     @property
