@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 
 from losscli.errors import InputError, LosscliError
+from losscli.text import plural
 
 #: Column names for errors: "true", "pred" (one per prediction column, or one for all) and
 #: "weight".
@@ -62,14 +63,14 @@ def check_arrays(
     names = columns or {}
     n = len(pred)
     if y is not None and len(y) != n:
-        raise error(f"y_true has {len(y)} rows but y_pred has {n}")
+        raise error(f"y_true has {plural(len(y), 'row')} but y_pred has {n:,}")
     if task is not None:
         wide = task in ("multiclass", "multilabel")
         if pred.ndim != (2 if wide else 1):
             shape = "(n, K)" if wide else "(n,)"
             raise error(f"{task} predictions must have shape {shape}, got {pred.shape}")
     if weight is not None and weight.shape != (n,):
-        raise error(f"{len(weight)} sample weights for {n} rows")
+        raise error(f"{plural(len(weight), 'sample weight')} for {plural(n, 'row')}")
 
     def row(mask: np.ndarray) -> int:
         i = int(np.argmax(mask))

@@ -28,6 +28,7 @@ numpy is imported by the functions, so importing this module stays light.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING
@@ -303,3 +304,51 @@ __all__ = [
     "top_share",
     "worst_rows",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# A scale parameter against the data's scale
+
+
+#: The scale parameter of each Huber-like loss: quadratic below it, linear beyond.
+SCALE_PARAMS = {"huber": "delta", "smooth_l1": "beta"}
+
+
+def loss_scale(name: str, params: Mapping[str, float | None]) -> tuple[str, float] | None:
+    """(what, value) of a loss's bend from quadratic to linear, in data units: huber's delta,
+    smooth_l1's beta, log_cosh's fixed 1; None for a loss without one."""
+    if name in SCALE_PARAMS:
+        value = params.get(SCALE_PARAMS[name])
+        return (SCALE_PARAMS[name], float(value)) if value else None
+    if name == "log_cosh":
+        return "bend", 1.0
+    return None
+
+
+def scale_advice(
+    label: str, name: str, param: str, value: float, residuals: np.ndarray, where: str
+) -> str | None:
+    """A warning when a Huber-like loss's `param` (huber's delta, smooth_l1's beta) is far from
+    the residuals' scale, so the loss is really MAE (most |residuals| beyond it) or MSE/2 (none
+    beyond it); None when it fits. `where` says which residuals were measured.
+
+    >>> import numpy as np
+    >>> r = np.linspace(-100.0, 100.0, 201)
+    >>> scale_advice("huber", "huber", "delta", 1.0, r, "all rows").split(";")[0]
+    'huber acts like mae here: 99% of |residuals| exceed delta=1 (all rows)'
+    """
+    import numpy as np
+
+    r = np.asarray(residuals, dtype=np.float64)
+    r = r[np.isfinite(r)]
+    suggested, _ = huber_delta(r) if r.size else (None, False)
+    if suggested is None or not value > 0:
+        return None
+    beyond = float(np.mean(np.abs(r) > value))
+    advice = f"; try {name}:{param}={suggested:g} ({HUBER_K} x the robust SD)"
+    if beyond > 0.5:
+        share = f"{100 * beyond:.0f}%"
+        return f"{label} acts like mae here: {share} of |residuals| exceed {param}={value:g} ({where}){advice}"
+    if beyond == 0.0 and value > 10 * suggested:
+        return f"{label} acts like mse/2 here: no |residual| exceeds {param}={value:g} ({where}){advice}"
+    return None

@@ -6,20 +6,25 @@ result (values, bootstrap intervals, gates, warnings, a description of the input
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from losscli.columns import BatchConverter
+from losscli.diagnose import SCALE_PARAMS, scale_advice
 from losscli.engine import Engine, Value
-from losscli.errors import InputError, UsageError
+from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
 from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
 from losscli.grouped import GroupTable, LossColumns, Results
 from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
+from losscli.losses.per_label import per_label_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
+from losscli.text import plural, were
 
 
 def compute(
@@ -45,6 +50,7 @@ def compute(
     gates: Sequence[Gate] = (),
     baseline: Baseline | dict[str, Any] | None = None,
     gate_scope: str = "all",
+    per_label: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
     classes: Sequence[str] | None = None,
 ) -> ComputeResult:
@@ -82,7 +88,7 @@ def compute(
         classes=classes,
         losses=asked(losses, gates),
     )
-    return run_plan(plan, options, LocalExecutor(progress))
+    return run_plan(plan, options, LocalExecutor(progress), per_label=per_label)
 
 
 def compute_dask(
@@ -166,8 +172,12 @@ def _reads_stdin(data: Data) -> bool:
     return isinstance(data, list | tuple) and any(p == "-" for p in data)
 
 
-def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> ComputeResult:
-    """Choose the losses for a planned input, run it on `executor`, assemble the result."""
+def run_plan(
+    plan: Plan, options: ComputeOptions, executor: Executor, *, per_label: bool = False
+) -> ComputeResult:
+    """Choose the losses for a planned input, run it on `executor`, assemble the result.
+
+    `per_label` (multi-label only) adds each loss on each label column after the losses."""
     specs = plan_specs(plan, options.losses, options.gates)
     check_gates(
         options.gates,
@@ -178,7 +188,46 @@ def run_plan(plan: Plan, options: ComputeOptions, executor: Executor) -> Compute
         baseline=options.baseline,
         weight=plan.columns.weight,
     )
-    return finish(plan, specs, executor.run(plan, specs, options), options)
+    advice = scale_warnings(plan, specs)
+    targets = {}
+    if per_label:
+        if plan.layout.task != "multilabel":
+            raise UsageError(f"--per-label needs a multi-label task, not {plan.layout.task}")
+        extra = per_label_specs(specs, plan.layout.classes or plan.columns.true)
+        specs = [*specs, *(spec for spec, _ in extra.values())]
+        targets = {label: name for label, (_, name) in extra.items()}
+    result = finish(plan, specs, executor.run(plan, specs, options), options)
+    if targets:
+        results = [replace(r, target=targets.get(r.label)) for r in result.results]
+        result = replace(result, results=results)
+    return replace(result, warnings=[*result.warnings, *advice]) if advice else result
+
+
+def scale_warnings(plan: Plan, specs: Sequence[LossSpec]) -> list[str]:
+    """Warnings for Huber-like losses whose scale parameter misses the residuals' scale, measured
+    on the first batch only (compute streams; the batch is put back for the run)."""
+    scaled = [s for s in specs if s.name in SCALE_PARAMS and s.params.get(SCALE_PARAMS[s.name])]
+    if plan.layout.task != "regression" or not scaled:
+        return []
+    first = next(plan.first, None)
+    if first is None:
+        return []
+    plan.first = itertools.chain([first], plan.first)
+    try:
+        converter = BatchConverter(plan.columns, plan.layout, nan="drop")
+        arrays = converter.convert(first, 0, plan.sources[0].label)
+    except LosscliError:
+        return []  # the run itself reports the input error
+    residuals = arrays.pred - arrays.y
+    where = f"first {plural(len(residuals), 'row')} of {plan.sources[0].label}"
+    out = []
+    for spec in scaled:
+        param = SCALE_PARAMS[spec.name]
+        value = spec.params[param]
+        text = scale_advice(spec.label, spec.name, param, float(value or 0), residuals, where)
+        if text:
+            out.append(text)
+    return out
 
 
 def plan_specs(plan: Plan, losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[LossSpec]:
@@ -383,15 +432,17 @@ def _warnings(
     out = []
     if engine.clipped:
         out.append(
-            f"{engine.clipped} probabilities were clipped to [eps, 1 - eps] (eps={engine.eps:g})"
+            f"{plural(engine.clipped, 'probability', 'probabilities')} {were(engine.clipped)} "
+            f"clipped to [eps, 1 - eps] (eps={engine.eps:g})"
         )
     if unnormalised:
         out.append(
-            f"{unnormalised} rows of class probabilities do not sum to 1 (used as given, "
+            f"{plural(unnormalised, 'row')} of class probabilities "
+            f"{'does' if unnormalised == 1 else 'do'} not sum to 1 (used as given, "
             "not renormalised)"
         )
     if dropped and nan == "drop":
-        out.append(f"{dropped} rows with missing values were dropped")
+        out.append(f"{plural(dropped, 'row')} with missing values {were(dropped)} dropped")
     table = results.table if isinstance(results, Results) else None
     out += _empty_groups(table, nan)
     undefined = sorted({r.label for r in results[: len(engine.specs)] if r.value is None})

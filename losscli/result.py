@@ -29,6 +29,7 @@ class LossResult:
     ci: tuple[float, float] | None = None
     ci_level: float | None = None
     replicates: int | None = None
+    target: str | None = None  # with --per-label: the one label this value is over
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -41,6 +42,8 @@ class LossResult:
             "rows": self.rows,
             "weight_sum": _finite(self.weight_sum),
         }
+        if self.target is not None:
+            out["target"] = self.target
         if self.ci is not None:
             out["ci"] = {
                 "level": self.ci_level,

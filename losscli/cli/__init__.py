@@ -14,9 +14,10 @@ from losscli._version import __version__
 
 EPILOG = (
     "Examples:\n\n"
-    "  losscli compute preds.parquet --loss mse,huber:delta=2 --max huber=0.3\n\n"
-    "  losscli recommend --task multiclass --activation softmax --labels int\n\n"
-    "  losscli compare preds.csv --json\n\n"
+    "\b\n"
+    "  losscli compute preds.parquet --loss mse,huber:delta=2 --max huber=0.3\n"
+    "  losscli recommend --task multiclass --activation softmax --labels int\n"
+    "  losscli compare preds.csv --json\n"
     "  losscli losses huber\n\n"
     "Exit codes: 0 done and every gate passed, 1 a gate failed, 2 usage or input error, "
     "3 internal error."
@@ -27,7 +28,7 @@ app = typer.Typer(
     help="Evaluate, choose and compare loss functions on prediction files.",
     epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
@@ -69,4 +70,9 @@ _register()
 
 
 def main() -> None:
+    import os
+
+    from losscli.cli.complete import normalise_instruction
+
+    normalise_instruction(os.environ, "_LOSSCLI_COMPLETE")
     app(prog_name="losscli")

@@ -6,10 +6,11 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from losscli.cli.complete import complete_column
 from losscli.errors import LosscliError
 from losscli.render import Format
 
@@ -21,6 +22,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="table|json|csv|markdown",
         envvar="LOSSCLI_FORMAT",
         help="Output format: table (people), json (scripts, CI), csv, markdown (pull requests).",
         case_sensitive=False,
@@ -29,7 +31,12 @@ FormatOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the result to FILE (atomically) instead of stdout.",
+    ),
 ]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No messages or progress on stderr; errors still.")
@@ -42,6 +49,8 @@ TrueOpt = Annotated[
     typer.Option(
         "--true",
         "-t",
+        metavar="COL",
+        autocompletion=complete_column,
         help="Label/target column(s); repeat or use a glob ('y_*') for one-hot or multi-label.",
     ),
 ]
@@ -50,24 +59,43 @@ PredOpt = Annotated[
     typer.Option(
         "--pred",
         "-p",
+        metavar="COL",
+        autocompletion=complete_column,
         help="Prediction column(s); repeat or use a glob ('p_*') for one column per class.",
     ),
 ]
-WeightOpt = Annotated[str | None, typer.Option("--weight", "-w", help="Sample-weight column.")]
+WeightOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weight",
+        "-w",
+        metavar="COL",
+        autocompletion=complete_column,
+        help="Sample-weight column.",
+    ),
+]
 ByOpt = Annotated[
     list[str] | None,
-    typer.Option("--by", help="Group column (repeatable): one result per group plus overall."),
+    typer.Option(
+        "--by",
+        metavar="COL",
+        autocompletion=complete_column,
+        help="Group column (repeatable): one result per group plus overall.",
+    ),
 ]
 TaskOpt = Annotated[
     str | None,
     typer.Option(
-        "--task", help="regression, binary, multiclass or multilabel (inferred when omitted)."
+        "--task",
+        metavar="TASK",
+        help="regression, binary, multiclass or multilabel (inferred from the data when omitted).",
     ),
 ]
 PositiveOpt = Annotated[
     str | None,
     typer.Option(
         "--positive",
+        metavar="LABEL",
         help="The positive label of binary labels (strings; 0 or 1; -1 or 1; true or false).",
     ),
 ]
@@ -75,6 +103,7 @@ ClassesOpt = Annotated[
     str | None,
     typer.Option(
         "--classes",
+        metavar="CLASS,...",
         help="The class of each prediction column, in order, comma-separated "
         "(setosa,versicolor,virginica): maps labels to columns when the columns' names do not.",
     ),
@@ -92,12 +121,17 @@ InputFormatOpt = Annotated[
     str | None,
     typer.Option(
         "--input-format",
+        metavar="FORMAT",
         help="csv, tsv, parquet, feather, jsonl: overrides the file extension (stdin is csv).",
     ),
 ]
 NanOpt = Annotated[
     str,
-    typer.Option("--nan", help="Missing values: 'error' (name the first) or 'drop' the rows."),
+    typer.Option(
+        "--nan",
+        metavar="error|drop",
+        help="Missing values: 'error' (name the first) or 'drop' the rows.",
+    ),
 ]
 
 
@@ -161,3 +195,33 @@ def reporting(debug: bool = False) -> Iterator[None]:
             "for the traceback)",
             3,
         )
+
+
+class NamedCommand(typer.core.TyperCommand):
+    """A command whose positional arguments read as `FILE...` (required) or `[FILE]...` in the
+    usage line and help, instead of typer's `{FILE}...` and `<list[str]>`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument):
+                param.__class__ = NamedArgument
+
+
+class NamedArgument(typer.core.TyperArgument):
+    """A positional argument shown by its metavar (see `NamedCommand`)."""
+
+    def _shown(self) -> str:
+        name = self.metavar or self.name or "ARG"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def get_usage_pieces(self, ctx: typer._click.Context) -> list[str]:
+        name = self.metavar or self.name or "ARG"
+        more = "..." if self.nargs != 1 else ""
+        return [f"{name}{more}" if self.required else f"[{name}]{more}"]
+
+    def get_help_record(self, ctx: typer._click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        return self._shown(), record[1]

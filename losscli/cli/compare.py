@@ -13,6 +13,7 @@ from losscli.cli.common import (
     InputFormatOpt,
     JsonOpt,
     LogitsOpt,
+    NamedCommand,
     NanOpt,
     OutputOpt,
     PositiveOpt,
@@ -25,6 +26,7 @@ from losscli.cli.common import (
     reporting,
     resolve_format,
 )
+from losscli.cli.complete import complete_loss
 from losscli.render import Format
 
 HELP = """Rank losses by outlier sensitivity: how much would a few bad rows move each loss?
@@ -39,14 +41,11 @@ Without FILE, compares on seeded synthetic data for --task (default regression).
 
 Examples:
 
+\b
   losscli compare
-
   losscli compare --task binary --rows 5000 --seed 3
-
   losscli compare preds.csv
-
   losscli compare preds.parquet --loss mse,huber:delta=2,mae --json
-
   losscli compare preds.csv --top 2% --plot sensitivity.png
 
 Exit codes: 0 done, 2 usage or input error, 3 internal error.
@@ -57,6 +56,8 @@ LossOpt = Annotated[
     typer.Option(
         "--loss",
         "-l",
+        metavar="LOSS[:PARAM=V]",
+        autocompletion=complete_loss,
         help="NAME[:param=value,...], repeatable or comma-separated; default: every catalogue "
         "loss that fits the task and the data.",
     ),
@@ -132,7 +133,7 @@ def compare_command(
         typer.Option("--rows", metavar="N", help="Rows of the synthetic data (without FILE)."),
     ] = "2000",
     eps: Annotated[
-        float, typer.Option("--eps", help="Clip probabilities to [eps, 1 - eps].")
+        float, typer.Option("--eps", metavar="EPS", help="Clip probabilities to [eps, 1 - eps].")
     ] = 1e-7,
     plot: Annotated[
         str | None,
@@ -199,4 +200,4 @@ def compare_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("compare", help=HELP)(compare_command)
+    app.command("compare", help=HELP, cls=NamedCommand)(compare_command)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -17,6 +18,7 @@ from losscli.cli.common import (
     InputFormatOpt,
     JsonOpt,
     LogitsOpt,
+    NamedCommand,
     NanOpt,
     OutputOpt,
     PositiveOpt,
@@ -31,7 +33,11 @@ from losscli.cli.common import (
     stderr_console,
     warn,
 )
+from losscli.cli.complete import complete_column, complete_loss
+from losscli.errors import LosscliError
 from losscli.render import Format
+from losscli.text import plural
+from losscli.write import emit
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -46,16 +52,12 @@ gs://..., file://...), with the store's usual credentials from the environment.
 
 Examples:
 
+\b
   losscli compute preds.csv --loss mse,mae,huber:delta=2.5
-
   losscli compute preds.parquet --pred 'p_*' --true label --loss cross_entropy
-
   losscli compute preds.parquet --loss huber --max huber=0.3 --json
-
   losscli compute new.parquet --baseline old.json --max-increase bce=5%
-
   losscli compute new.csv --baseline old.csv --key id --max-increase bce=1% --format markdown
-
   losscli compute preds.csv --by region --bootstrap 1000 --seed 1 --format markdown
 
 Exit codes: 0 done and every gate passed, 1 a gate failed, 2 usage or input error, 3 internal
@@ -67,6 +69,8 @@ LossOpt = Annotated[
     typer.Option(
         "--loss",
         "-l",
+        metavar="LOSS[:PARAM=V]",
+        autocompletion=complete_loss,
         help="NAME[:param=value,...], repeatable or comma-separated (see 'losscli losses'); "
         "default: the usual set for the task.",
     ),
@@ -89,19 +93,28 @@ def compute_command(
     input_format: InputFormatOpt = None,
     nan: NanOpt = "error",
     eps: Annotated[
-        float, typer.Option("--eps", help="Clip probabilities to [eps, 1 - eps].")
+        float, typer.Option("--eps", metavar="EPS", help="Clip probabilities to [eps, 1 - eps].")
     ] = 1e-7,
     reduction: Annotated[
-        str, typer.Option("--reduction", help="mean (weighted: sum w*l / sum w) or sum.")
+        str,
+        typer.Option(
+            "--reduction", metavar="mean|sum", help="mean (weighted: sum w*l / sum w) or sum."
+        ),
     ] = "mean",
     per_row: Annotated[
         str | None,
-        typer.Option("--per-row", help="Write each row's loss to FILE (.csv, .tsv or .parquet)."),
+        typer.Option(
+            "--per-row",
+            metavar="FILE",
+            help="Write each row's loss to FILE (.csv, .tsv or .parquet).",
+        ),
     ] = None,
     key: Annotated[
         list[str] | None,
         typer.Option(
             "--key",
+            metavar="COL",
+            autocompletion=complete_column,
             help="Key column(s): match a paired baseline's rows, and name rows in --per-row "
             "(default there: id-like columns and --by).",
         ),
@@ -110,28 +123,37 @@ def compute_command(
         int | None,
         typer.Option(
             "--bootstrap",
+            metavar="N",
             help="Bootstrap replicates for a confidence interval (default: none; with a paired "
             "baseline 400 or more, 0 for the normal approximation only).",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
-    ci: Annotated[float, typer.Option("--ci", help="Confidence level of the interval.")] = 0.95,
+    seed: Annotated[int, typer.Option("--seed", metavar="INT", help="Seed of the bootstrap.")] = 0,
+    ci: Annotated[
+        float, typer.Option("--ci", metavar="LEVEL", help="Confidence level of the interval.")
+    ] = 0.95,
     max_: Annotated[
         list[str] | None,
         typer.Option(
             "--max",
+            metavar="LOSS=VALUE",
             help="Gate: fail (exit 1) if LOSS > VALUE. LOSS=VALUE, repeatable; LOSS names one "
             "computed loss by its label (huber, 'huber(delta=2)').",
         ),
     ] = None,
     min_: Annotated[
         list[str] | None,
-        typer.Option("--min", help="Gate: fail if LOSS < VALUE. LOSS=VALUE, repeatable."),
+        typer.Option(
+            "--min",
+            metavar="LOSS=VALUE",
+            help="Gate: fail if LOSS < VALUE. LOSS=VALUE, repeatable.",
+        ),
     ] = None,
     baseline: Annotated[
         str | None,
         typer.Option(
             "--baseline",
+            metavar="FILE",
             help="An earlier run's compute --json (a .json file; refused if its schema, task, "
             "reduction, weighting or the gated loss's parameters differ), or the baseline "
             "model's predictions (any input compute reads) for a paired comparison with "
@@ -142,6 +164,8 @@ def compute_command(
         list[str] | None,
         typer.Option(
             "--baseline-pred",
+            metavar="COL",
+            autocompletion=complete_column,
             help="Paired baseline from the same input: the baseline model's prediction column(s).",
         ),
     ] = None,
@@ -149,6 +173,7 @@ def compute_command(
         str,
         typer.Option(
             "--unmatched",
+            metavar="error|drop",
             help="Paired baseline: rows on one side only are an 'error', or 'drop' them.",
         ),
     ] = "error",
@@ -156,6 +181,7 @@ def compute_command(
         list[str] | None,
         typer.Option(
             "--max-increase",
+            metavar="LOSS=VALUE[%]",
             help="Gate: fail if LOSS grew by more than VALUE (absolute) or VALUE% over "
             "--baseline (paired: with confidence --ci).",
         ),
@@ -164,6 +190,7 @@ def compute_command(
         list[str] | None,
         typer.Option(
             "--min-decrease",
+            metavar="LOSS=VALUE[%]",
             help="Gate: fail unless LOSS fell by at least VALUE (absolute) or VALUE% below "
             "--baseline (paired: with confidence --ci).",
         ),
@@ -172,13 +199,18 @@ def compute_command(
         str,
         typer.Option(
             "--gate-on",
+            metavar="interval|estimate",
             help="Paired gates: 'interval' (fail only when the change passes the allowance "
             "with confidence --ci, Holm-adjusted) or 'estimate' (the point estimate).",
         ),
     ] = "interval",
     gate: Annotated[
         str,
-        typer.Option("--gate", help="With --by: gates hold for 'all' groups or 'overall' only."),
+        typer.Option(
+            "--gate",
+            metavar="all|overall",
+            help="With --by: gates hold for 'all' groups or 'overall' only.",
+        ),
     ] = "all",
     dask: Annotated[
         str | None,
@@ -199,13 +231,30 @@ def compute_command(
             "without any worker before giving up (exit 2).",
         ),
     ] = 30.0,
+    per_label: Annotated[
+        bool,
+        typer.Option(
+            "--per-label",
+            help="Multi-label: also each loss on each label column on its own, labelled "
+            "LOSS[LABEL] (JSON adds 'target').",
+        ),
+    ] = False,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            "--summary",
+            metavar="FILE.md",
+            help="Also write the markdown summary to FILE.md (atomically), whatever --format: "
+            "written when a gate fails too, and as the error when the run cannot finish.",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    with reporting(debug):
+    with reporting(debug), summary_of_errors(summary):
         prefer_jemalloc()
         from losscli.errors import UsageError
         from losscli.gates import load_baseline, parse_gates
@@ -224,7 +273,9 @@ def compute_command(
             }
             if dask is not None:
                 raise UsageError("a paired baseline is not available with --dask")
-            _paired(files, baseline, fmt, output, quiet, **paired_options, **{
+            if per_label:
+                raise UsageError("--per-label is not available with a paired baseline")
+            _paired(files, baseline, fmt, (output, summary), quiet, **paired_options, **{
                 "losses": loss, "true": true, "pred": pred, "weight": weight, "by": by,
                 "task": task, "positive": positive, "from_logits": from_logits, "nan": nan,
                 "eps": eps, "reduction": reduction, "bootstrap": bootstrap, "seed": seed,
@@ -255,18 +306,28 @@ def compute_command(
             "gate_scope": gate,
         }
         if dask is not None:
+            if per_label:
+                raise UsageError("--per-label is not available with --dask")
             result = _on_dask(
                 dask, files, per_row=per_row, input_format=input_format, timeout=timeout, **options
             )
         else:
             result = _local(
-                quiet, files, input_format=input_format, per_row=per_row, keys=key, **options
+                quiet,
+                files,
+                input_format=input_format,
+                per_row=per_row,
+                keys=key,
+                per_label=per_label,
+                **options,
             )
         for message in result.notes:
             note(message, quiet)
         for message in result.warnings:
             warn(message, quiet)
         show(result, fmt, output)
+        if summary is not None:
+            show(result, Format.markdown, summary)
         if result.gates:
             _summary(result, quiet)
         if not result.passed:
@@ -296,11 +357,13 @@ def _paired(
     files: list[str],
     baseline: str | None,
     fmt: Format,
-    output: str | None,
+    outputs: tuple[str | None, str | None],
     quiet: bool,
     **options: Any,
 ) -> None:
-    """A paired comparison: compute, render, summarise on stderr, exit 1 if a gate failed."""
+    """A paired comparison: compute, render (to --output, and as markdown to --summary),
+    summarise on stderr, exit 1 if a gate failed."""
+    output, summary = outputs
     from losscli.paired import compare_models
     from losscli.render.paired import rule_text, show
 
@@ -311,6 +374,8 @@ def _paired(
     for message in result.result.warnings:
         warn(message, quiet)
     show(result, fmt, output)
+    if summary is not None:
+        show(result, Format.markdown, summary)
     if result.gates:
         note(rule_text(result), quiet)
     _paired_summary(result.result, quiet)
@@ -328,7 +393,7 @@ def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None
 
     if not failed:
         if not quiet:
-            console.print(f"[green]passed:[/green] all {len(result.gates)} gates")
+            console.print(f"[green]passed:[/green] {plural(len(result.gates), 'gate')}")
         return
     console.print(
         f"[bold red]failed:[/bold red] {len(failed)} of {len(result.gates)} gates", highlight=False
@@ -381,12 +446,26 @@ def prefer_jemalloc() -> None:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
+@contextmanager
+def summary_of_errors(path: str | None) -> Iterator[None]:
+    """With --summary: a run that stops on a usage or input error still leaves FILE.md, saying
+    why (so a CI step that shows it has something to show); the error then exits as usual."""
+    try:
+        yield
+    except LosscliError as exc:
+        if path is not None:
+            from losscli.render.markdown import text
+
+            emit(f"### losscli: ⚠️ not evaluated\n\n{text(str(exc))}\n", path)
+        raise
+
+
 def _summary(result: ComputeResult, quiet: bool) -> None:
     failed = [g for g in result.gates if not g.passed]
     console = stderr_console()
     if not failed:
         if not quiet:
-            console.print(f"[green]passed:[/green] all {len(result.gates)} gates")
+            console.print(f"[green]passed:[/green] {plural(len(result.gates), 'gate')}")
         return
     # a failed gate is reported even under --quiet: it is why the exit code is 1
     first = failed[0]
@@ -443,4 +522,4 @@ class _progress:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("compute", help=HELP)(compute_command)
+    app.command("compute", help=HELP, cls=NamedCommand)(compute_command)

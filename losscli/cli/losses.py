@@ -10,32 +10,41 @@ from losscli.cli.common import (
     DebugOpt,
     FormatOpt,
     JsonOpt,
+    NamedCommand,
     OutputOpt,
+    QuietOpt,
     reporting,
     resolve_format,
 )
+from losscli.cli.complete import complete_loss
 from losscli.render import Format
 
 HELP = """List the loss catalogue, or show one loss in full.
 
 Examples:
 
+\b
   losscli losses
-
   losscli losses --task binary
-
   losscli losses huber
-
   losscli losses log_loss --json
+
+Exit codes: 0 done, 2 usage error (an unknown loss or task), 3 internal error.
 """
 
 
 def losses_command(
-    name: Annotated[str | None, typer.Argument(help="A loss name or alias.")] = None,
-    task: Annotated[str | None, typer.Option("--task", help="Only losses for this task.")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="LOSS", help="A loss name or alias.", autocompletion=complete_loss),
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", metavar="TASK", help="Only losses for this task.")
+    ] = None,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     with reporting(debug):
@@ -46,4 +55,4 @@ def losses_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("losses", help=HELP)(losses_command)
+    app.command("losses", help=HELP, cls=NamedCommand)(losses_command)

@@ -13,12 +13,12 @@ from losscli.cli.common import (
     InputFormatOpt,
     JsonOpt,
     LogitsOpt,
+    NamedCommand,
     NanOpt,
     OutputOpt,
     PositiveOpt,
     PredOpt,
     QuietOpt,
-    TaskOpt,
     TrueOpt,
     WeightOpt,
     note,
@@ -38,22 +38,31 @@ for heavy tails (Huber with a measured delta when they are heavy).
 
 Examples:
 
+\b
   losscli recommend --task binary --activation sigmoid
-
   losscli recommend --task multiclass --activation none --labels int --framework pytorch
-
   losscli recommend --task regression --activation linear --outliers --json
-
   losscli recommend --from preds.csv
-
   losscli recommend --from preds.parquet --true label --pred 'p_*'
+
+Exit codes: 0 done, 2 usage or input error, 3 internal error.
 """
 
+TaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--task",
+        metavar="TASK",
+        help="regression, binary, multiclass or multilabel; required without --from, inferred "
+        "from the data with it.",
+    ),
+]
 ActivationOpt = Annotated[
     str | None,
     typer.Option(
         "--activation",
         "-a",
+        metavar="ACTIVATION",
         help="Last-layer activation: none/linear (raw outputs, logits), sigmoid, tanh, softmax, "
         "relu, softplus. Inferred from the predictions with --from.",
     ),
@@ -69,18 +78,22 @@ LabelsOpt = Annotated[
     str | None,
     typer.Option(
         "--labels",
+        metavar="ENCODING",
         help="Label encoding: int (class indices; 0/1 for binary), onehot, soft (probability "
         "targets), pm1 (-1/+1).",
     ),
 ]
 FrameworkOpt = Annotated[
     str | None,
-    typer.Option("--framework", help="pytorch, keras or sklearn: listed first."),
+    typer.Option(
+        "--framework", metavar="FRAMEWORK", help="pytorch, keras or sklearn: listed first."
+    ),
 ]
 FromOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--from",
+        metavar="FILE",
         help="Prediction file(s) to infer everything from (- reads CSV from stdin); the column "
         "options are those of 'losscli compute'.",
     ),
@@ -139,4 +152,4 @@ def recommend_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("recommend", help=HELP)(recommend_command)
+    app.command("recommend", help=HELP, cls=NamedCommand)(recommend_command)

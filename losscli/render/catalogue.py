@@ -5,17 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from losscli.errors import UsageError
 from losscli.losses import CATALOGUE, TASKS, Loss, get_loss
 from losscli.render import Format, dumps_json
+from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.result import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, Group
     from rich.table import Table
 
 #: What `losscli losses` shows: one loss in full, or a list of losses.
@@ -115,7 +116,7 @@ class TableCatalogueRenderer(TableRenderer[Entries]):
         if isinstance(item, Loss):
             console.print(_detail_rich(item))
         else:
-            console.print(_list_rich(list(item)))
+            console.print(_list_rich(list(item), console.width))
 
 
 def _csv(losses: list[Loss]) -> str:
@@ -143,72 +144,121 @@ def _list_markdown(losses: list[Loss]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for loss in losses:
-        lines.append(
-            f"| `{loss.name}` | {', '.join(loss.tasks)} | {loss.prediction} | {loss.growth} | "
-            f"{_params_text(loss) or '-'} | `{loss.formula}` |"
-        )
+        cells = [md.code(loss.name, cell=True), ", ".join(loss.tasks), md.text(loss.prediction)]
+        cells += [loss.growth, md.cell(_params_text(loss) or "-"), md.code(loss.formula, cell=True)]
+        lines.append(md.row(cells))
     return "\n".join(lines)
 
 
 def _detail_markdown(loss: Loss) -> str:
-    lines = [f"## {loss.name}: {loss.title}", "", loss.summary, "", f"`{loss.formula}`", ""]
+    lines = [f"## {md.text(loss.name)}: {md.text(loss.title)}", "", md.text(loss.summary), ""]
+    lines += [md.code(loss.formula), ""]
     lines.append(f"- tasks: {', '.join(loss.tasks)}")
-    lines.append(f"- prediction: {loss.prediction}{' or logits' if loss.accepts_logits else ''}")
+    logits = " or logits" if loss.accepts_logits else ""
+    lines.append(f"- prediction: {md.text(loss.prediction)}{logits}")
     lines.append(f"- growth: {loss.growth}")
     for p in loss.params:
-        lines.append(f"- `{p.name}` = {p.default} in {p.bounds()}: {p.doc}")
+        lines.append(
+            f"- {md.code(p.name)} = {p.default} in {md.text(p.bounds())}: {md.text(p.doc)}"
+        )
     if loss.aliases:
-        lines.append(f"- aliases: {', '.join(loss.aliases)}")
+        lines.append(f"- aliases: {md.text(', '.join(loss.aliases))}")
     for lib, text in loss.equivalents.items():
-        lines.append(f"- {lib}: {text}")
+        lines.append(f"- {lib}: {md.text(text)}")
     if loss.choice:
-        lines += ["", loss.choice]
+        lines += ["", md.text(loss.choice)]
     return "\n".join(lines)
 
 
-def _list_rich(losses: list[Loss]) -> Table:
-    from rich.table import Table
+#: The list's columns, most needed first: at a narrow width the last ones are left out, never cut.
+_LIST_COLUMNS: tuple[tuple[str, Callable[[Loss], str]], ...] = (
+    ("loss", lambda loss: loss.name),
+    ("tasks", lambda loss: ", ".join(loss.tasks)),
+    ("parameters", _params_text),
+    ("prediction", lambda loss: loss.prediction + (" / logits" if loss.accepts_logits else "")),
+    ("growth", lambda loss: loss.growth),
+    ("aliases", lambda loss: ", ".join(loss.aliases)),
+)
 
+
+def _longest_word(name: str, losses: Sequence[Loss]) -> int:
+    cell = dict(_LIST_COLUMNS)[name]
+    return max([len(name), *(len(w) for loss in losses for w in cell(loss).split(" "))])
+
+
+def list_columns(losses: Sequence[Loss], width: int) -> dict[str, int]:
+    """The columns of `_LIST_COLUMNS` that fit in `width` and each one's width, in priority
+    order: a column is shown only if its longest word fits (cells wrap at spaces, no word is
+    ever cut); the room left widens the shown columns, most needed first."""
+    cells = dict(_LIST_COLUMNS)
+    shown: dict[str, int] = {}
+    used = 1  # the table's left edge
+    for name, _ in _LIST_COLUMNS:
+        need = _longest_word(name, losses)
+        if shown and used + need + 3 > width:  # padding and a rule
+            continue
+        shown[name] = need
+        used += need + 3
+    for name in shown:
+        natural = max([len(name), *(len(cells[name](loss)) for loss in losses)])
+        extra = min(natural - shown[name], max(0, width - used))
+        shown[name] += extra
+        used += extra
+    return shown
+
+
+def _list_rich(losses: list[Loss], width: int) -> Group:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    widths = list_columns(losses, width)
+    cells = dict(_LIST_COLUMNS)
     table = Table(title="losscli loss catalogue", title_justify="left")
-    table.add_column("loss", style="bold cyan", no_wrap=True)
-    table.add_column("tasks")
-    table.add_column("prediction")
-    table.add_column("growth")
-    table.add_column("parameters")
-    table.add_column("aliases", style="dim")
-    for loss in losses:
-        pred = loss.prediction + (" / logits" if loss.accepts_logits else "")
-        table.add_row(
-            loss.name,
-            ", ".join(loss.tasks),
-            pred,
-            loss.growth,
-            _params_text(loss),
-            ", ".join(loss.aliases[:2]) + (", ..." if len(loss.aliases) > 2 else ""),
+    for name, size in widths.items():
+        table.add_column(
+            name,
+            style="bold cyan" if name == "loss" else "dim" if name == "aliases" else None,
+            overflow="fold",
+            width=size,
         )
-    return table
+    for loss in losses:
+        table.add_row(*(Text(cells[name](loss)) for name in widths))
+    hidden = [name for name, _ in _LIST_COLUMNS if name not in widths]
+    if not hidden:
+        return Group(table)
+    note = (
+        f"not shown at this width: {', '.join(hidden)} "
+        "(see 'losscli losses NAME' or --format markdown)"
+    )
+    return Group(table, Text(note, style="dim"))
 
 
 def _detail_rich(loss: Loss) -> Table:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{loss.name}: {loss.title}", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("summary", loss.summary)
-    table.add_row("formula", loss.formula)
-    table.add_row("tasks", ", ".join(loss.tasks))
-    table.add_row("prediction", loss.prediction + (" or logits" if loss.accepts_logits else ""))
-    table.add_row("growth", loss.growth)
+    table = Table(title=Text(f"{loss.name}: {loss.title}"), show_header=False, title_justify="left")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+
+    def row(key: str, value: str) -> None:
+        table.add_row(Text(key), Text(value))
+
+    row("summary", loss.summary)
+    row("formula", loss.formula)
+    row("tasks", ", ".join(loss.tasks))
+    row("prediction", loss.prediction + (" or logits" if loss.accepts_logits else ""))
+    row("growth", loss.growth)
     for p in loss.params:
         default = "none" if p.default is None else f"{p.default:g}"
-        table.add_row(f"param {p.name}", f"{default} in {p.bounds()}: {p.doc}")
+        row(f"param {p.name}", f"{default} in {p.bounds()}: {p.doc}")
     if loss.aliases:
-        table.add_row("aliases", ", ".join(loss.aliases))
+        row("aliases", ", ".join(loss.aliases))
     for lib, text in loss.equivalents.items():
-        table.add_row(lib, text)
+        row(lib, text)
     if loss.choice:
-        table.add_row("losscli", loss.choice)
+        row("losscli", loss.choice)
     return table
 
 

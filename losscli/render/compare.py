@@ -8,7 +8,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from losscli.render import Format, dumps_json
+from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
+from losscli.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,7 +52,11 @@ class TableComparisonRenderer(TableRenderer["Comparison"]):
     """The table as wide as the console, then the verdict."""
 
     def print(self, console: Console, item: Comparison) -> None:
+        from rich.text import Text
+
         console.print(table(item, console.width))
+        for line in item.explanations:
+            console.print(Text(f"why: {line}", style="dim"))
         _print_verdict(console, item)
 
 
@@ -97,7 +103,7 @@ def _largest(comparison: Comparison) -> float:
 
 
 def _rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+    return plural(n, "row")
 
 
 def setup_line(comparison: Comparison) -> str:
@@ -111,9 +117,15 @@ def setup_line(comparison: Comparison) -> str:
     else:
         flipped = "moved to another class" if c.task == "multiclass" else "flipped"
         how = f"labels of {_rows(c.contaminated_rows)} ({_percent(c.contamination)}) {flipped}"
+    removed = f"the worst {_rows(c.trimmed_rows - c.gross_rows)}"
+    if c.gross_rows:
+        removed += (
+            f" and {_rows(c.gross_rows)} already beyond ±{c.magnitude:g} robust SD (they would "
+            "mask the effect)"
+        )
     return (
         f"seed {c.seed}; top {_percent(c.top)} = the worst rows; contamination: {how}, "
-        f"after removing the worst {_rows(c.trimmed_rows)}"
+        f"after removing {removed}"
     )
 
 
@@ -193,7 +205,7 @@ def table(comparison: Comparison, width: int = 100) -> Table:
         style = "red" if weight >= 2 / 3 else "yellow" if weight >= 1 / 3 else "green"
         cell = Text(ratio.rjust(ratio_width) + " ")
         cell.append(bar(f.contamination_ratio, largest, bar_width), style=style)
-        grid.add_row(*cells, cell)
+        grid.add_row(*(Text(c) for c in cells), cell)  # values, never markup
     return grid
 
 
@@ -264,7 +276,7 @@ def to_markdown(comparison: Comparison) -> str:
     lines = [
         f"### losscli compare: outlier sensitivity, {c.task}",
         "",
-        f"{c.description}. {setup_line(c)}.",
+        f"{md.text(c.description)}. {md.text(setup_line(c))}.",
         "",
         f"| rank | loss | growth | value | top {_percent(c.top)} share | inflation "
         "| contamination ratio |",
@@ -272,15 +284,17 @@ def to_markdown(comparison: Comparison) -> str:
     ]
     for f in c.figures:
         lines.append(
-            f"| {f.rank} | `{f.label}` | {f.growth} | {_number(f.value)} | "
+            f"| {f.rank} | {md.code(f.label, cell=True)} | {f.growth} | {_number(f.value)} | "
             f"{_share(f.top_share)} | {_times(f.inflation)} | {_times(f.contamination_ratio)} |"
         )
+    if c.explanations:
+        lines += [""] + [f"- {md.text(line)}" for line in c.explanations]
     v = c.verdict
-    lines += ["", f"**Verdict:** {v.summary}."]
+    lines += ["", f"**Verdict:** {md.text(v.summary)}."]
     if v.compute_command:
-        lines += ["", f"`{v.compute_command}`"]
+        lines += ["", md.code(v.compute_command)]
     if c.skipped:
-        skipped = "; ".join(f"`{name}` ({reason})" for name, reason in c.skipped)
+        skipped = "; ".join(f"{md.code(name)} ({md.text(reason)})" for name, reason in c.skipped)
         lines += ["", f"Not compared: {skipped}."]
     return "\n".join(lines)
 

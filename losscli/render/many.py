@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -169,70 +166,3 @@ def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
         passed = sum(g.passed for g in result.gates)
         note += f"; {passed} of {len(result.gates)} gates passed (passing group gates not shown)"
     return dataclasses.replace(result, results=shown, gates=gates), note
-
-
-def to_csv(result: ComputeResult, params_text: Callable[[dict[str, Any]], str]) -> str | None:
-    """The CSV of a result with many groups, written by Arrow's CSV writer (None: not many).
-
-    Same columns and values as the plain writer; numbers as shortest round-trip digits."""
-    results = result.results
-    if len(results) <= MANY or not isinstance(results, Results) or results.table is None:
-        return None
-    import pyarrow.csv as pacsv
-
-    table, overall = results.table, results.overall
-    by = table.by
-    g, k = len(table.groups), len(table.losses)
-    cols: dict[str, list[pa.Array]] = {name: [] for name in _CSV_HEAD[:3] + by + _CSV_TAIL}
-    for r in overall:  # the overall rows first, as the plain writer puts them
-        low, high = r.ci if r.ci else (None, None)
-        row = [r.label, r.name, params_text(r.params), *[""] * len(by)]
-        row += [_text(r.value), _text(low), _text(high), str(r.rows), _text(r.weight_sum)]
-        for name, cell in zip(cols, row, strict=True):
-            cols[name].append(pa.array([cell], pa.string()))
-    order = np.arange(g * k)  # groups major, losses minor
-    loss_of, group_of = order % k, order // k
-    keys = [pa.array([gr[c] for gr in table.groups]) for c in by]
-    for name, key in zip(by, keys, strict=True):
-        cols[name].append(key.cast(pa.string()).fill_null("").take(pa.array(group_of)))
-    for name, values in _loss_columns(table, params_text).items():
-        cols[name].append(pa.concat_arrays(values).take(pa.array(loss_of * g + group_of)))
-    out = pa.table({name: pa.concat_arrays(parts) for name, parts in cols.items()})
-    sink = pa.BufferOutputStream()
-    options = pacsv.WriteOptions(quoting_style="needed", include_header=True)
-    pacsv.write_csv(out, sink, write_options=options)
-    return sink.getvalue().to_pybytes().decode("utf-8")
-
-
-_CSV_HEAD = ["loss", "name", "params"]
-_CSV_TAIL = ["value", "ci_low", "ci_high", "rows", "weight_sum"]
-
-
-def _loss_columns(
-    table: GroupTable, params_text: Callable[[dict[str, Any]], str]
-) -> dict[str, list[pa.Array]]:
-    """Per CSV column, one array per loss (each over every group)."""
-    g = len(table.groups)
-    out: dict[str, list[pa.Array]] = {n: [] for n in _CSV_HEAD + _CSV_TAIL}
-    for c in table.losses:
-        out["loss"].append(pa.array([c.label] * g, pa.string()))
-        out["name"].append(pa.array([c.name] * g, pa.string()))
-        out["params"].append(pa.array([params_text(c.params)] * g, pa.string()))
-        out["value"].append(_csv_numbers(c.value))
-        none = np.full(g, np.nan)
-        out["ci_low"].append(_csv_numbers(none if c.low is None else c.low))
-        out["ci_high"].append(_csv_numbers(none if c.high is None else c.high))
-        out["rows"].append(pa.array(c.rows).cast(pa.string()))
-        out["weight_sum"].append(_csv_numbers(c.weight_sum))
-    return out
-
-
-def _csv_numbers(values: np.ndarray) -> pa.Array:
-    """As `_numbers`, empty where undefined."""
-    import pyarrow.compute as pc
-
-    return pc.if_else(pa.array(np.isfinite(values)), _numbers(values), "")
-
-
-def _text(x: float | None) -> str:
-    return "" if x is None or not math.isfinite(x) else repr(float(x))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from losscli.paired.result import Difference, PairedResult
 from losscli.render import Format, dumps_json
+from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.render.result import number, params_text
 
@@ -155,8 +156,8 @@ def to_markdown(result: PairedResult) -> str:
     base = result.settings["baseline_files"]
     lines = [f"### losscli: {head}", ""]
     lines += [
-        f"candidate {', '.join(f'`{f}`' for f in files)} against baseline "
-        f"{', '.join(f'`{f}`' for f in base)}: {_matching(result)}.",
+        f"candidate {', '.join(md.code(f) for f in files)} against baseline "
+        f"{', '.join(md.code(f) for f in base)}: {md.text(_matching(result))}.",
         "",
     ]
     groups = _has_groups(result)
@@ -164,17 +165,22 @@ def to_markdown(result: PairedResult) -> str:
               _level(result), "n", "verdict"]  # fmt: skip
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for d in result.differences:
-        cells = [f"`{d.label}`", *([_group(d)] if groups else [])]
+        cells = [md.code(d.label, cell=True), *([md.cell(_group(d))] if groups else [])]
         cells += [number(d.baseline, 4), number(d.candidate, 4), change_text(d)]
         icon = _VERDICT_ICON.get(d.verdict, "⚠️")
-        cells += [interval_text(d), str(d.rows), f"{icon} {d.verdict}"]
-        lines.append("| " + " | ".join(cells) + " |")
+        cells += [md.text(interval_text(d)), str(d.rows), f"{icon} {d.verdict}"]
+        lines.append(md.row(cells))
     if gates:
         lines += ["", "| gate | status | why |", "|---|---|---|"]
-        lines += [f"| `{g.gate}` | {_ICON[g.status]} {g.status} | {g.message} |" for g in gates]
+        lines += [
+            md.row(
+                [md.code(g.gate, cell=True), f"{_ICON[g.status]} {g.status}", md.cell(g.message)]
+            )
+            for g in gates
+        ]
     lines += ["", f"<sub>{rule_text(result) if result.gates else _method(result)}.</sub>"]
     if result.result.warnings:
-        lines += ["", *(f"> ⚠️ {w}" for w in result.result.warnings)]
+        lines += ["", *(f"> ⚠️ {md.text(w)}" for w in result.result.warnings)]
     return "\n".join(lines) + "\n"
 
 

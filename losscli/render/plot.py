@@ -5,15 +5,16 @@ plot is asked for. The figure is drawn with the object-oriented API (no pyplot, 
 so it renders headless with the Agg (PNG) and SVG backends.
 
 Left panel. Regression: each loss as a function of the error e = y_pred - y_true, over +-5 robust
-SDs, as l(y0, y0 + e) - l(y0, y0) at the median target y0 (losses such as msle and poisson depend on
+SDs (a dot marks where huber, smooth_l1 and log_cosh turn from quadratic to linear, their delta,
+beta or 1 in robust SDs, named in the legend), as l(y0, y0 + e) - l(y0, y0) at the median target y0 (losses such as msle and poisson depend on
 y as well), divided by its mean value at e = -s and e = +s: every curve is 1 at a typical error, so
 the height at 5 s reads "a 5-SD error costs this many typical errors". Classification: each loss as
 a function of the logit (margin) z of the true label, divided by its value at z = 0 (p = 0.5).
 Curves that coincide (huber and smooth_l1 at delta = beta = 1, mse and rmse per row) share a line.
 
 Right panel. Regression: histogram of the residuals in robust SDs, with the normal density of the
-same scale for reference, rows beyond +-8 SD piled at the edges, and the cut-off of the worst `top`
-rows. Classification: histogram of the probability given to the true label.
+same scale for reference, over the data's own range (at least +-3 SD), rows beyond +-8 SD piled
+at the edges, and the cut-off of the worst `top` rows. Classification: histogram of the probability given to the true label.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from losscli.diagnose import loss_scale
 from losscli.errors import UsageError
+from losscli.text import plural
 
 if TYPE_CHECKING:
     from losscli.sensitivity import Comparison
@@ -62,12 +65,22 @@ def require_matplotlib() -> None:
 def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
     """Draw the loss curves and the data's residual histogram into `path` (.png or .svg)."""
     fmt = check_plot_path(path)
+    fig = draw(comparison)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, metadata=_metadata(fmt))
+    target = Path(path)
+    from losscli.write import write_atomic
+
+    write_atomic(target, buffer.getvalue())
+    return target
+
+
+def draw(comparison: Comparison) -> Any:
+    """The matplotlib Figure of the comparison (two panels, verdict underneath)."""
     require_matplotlib()
     from matplotlib.figure import Figure
 
-    from losscli.write import write_atomic
-
-    fig = Figure(figsize=(12.5, 5.2), dpi=110, layout="constrained")
+    fig = Figure(figsize=(12.5, 6.2), dpi=110, layout="constrained")
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
     if comparison.task == "regression":
         _regression_curves(left, comparison)
@@ -78,11 +91,7 @@ def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
     fig.suptitle(f"losscli compare: {comparison.description}", fontsize=11, ha="center")
     verdict = textwrap.fill(f"verdict: {comparison.verdict.summary}", width=150)
     fig.supxlabel(verdict, fontsize=9, color="0.25")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, metadata=_metadata(fmt))
-    target = Path(path)
-    write_atomic(target, buffer.getvalue())
-    return target
+    return fig
 
 
 def _metadata(fmt: str) -> dict[str, Any]:
@@ -94,19 +103,36 @@ def _metadata(fmt: str) -> dict[str, Any]:
 # Left panel: the loss curves
 
 
-def _curves(comparison: Comparison, x: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
-    """(labels, growth, normalised curve) for each compared loss, coinciding curves merged."""
-    curves: list[tuple[list[str], str, np.ndarray]] = []
+def _curves(comparison: Comparison, x: np.ndarray) -> list[tuple[list[Any], str, np.ndarray]]:
+    """(specs, growth, normalised curve) for each compared loss, coinciding curves merged."""
+    curves: list[tuple[list[Any], str, np.ndarray]] = []
     for figure in sorted(comparison.figures, key=lambda f: f.rank):
         with np.errstate(all="ignore"):
             y = _loss_curve(comparison, figure.spec, x)
-        for labels, _, other in curves:
+        for specs, _, other in curves:
             if np.allclose(y, other, equal_nan=True, rtol=1e-9, atol=1e-12):
-                labels.append(figure.label)
+                specs.append(figure.spec)
                 break
         else:
-            curves.append(([figure.label], figure.growth, y))
-    return [(", ".join(labels), growth, y) for labels, growth, y in curves]
+            curves.append(([figure.spec], figure.growth, y))
+    return curves
+
+
+def _scale_in_sds(comparison: Comparison, spec: Any) -> tuple[str, float] | None:
+    """(name, value in robust SDs) of where a regression loss bends from quadratic to linear."""
+    found = loss_scale(spec.name, spec.params)
+    if comparison.task != "regression" or found is None:
+        return None
+    what, value = found
+    return what, value / (comparison.robust_scale or 1.0)
+
+
+def _legend_label(comparison: Comparison, specs: list[Any], growth: str) -> str:
+    parts = []
+    for spec in specs:
+        scale = _scale_in_sds(comparison, spec)
+        parts.append(spec.label + (f" [{scale[0]} = {scale[1]:.2g} s]" if scale else ""))
+    return f"{', '.join(parts)} ({growth})"
 
 
 def _loss_curve(comparison: Comparison, spec: Any, x: np.ndarray) -> np.ndarray:
@@ -143,23 +169,40 @@ def _loss_curve(comparison: Comparison, spec: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _draw_curves(ax: Any, comparison: Comparison, x: np.ndarray) -> None:
+    """Each curve in its growth class's line style (the legend's handles long enough to show
+    the pattern); where a loss bends from quadratic to linear (huber's delta, smooth_l1's beta,
+    log_cosh's 1, in robust SDs) a marker on its curve."""
     curves = _curves(comparison, x)
     top = 1.0
-    for i, (label, growth, y) in enumerate(curves):
+    for i, (specs, growth, y) in enumerate(curves):
+        colour = f"C{i % 10}"
         ax.plot(
             x,
             y,
-            _STYLES.get(growth, "-"),
-            color=f"C{i % 10}",
+            linestyle=_STYLES.get(growth, "-"),
+            color=colour,
             linewidth=2.0,
-            label=f"{label} ({growth})",
+            label=_legend_label(comparison, specs, growth),
         )
+        for spec in specs:
+            scale = _scale_in_sds(comparison, spec)
+            if scale is not None and scale[1] <= x[-1]:
+                at = np.interp([-scale[1], scale[1]], x, y)
+                ax.plot([-scale[1], scale[1]], at, "o", color=colour, markersize=6, zorder=5)
         if np.isfinite(y).any():
             top = max(top, float(np.nanmax(y)))
     ax.set_ylim(-0.03 * min(top, 40.0), min(top, 40.0) * 1.05)
     ax.axhline(0.0, color="0.6", linewidth=0.8)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="best", ncols=2 if len(curves) > 5 else 1, framealpha=0.9)
+    # below the axes: the curves rise steeply at the top, where a legend inside would hide them
+    ax.legend(
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncols=2,
+        framealpha=0.9,
+        handlelength=4.0,
+    )
 
 
 def _regression_curves(ax: Any, comparison: Comparison) -> None:
@@ -169,7 +212,9 @@ def _regression_curves(ax: Any, comparison: Comparison) -> None:
     for side in (-1.0, 1.0):
         ax.axvline(side, color="0.5", linewidth=0.8, linestyle=":")
     s = comparison.robust_scale or 1.0
-    ax.set_xlabel(f"error e = y_pred - y_true, in robust SDs (s = {s:.4g})")
+    ax.set_xlabel(
+        f"error y_pred - y_true in robust SDs (s = {s:.4g}); dot: where a loss turns linear"
+    )
     ax.set_ylabel("loss / loss at |e| = s")
     ax.set_title("How each loss grows with the error (1 = a typical error)", fontsize=10)
 
@@ -206,9 +251,12 @@ def _residual_histogram(ax: Any, comparison: Comparison) -> None:
     s = comparison.robust_scale or 1.0
     t = r / s
     width = 0.25
-    bins = np.arange(-EDGE, EDGE + width / 2, width)
+    reach = _reach(t)
+    bins = np.arange(-reach, reach + width / 2, width)
     inside = t[np.abs(t) <= EDGE]
-    ax.hist(inside, bins=bins, color="C0", alpha=0.75, label=f"residuals ({r.size:,} rows)")
+    ax.hist(
+        inside, bins=bins, color="C0", alpha=0.75, label=f"residuals ({plural(int(r.size), 'row')})"
+    )
     below, above = int(np.sum(t < -EDGE)), int(np.sum(t > EDGE))
     for count, centre in ((below, -EDGE - 0.5), (above, EDGE + 0.5)):
         if count:
@@ -222,7 +270,7 @@ def _residual_histogram(ax: Any, comparison: Comparison) -> None:
                 fontsize=8,
                 color="C3",
             )
-    grid = np.linspace(-EDGE, EDGE, 400)
+    grid = np.linspace(-reach, reach, 400)
     density = r.size * width * np.exp(-0.5 * grid**2) / math.sqrt(2.0 * math.pi)
     ax.plot(grid, density, "k--", linewidth=1.0, label="normal with the same robust SD")
     k = max(1, math.ceil(comparison.top * r.size))
@@ -234,7 +282,8 @@ def _residual_histogram(ax: Any, comparison: Comparison) -> None:
     ax.plot([], [], color="C3", linestyle=":", label=label)
     ax.set_yscale("log")
     ax.set_ylim(0.5, None)
-    ax.set_xlim(-EDGE - 1.2, EDGE + 1.2)
+    piled = below or above
+    ax.set_xlim(-reach - (1.6 if piled else 0.25), reach + (1.6 if piled else 0.25))
     ax.set_xlabel("residual / robust SD")
     ax.set_ylabel("rows (log scale)")
     ax.set_title("The data: residuals against a normal of the same scale", fontsize=10)
@@ -242,20 +291,28 @@ def _residual_histogram(ax: Any, comparison: Comparison) -> None:
     ax.grid(True, alpha=0.3)
 
 
+def _reach(t: np.ndarray) -> float:
+    """Half the histogram's span in robust SDs: the data's largest |residual| rounded up to a
+    bin edge, at least 3 (room for the normal curve), at most EDGE (beyond, rows are piled)."""
+    finite = np.abs(t[np.isfinite(t)])
+    largest = float(finite.max()) if finite.size else 3.0
+    return float(min(EDGE, max(3.0, math.ceil(largest * 4.0) / 4.0)))
+
+
 def _probability_histogram(ax: Any, comparison: Comparison) -> None:
     from losscli.diagnose import CONFIDENT
 
     p = np.clip(np.asarray(comparison.residuals, dtype=np.float64), 0.0, 1.0)
-    unit = "labels" if comparison.task == "multilabel" else "rows"
-    ax.hist(p, bins=np.linspace(0.0, 1.0, 51), color="C0", alpha=0.75, label=f"{p.size:,} {unit}")
+    unit = "label" if comparison.task == "multilabel" else "row"
+    ax.hist(p, bins=np.linspace(0.0, 1.0, 51), color="C0", alpha=0.75, label=plural(p.size, unit))
     wrong = int(np.sum(p < CONFIDENT))
     ax.axvline(CONFIDENT, color="C3", linewidth=0.9, linestyle=":")
-    ax.plot([], [], color="C3", linestyle=":", label=f"p < {CONFIDENT:g}: {wrong:,} {unit}")
+    ax.plot([], [], color="C3", linestyle=":", label=f"p < {CONFIDENT:g}: {plural(wrong, unit)}")
     ax.axvline(0.5, color="0.5", linewidth=0.8, linestyle=":")
     ax.set_yscale("log")
     ax.set_ylim(0.5, None)
     ax.set_xlabel("probability given to the true label")
-    ax.set_ylabel(f"{unit} (log scale)")
+    ax.set_ylabel(f"{unit}s (log scale)")
     ax.set_title("The data: confident mistakes sit at the left edge", fontsize=10)
     ax.legend(fontsize=8, loc="upper center")
     ax.grid(True, alpha=0.3)

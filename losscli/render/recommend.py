@@ -12,7 +12,9 @@ import io
 from typing import TYPE_CHECKING
 
 from losscli.render import Format, dumps_json
+from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
+from losscli.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,7 +86,7 @@ def _inferred_line(rec: Recommendation) -> str:
         parts.append(f"labels {info['label_layout']}")
     if info.get("predictions") and info.get("task") != "regression":
         parts.append(f"predictions look like {info['predictions']}")
-    rows = f"{info.get('rows_used')} rows"
+    rows = plural(int(info.get("rows_used") or 0), "row")
     if info.get("rows_dropped"):
         rows += f" ({info['rows_dropped']} dropped)"
     parts.append(rows)
@@ -116,34 +118,30 @@ def to_csv(rec: Recommendation) -> str:
     return buffer.getvalue()
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def to_markdown(rec: Recommendation) -> str:
-    lines = [f"## Recommended loss: `{rec.spec}`", "", rec.why, ""]
-    lines.append(f"- task: {rec.task}, last-layer activation: `{rec.activation}`")
-    lines.append(f"- labels: {rec.labels}")
-    lines.append(f"- predictions: {_predictions(rec)}")
+    lines = [f"## Recommended loss: {md.code(rec.spec)}", "", md.text(rec.why), ""]
+    lines.append(f"- task: {md.text(rec.task)}, last-layer activation: {md.code(rec.activation)}")
+    lines.append(f"- labels: {md.text(rec.labels)}")
+    lines.append(f"- predictions: {md.text(_predictions(rec))}")
     if rec.inferred:
-        lines.append(f"- data: {_inferred_line(rec)}")
+        lines.append(f"- data: {md.text(_inferred_line(rec))}")
     if rec.measurements:
-        lines.append(f"- measured: {rec.measurements['summary']}")
+        lines.append(f"- measured: {md.text(rec.measurements['summary'])}")
     lines += ["", "| framework | equivalent |", "|---|---|"]
     for name, text in rec.frameworks.items():
-        lines.append(f"| {_FRAMEWORK_TITLES[name]} | {_cell(text)} |")
+        lines.append(md.row([md.text(_FRAMEWORK_TITLES[name]), md.cell(text)]))
     if rec.warnings:
         lines += ["", "### Warnings", ""]
         lines += [
-            f"> **Warning:** {w}" + ("  " if i < len(rec.warnings) - 1 else "")
+            f"> **Warning:** {md.text(w)}" + ("  " if i < len(rec.warnings) - 1 else "")
             for i, w in enumerate(rec.warnings)
         ]
     if rec.alternatives:
         lines += ["", "### Alternatives", ""]
         for alt in rec.alternatives:
-            line = f"- `{alt.spec()}`: {alt.when}"
+            line = f"- {md.code(alt.spec())}: {md.text(alt.when)}"
             if alt.how:
-                line += f" ({alt.how})"
+                line += f" ({md.text(alt.how)})"
             lines.append(line)
     lines += ["", "### Check it", "", "```sh", rec.compute_command, "```"]
     return "\n".join(lines)

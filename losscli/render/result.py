@@ -7,8 +7,10 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from losscli.render import Format
+from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.result import ComputeResult
+from losscli.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console, Group, RenderableType
@@ -78,23 +80,37 @@ def _has_groups(result: ComputeResult) -> bool:
     return any(r.group is not None for r in result.results)
 
 
-def to_csv(result: ComputeResult) -> str:
-    from losscli.render import many
+#: The columns of a result row that are not group columns (CSV header order).
+RESULT_COLUMNS = ("scope", "loss", "name", "params", "value", "ci_low", "ci_high", "rows")
 
-    text = many.to_csv(result, params_text)
-    if text is not None:
-        return text
-    by = result.inputs["columns"]["by"]
+
+def group_columns(by: list[str]) -> dict[str, str]:
+    """Each --by column's header (CSV, markdown, table): its name, or `by_NAME` when the name is
+    one of the result columns (`--by value` would otherwise write `value` twice)."""
+    reserved = {*RESULT_COLUMNS, "weight_sum"}
+    out: dict[str, str] = {}
+    for column in by:
+        header = column
+        while header in reserved or header in out.values():
+            header = f"by_{header}"
+        out[column] = header
+    return out
+
+
+def to_csv(result: ComputeResult) -> str:
+    """One row per loss and group. `scope` is `overall` (every row; group cells empty) or `group`
+    (its group cells hold the group's values, an empty string included); full precision."""
+    by = result.inputs["columns"]["by"] or []
+    headers = group_columns(by)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["loss", "name", "params", *by, "value", "ci_low", "ci_high", "rows", "weight_sum"]
-    )
+    writer.writerow([*RESULT_COLUMNS[:4], *headers.values(), *RESULT_COLUMNS[4:], "weight_sum"])
     for r in result.results:
-        group = [("" if r.group is None else r.group.get(c)) for c in by]
+        group = [("" if r.group is None else _csv_cell(r.group.get(c))) for c in by]
         low, high = r.ci if r.ci else (None, None)
         writer.writerow(
             [
+                "overall" if r.group is None else "group",
                 r.label,
                 r.name,
                 params_text(r.params),
@@ -109,6 +125,10 @@ def to_csv(result: ComputeResult) -> str:
     return buffer.getvalue()
 
 
+def _csv_cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def _repr(x: float | None) -> str:
     return "" if x is None else repr(float(x))
 
@@ -118,52 +138,61 @@ def _status_icon(status: str) -> str:
 
 
 def to_markdown(result: ComputeResult) -> str:
-    """Paste-ready for a pull-request comment or $GITHUB_STEP_SUMMARY."""
-    inputs = result.inputs
-    lines = []
-    if result.gates:
-        failed = sum(not g.passed for g in result.gates)
-        head = (
-            f"✅ all {len(result.gates)} gates passed"
-            if not failed
-            else f"❌ {failed} of {len(result.gates)} gates failed"
-        )
-        lines += [f"### losscli: {head}", ""]
-    else:
-        lines += ["### losscli", ""]
-    rows = inputs["rows"]
-    lines.append(
-        f"{', '.join(f'`{f}`' for f in inputs['files'])}: {inputs['task']}, "
-        f"{rows['used']} rows"
-        + (f" ({rows['dropped']} dropped)" if rows["dropped"] else "")
-        + f", reduction {inputs['reduction']}"
-        + (", weighted" if inputs["weighted"] else "")
-    )
-    lines.append("")
-    ci = _has_ci(result)
-    groups = _has_groups(result)
-    header = ["loss", "params"] + (["group"] if groups else []) + ["value"]
-    header += ["95% CI" if not ci else f"{_level(result)} CI"] if ci else []
-    header += ["rows"]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "---|" * len(header))
-    for r in result.results:
-        cells = [f"`{r.label}`", params_text(r.params) or "-"]
-        if groups:
-            cells.append(_group_text(r.group))
-        cells.append(number(r.value))
-        if ci:
-            cells.append(f"[{number(r.ci[0])}, {number(r.ci[1])}]" if r.ci else "-")
-        cells.append(str(r.rows))
-        lines.append("| " + " | ".join(cells) + " |")
+    """Paste-ready for a pull-request comment or $GITHUB_STEP_SUMMARY: every cell escaped, one
+    column per --by column; the overall row's group cells read *all rows* (emphasis, which no
+    escaped group value can produce)."""
+    lines = [_markdown_head(result), "", _markdown_inputs(result), ""]
+    lines += _markdown_results(result)
     if result.gates:
         lines += ["", "| gate | status | detail |", "|---|---|---|"]
         for g in result.gates:
-            lines.append(f"| `{g.gate}` | {_status_icon(g.status)} {g.status} | {g.message} |")
+            icon = f"{_status_icon(g.status)} {g.status}"
+            lines.append(md.row([md.code(g.gate, cell=True), icon, md.cell(g.message)]))
     if result.warnings:
         lines.append("")
-        lines += [f"> ⚠️ {w}" for w in result.warnings]
+        lines += [f"> ⚠️ {md.text(w)}" for w in result.warnings]
     return "\n".join(lines)
+
+
+def _markdown_head(result: ComputeResult) -> str:
+    if not result.gates:
+        return "### losscli"
+    failed = sum(not g.passed for g in result.gates)
+    total = len(result.gates)
+    if not failed:
+        return f"### losscli: ✅ all {plural(total, 'gate')} passed"
+    return f"### losscli: ❌ {failed} of {total} gates failed"
+
+
+def _markdown_inputs(result: ComputeResult) -> str:
+    inputs = result.inputs
+    rows = inputs["rows"]
+    return (
+        f"{', '.join(md.code(f) for f in inputs['files'])}: {md.text(inputs['task'])}, "
+        f"{plural(rows['used'], 'row')}"
+        + (f" ({rows['dropped']:,} dropped)" if rows["dropped"] else "")
+        + f", reduction {inputs['reduction']}"
+        + (", weighted" if inputs["weighted"] else "")
+    )
+
+
+def _markdown_results(result: ComputeResult) -> list[str]:
+    by = (result.inputs["columns"]["by"] or []) if _has_groups(result) else []
+    ci = _has_ci(result)
+    header = ["loss", "params", *(md.text(h) for h in group_columns(by).values()), "value"]
+    header += [f"{_level(result)} CI"] if ci else []
+    header += ["rows"]
+    lines = [md.row(header), "|" + "---|" * len(header)]
+    for r in result.results:
+        cells = [md.code(r.label, cell=True), md.cell(params_text(r.params) or "-")]
+        for c in by:
+            cells.append("*all rows*" if r.group is None else md.cell(_csv_cell(r.group.get(c))))
+        cells.append(number(r.value))
+        if ci:
+            cells.append(md.text(f"[{number(r.ci[0])}, {number(r.ci[1])}]") if r.ci else "-")
+        cells.append(f"{r.rows:,}")
+        lines.append(md.row(cells))
+    return lines
 
 
 def _level(result: ComputeResult) -> str:
@@ -172,51 +201,54 @@ def _level(result: ComputeResult) -> str:
 
 
 def table(result: ComputeResult) -> Group:
-    """A rich renderable: results, then gates."""
+    """A rich renderable: results (one column per --by column), then gates; every value is a
+    `Text`, never markup."""
     from rich.console import Group
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     inputs = result.inputs
     rows = inputs["rows"]
     caption = (
-        f"{', '.join(inputs['files'])} · {inputs['task']} · {rows['used']} rows"
-        + (f" ({rows['dropped']} dropped)" if rows["dropped"] else "")
+        f"{', '.join(inputs['files'])} · {inputs['task']} · {plural(rows['used'], 'row')}"
+        + (f" ({rows['dropped']:,} dropped)" if rows["dropped"] else "")
         + (" · weighted" if inputs["weighted"] else "")
         + f" · {inputs['reduction']}"
     )
     t = Table(title="losscli compute", title_justify="left")
-    groups = _has_groups(result)
+    by = (inputs["columns"]["by"] or []) if _has_groups(result) else []
     ci = _has_ci(result)
     t.add_column("loss", style="bold cyan", no_wrap=True)
-    t.add_column("params")
-    if groups:
-        t.add_column("group")
+    t.add_column("params", overflow="fold")
+    for header in group_columns(by).values():
+        t.add_column(Text(header), overflow="fold")
     t.add_column("value", justify="right", no_wrap=True)
     if ci:
         t.add_column(f"{_level(result)} CI", justify="right", no_wrap=True)
-    t.add_column("rows", justify="right")
+    t.add_column("rows", justify="right", no_wrap=True)
     for r in result.results:
-        cells = [escape(r.label), escape(params_text(r.params))]
-        if groups:
-            cells.append(escape(_group_text(r.group)))
-        cells.append(number(r.value))
+        cells = [Text(r.label), Text(params_text(r.params))]
+        for c in by:
+            cells.append(
+                Text("all rows", style="italic")
+                if r.group is None
+                else Text(str(_csv_cell(r.group.get(c))))
+            )
+        cells.append(Text(number(r.value)))
         if ci:
-            cells.append(escape(f"[{number(r.ci[0], 4)}, {number(r.ci[1], 4)}]") if r.ci else "")
-        cells.append(str(r.rows))
-        t.add_row(*cells, style=None if r.group is None else "dim" if groups else None)
-    from rich.text import Text
-
+            cells.append(Text(f"[{number(r.ci[0], 4)}, {number(r.ci[1], 4)}]" if r.ci else ""))
+        cells.append(Text(f"{r.rows:,}"))
+        t.add_row(*cells, style="dim" if r.group is not None else None)
     parts: list[RenderableType] = [t, Text(caption, style="dim", overflow="fold")]
     if not result.gates:
         return Group(*parts)
     g = Table(title="gates", title_justify="left")
     g.add_column("gate", no_wrap=True)
     g.add_column("status")
-    g.add_column("detail")
+    g.add_column("detail", overflow="fold")
     colours = {"pass": "green", "fail": "bold red", "error": "bold yellow"}
     for o in result.gates:
-        g.add_row(escape(o.gate), f"[{colours[o.status]}]{o.status}[/]", escape(o.message))
+        g.add_row(Text(o.gate), Text(o.status, style=colours[o.status]), Text(o.message))
     return Group(*parts, g)
 
 

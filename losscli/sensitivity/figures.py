@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from losscli.diagnose import robust_scale, top_share, worst_rows
+from losscli.diagnose import SCALE_PARAMS, robust_scale, top_share, worst_rows
 from losscli.losses import LossSpec
 from losscli.sensitivity.model import LossFigures
 
@@ -21,22 +21,32 @@ def contaminate(
     y: np.ndarray,
     pred: np.ndarray,
     worst: np.ndarray,
-    specs: list[LossSpec],
     rng: np.random.Generator,
     contamination: float,
     magnitude: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float | None]:
-    """(chosen rows, their contaminated y, their contaminated predictions, robust scale)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, float | None]:
+    """(chosen rows, their contaminated y, the gross errors to add to their predictions, robust
+    scale); errors and scale are None for classification (its labels flip instead).
+
+    The draws depend only on the data and the seed, never on the losses compared, so every loss
+    sees the same contamination; `contaminated_predictions` fits it to one loss's domain."""
     keep = np.flatnonzero(~worst)
     m = min(keep.size, max(1, round(contamination * keep.size)))
     chosen = np.sort(rng.choice(keep, m, replace=False))
     if task != "regression":
         y_c = flip(task, y[chosen], rng, pred.shape[1] if pred.ndim == 2 else 2)
-        return chosen, y_c, pred[chosen], None
+        return chosen, y_c, None, None
     scale = _scale((pred - y)[keep])
     signs = rng.choice(np.array([-1.0, 1.0]), m)
-    y_c = y[chosen]
-    return chosen, y_c, _shift(y_c, pred[chosen], signs * magnitude * scale, specs), scale
+    return chosen, y[chosen], signs * magnitude * scale, scale
+
+
+def contaminated_predictions(
+    spec: LossSpec, y_c: np.ndarray, pred: np.ndarray, errors: np.ndarray | None
+) -> np.ndarray:
+    """The chosen rows' predictions as `spec` sees them: pred + errors, each error turned upward
+    only where a downward one would leave this loss's own domain (msle, poisson: pred >= 0)."""
+    return pred if errors is None else _shift(y_c, pred, errors, [spec])
 
 
 def ranked_figures(
@@ -48,7 +58,7 @@ def ranked_figures(
     worst: np.ndarray,
     chosen: np.ndarray,
     y_c: np.ndarray,
-    pred_c: np.ndarray,
+    errors: np.ndarray | None,
     *,
     from_logits: bool,
     eps: float,
@@ -65,6 +75,7 @@ def ranked_figures(
             "check": False,
             **spec.params,
         }
+        pred_c = contaminated_predictions(spec, y_c, pred[chosen], errors)
         with np.errstate(all="ignore"):
             per_row = spec.loss.per_row(y, pred, **kw)
             floor = _floor(task, spec, y, kw)
@@ -85,6 +96,39 @@ def ranked_figures(
         LossFigures(rank + 1, f.spec, f.value, f.top_share, f.inflation, f.contamination_ratio)
         for rank, (_, f) in enumerate(ranked)
     ]
+
+
+def scale_explanations(specs: list[LossSpec], scale: float | None, magnitude: float) -> list[str]:
+    """Where each Huber-like loss's scale parameter sits against the injected errors of
+    `magnitude` robust SDs (`scale` each): why huber with a large delta ranks with mse."""
+    if scale is None:
+        return []
+    out = []
+    for spec in specs:
+        param = SCALE_PARAMS.get(spec.name)
+        value = spec.params.get(param) if param else None
+        if not value:
+            continue
+        sds = value / scale
+        where = f"{spec.label}: {param}={value:g} is {sds:.3g} robust SD"
+        if sds >= magnitude:
+            out.append(
+                f"{where}, beyond the ±{magnitude:g} SD errors: quadratic over all of them, so it "
+                "is as sensitive as mse here"
+            )
+        else:
+            out.append(
+                f"{where}: quadratic up to it, linear beyond, so the ±{magnitude:g} SD errors "
+                "grow it linearly"
+            )
+    return out
+
+
+def beyond_magnitude(residuals: np.ndarray, magnitude: float) -> np.ndarray:
+    """Rows whose |residual| already exceeds the injected gross error, `magnitude` robust SDs:
+    outliers as large as the contamination, which would mask its effect (and make a loss's
+    ratio depend on how heavy the data's own tails are rather than on the loss)."""
+    return np.asarray(np.abs(residuals) > magnitude * _scale(residuals))
 
 
 def _scale(residuals: np.ndarray) -> float:

@@ -107,6 +107,11 @@ class Comparison:
     residuals: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     #: Median target (regression), where losses that depend on y as well as on the error are drawn.
     typical_target: float | None = None
+    #: Of `trimmed_rows`, those removed (beyond the worst `top`) because their |residual| already
+    #: exceeded the injected gross error (regression).
+    gross_rows: int = 0
+    #: Why a loss ranks where it does, in words (a scale parameter against the injected errors).
+    explanations: list[str] = field(default_factory=list)
 
     @property
     def synthetic(self) -> bool:
@@ -120,11 +125,12 @@ class Comparison:
                       "columns": {role: [column, ...]} | null, "rows": int, "weighted": bool,
                       "from_logits": bool, "seed": int, "top": float, "contamination": float,
                       "magnitude": float, "robust_scale": float | null (classification),
-                      "trimmed_rows": int, "contaminated_rows": int},
+                      "trimmed_rows": int, "gross_rows": int, "contaminated_rows": int},
              "ranking": [{"rank": int (1 = most sensitive), "loss": str, "label": str,
                           "params": {name: value}, "growth": str, "value": float,
                           "top_share": float, "inflation": float | null,
                           "contamination_ratio": float | null}, ...],
+             "explanations": [str, ...],
              "skipped": [{"loss": str, "reason": str}, ...],
              "verdict": {"text": str, "heavy_tails": bool,
                          "suggested": {"loss": str, "label": str, "params": {...}},
@@ -149,9 +155,11 @@ class Comparison:
                 "magnitude": self.magnitude,
                 "robust_scale": finite(self.robust_scale),
                 "trimmed_rows": self.trimmed_rows,
+                "gross_rows": self.gross_rows,
                 "contaminated_rows": self.contaminated_rows,
             },
             "ranking": [f.to_dict() for f in self.figures],
+            "explanations": list(self.explanations),
             "skipped": [{"loss": name, "reason": reason} for name, reason in self.skipped],
             "verdict": self.verdict.to_dict(),
         }

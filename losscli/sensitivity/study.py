@@ -9,10 +9,12 @@ For every compared loss (each catalogue loss that fits the task and the data, or
 - inflation: value(all rows) / value(without those same rows).
 - contamination ratio: value after / value before a seeded contamination of `contamination` x n'
   rows (at least one), both on the trimmed data: the data without its worst `top` rows, one set
-  for all losses (regression: largest |residual|; classification: largest per-row cross-entropy),
-  so that outliers already present do not mask the effect. Regression: the chosen predictions get
+  for all losses (regression: largest |residual|, and every row whose |residual| already exceeds
+  the injected `magnitude` robust SDs; classification: largest per-row cross-entropy), so that
+  outliers already present do not mask the effect. Regression: the chosen predictions get
   a gross error of +-`magnitude` x s, s = MAD x 1.4826 of the trimmed residuals (random sign;
-  upward where a downward error would leave a compared loss's domain). Binary and multi-label:
+  turned upward, for that loss only, where a downward error would leave its domain). The rows,
+  signs and flips depend on the data and the seed only, never on which losses are compared. Binary and multi-label:
   the chosen rows' labels flip, y -> 1 - y (every label of the row). Multi-class: the label moves to another class, chosen
   at random (soft or one-hot targets are shifted along the classes).
 
@@ -55,7 +57,12 @@ from losscli.losses import (
     resolve_losses,
     split_specs,
 )
-from losscli.sensitivity.figures import contaminate, ranked_figures
+from losscli.sensitivity.figures import (
+    beyond_magnitude,
+    contaminate,
+    ranked_figures,
+    scale_explanations,
+)
 from losscli.sensitivity.model import MIN_ROWS, Comparison
 from losscli.sensitivity.synthetic import describe, synthetic
 from losscli.sensitivity.verdict import (
@@ -63,6 +70,7 @@ from losscli.sensitivity.verdict import (
     command_to_check_verdict,
     regression_verdict,
 )
+from losscli.text import plural
 
 
 def check_options(top: float, contamination: float, magnitude: float, seed: int | None = 0) -> None:
@@ -166,10 +174,14 @@ def _study(
     as_logits = from_logits or _outside_unit(task, pred)
     score = _reference_score(task, y, pred, as_logits, eps)
     worst = worst_rows(score, top)
+    gross = np.zeros(n, dtype=bool)
+    if task == "regression":
+        # rows already as far off as the injected errors would mask them (and make each loss's
+        # ratio measure the data's tails instead of the loss)
+        gross = beyond_magnitude(pred - y, magnitude) & ~worst
+        worst = worst | gross
     rng = np.random.default_rng(seed)
-    chosen, y_c, pred_c, scale = contaminate(
-        task, y, pred, worst, specs, rng, contamination, magnitude
-    )
+    chosen, y_c, errors, scale = contaminate(task, y, pred, worst, rng, contamination, magnitude)
     figures = ranked_figures(
         task,
         specs,
@@ -179,7 +191,7 @@ def _study(
         worst,
         chosen,
         y_c,
-        pred_c,
+        errors,
         from_logits=from_logits,
         eps=eps,
         top=top,
@@ -192,7 +204,7 @@ def _study(
     return Comparison(
         task=task,
         source=origin.source,
-        description=origin.description or f"{task} data, {n:,} rows",
+        description=origin.description or f"{task} data, {plural(n, 'row')}",
         rows=n,
         weighted=w is not None,
         from_logits=from_logits,
@@ -202,6 +214,8 @@ def _study(
         magnitude=magnitude,
         robust_scale=scale,
         trimmed_rows=int(worst.sum()),
+        gross_rows=int(gross.sum()),
+        explanations=scale_explanations([f.spec for f in figures], scale, magnitude),
         contaminated_rows=int(chosen.size),
         figures=figures,
         skipped=skipped,
@@ -247,7 +261,7 @@ def _check_arrays(
     w = None if weight is None else np.asarray(weight, dtype=np.float64)
     check_arrays(y, pred, w, task=task, nonfinite=NonFinite.ANY)
     if len(y) < MIN_ROWS:
-        raise InputError(f"compare needs at least {MIN_ROWS} rows, got {len(y)}")
+        raise InputError(f"compare needs at least {plural(MIN_ROWS, 'row')}, got {len(y):,}")
     if task == "multiclass" and y.ndim == 1 and (y.min() < 0 or y.max() >= pred.shape[1]):
         raise InputError(f"multiclass labels must lie in 0..{pred.shape[1] - 1}")
     if task == "regression" and y.ndim != 1:
@@ -456,7 +470,7 @@ def _in_file(exc: InputError, prepared: Any) -> InputError:
 
 def _file_description(files: list[str], prepared: Any) -> str:
     """'a.csv: 442 rows, 3 dropped, binary, labels 0/1, logits, weighted'."""
-    details = [f"{len(prepared.y_true):,} rows"]
+    details = [plural(len(prepared.y_true), "row")]
     if prepared.rows_dropped:
         details.append(f"{prepared.rows_dropped:,} dropped")
     details.append(prepared.task)

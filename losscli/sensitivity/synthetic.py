@@ -7,6 +7,7 @@ import numpy as np
 from losscli.errors import UsageError
 from losscli.losses import TASKS, sigmoid, softmax
 from losscli.sensitivity.model import MIN_ROWS
+from losscli.text import plural
 
 #: The share of the synthetic regression data set's rows that carry gross errors.
 SYNTHETIC_OUTLIERS = 0.01
@@ -64,7 +65,7 @@ def describe(task: str, n: int) -> str:
         what = f"3 labels, calibrated probabilities, {SYNTHETIC_NOISE:.0%} of labels flipped"
     else:
         what = f"calibrated probabilities, {SYNTHETIC_NOISE:.0%} of labels flipped"
-    return f"synthetic {task} data, {n:,} rows: {what}"
+    return f"synthetic {task} data, {plural(n, 'row')}: {what}"
 
 
 __all__ = ["SYNTHETIC_NOISE", "SYNTHETIC_OUTLIERS", "describe", "synthetic"]

@@ -12,6 +12,7 @@ import numpy as np
 from losscli.diagnose import CONFIDENT, HUBER_K, probability_quality, residual_tails, top_share
 from losscli.losses import LossSpec, resolve_loss
 from losscli.sensitivity.model import Verdict
+from losscli.text import plural
 
 #: Builds the compute command for the suggested losses.
 CommandFor = Callable[[Sequence[LossSpec]], str]
@@ -47,7 +48,7 @@ def regression_verdict(residuals: np.ndarray, top: float, command: CommandFor) -
         if tails.judged:
             text = f"no heavy tails: {what}, as normal residuals would; mse is fine"
         else:
-            text = f"tails not judged: only {tails.rows} rows; {what}; mse is the default"
+            text = f"tails not judged: only {plural(tails.rows, 'row')}; {what}; mse is the default"
         suggested, alternatives = mse, ()
         if beyond_1 > 0.5:
             text += (
@@ -84,10 +85,10 @@ def classification_verdict(
     observed, expected, heavy = quality.observed, quality.expected, quality.excess
     log_loss = resolve_loss("cross_entropy" if task == "multiclass" else "bce", task)
     brier = resolve_loss("brier", task)
-    unit = "labels" if task == "multilabel" else "rows"
+    unit = "label" if task == "multilabel" else "row"
     what = f"the worst {_pct(top)} of rows produce {_pct(share)} of the log loss"
     alternatives: tuple[LossSpec, ...]
-    said = f"{observed:,} {unit} give the true label p < {CONFIDENT:g}"
+    said = f"{plural(observed, unit)} give{'s' if observed == 1 else ''} the true label p < {CONFIDENT:g}"
     if heavy:
         text = (
             f"confident mistakes: {what}; {said} where the predictions' own probabilities "

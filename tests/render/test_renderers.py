@@ -127,6 +127,7 @@ def test_show_table_on_stdout(capsys):
 def test_compute_csv_has_one_row_per_result_and_group_columns():
     rows = list(csv.reader(io.StringIO(render_result.render(compute_result(), Format.csv))))
     assert rows[0] == [
+        "scope",
         "loss",
         "name",
         "params",
@@ -137,9 +138,9 @@ def test_compute_csv_has_one_row_per_result_and_group_columns():
         "rows",
         "weight_sum",
     ]
-    assert rows[1] == ["mse", "mse", "", "", "2.5", "", "", "3", "3.0"]
-    assert rows[2][3] == "eu"
-    assert rows[3][2] == "delta=1" and rows[3][4] == ""  # an undefined value is empty
+    assert rows[1] == ["overall", "mse", "mse", "", "", "2.5", "", "", "3", "3.0"]
+    assert rows[2][0] == "group" and rows[2][4] == "eu"
+    assert rows[3][3] == "delta=1" and rows[3][5] == ""  # an undefined value is empty
 
 
 def test_compute_markdown_heads_with_the_gate_verdict():
@@ -154,7 +155,7 @@ def test_compute_table_as_plain_text_is_120_columns_without_colour():
     text = render_result.render(compute_result(gates=True), Format.table)
     assert "\x1b[" not in text
     assert max(len(line) for line in text.splitlines()) <= 120
-    assert "all rows" in text and "region=eu" in text and "gates" in text
+    assert "all rows" in text and "region" in text and "eu" in text and "gates" in text
 
 
 def test_params_text_hides_switches_left_off():
