@@ -7,6 +7,7 @@ the product goals are met. Start-up time is measured the same way against `impor
 
     python benchmarks/bench.py --quick
     python benchmarks/bench.py --sizes 10M,50M --only parquet --repeat 3
+    python benchmarks/bench.py --options 0.5   # the options' costs (options.py), half size
 """
 
 from __future__ import annotations
@@ -898,6 +899,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="1M rows, 1 run: a smoke test")
     parser.add_argument("--verbose", action="store_true", help="print every command line")
+    parser.add_argument(
+        "--options",
+        type=float,
+        metavar="SCALE",
+        help="run the options' benchmark instead (options.py: start-up, --by, --bootstrap, "
+        "--baseline), data sizes times SCALE",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.warmup, args.startup_repeat = "1M", 1, 1, 3
@@ -930,6 +938,10 @@ def enough_disk(data_dir: Path, kind: str, rows: int, fmt: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.options is not None:
+        import options
+
+        return options.main(["--scale", str(args.options), "--repeat", str(args.repeat)])
     env = dict(os.environ)
     if not args.no_pycache:
         env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -9,45 +9,39 @@ files or two machines merge by addition.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
+from losscli import bootstrap as poisson
 from losscli.columns import Arrays
 from losscli.errors import InputError
+from losscli.groups import GroupKeys, GroupSums
 from losscli.losses import LossSpec
 
 #: Bootstrap weights are drawn for at most this many (row, replicate) cells at a time.
-BOOTSTRAP_CELLS = 1 << 22
-#: Rows per block of bootstrap weights drawn from one seeded stream (fewer with many replicates).
-BOOTSTRAP_BLOCK_ROWS = 8192
+BOOTSTRAP_CELLS = poisson.BLOCK_CELLS
+
+
+def stream_key(stream: str) -> int:
+    """The number of a row stream (a file or data set, named the same on every machine)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(stream.encode(), digest_size=8).digest(), "little")
 
 
 def poisson_weights(
     seed: int, stream: str, start: int, rows: int, replicates: int, keep: np.ndarray | None = None
 ) -> np.ndarray:
     """Poisson(1) bootstrap weights, shape (rows kept, replicates), of rows start..start+rows-1
-    of the row stream `stream` (a file or data set, named the same on every machine).
-
-    Row r's weights come from block r // BOOTSTRAP_BLOCK_ROWS, drawn from a generator seeded by
-    (seed, stream, block): they depend neither on how the rows are cut into batches, nor on the
-    order in which files are read, nor on which process reads them, so a run here and a run on
-    Dask draw the same weights. `keep` (a mask over the rows) selects the rows that are used.
-    """
-    import hashlib
-
-    step = max(1, min(BOOTSTRAP_BLOCK_ROWS, BOOTSTRAP_CELLS // max(replicates, 1)))
-    key = int.from_bytes(hashlib.blake2b(stream.encode(), digest_size=8).digest(), "little")
-    parts = []
-    for block in range(start // step, (start + rows - 1) // step + 1):
-        rng = np.random.default_rng([seed % (1 << 64), key, block])
-        draws = rng.poisson(1.0, size=(step, replicates))
-        lo = max(start, block * step) - block * step
-        hi = min(start + rows, (block + 1) * step) - block * step
-        parts.append(draws[lo:hi])
-    out = (np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(np.float64)
-    return out if keep is None else out[keep]
+    of the row stream `stream`: they depend neither on how the rows are cut into batches, nor on
+    the order in which files are read, nor on which process reads them (`bootstrap`).
+    `keep` (a mask over the rows) selects the rows that are used."""
+    out = poisson.poisson_weights(seed, stream_key(stream), start, rows, replicates)
+    return (out if keep is None else out[keep]).astype(np.float64)
 
 
 @dataclass
@@ -96,16 +90,17 @@ class Sums:
 class Partial:
     """The mergeable state of an engine, as plain picklable data (no kernels).
 
-    Per loss label: the overall `Sums` and one `Sums` per group key; the group keys in the order
-    first seen; the count of clipped probabilities. `merge` is exact for the sums and counts
-    (the weighted sums are lists added with math.fsum at the end, so any merge order gives the
-    same bits) and associative, so partials of files, threads or machines combine in a tree.
-    Bootstrap replicates are float arrays added element-wise: equal to rounding in any order.
+    Per loss label the overall `Sums`; the group keys (`GroupKeys`, ids in order first seen) and
+    the per-group sums (`GroupSums`); the count of clipped probabilities. `merge` is exact for
+    the counts and, to the last bit in practice, for the sums (the overall sums are lists added
+    with math.fsum at the end, the group sums double-double pairs), so partials of files,
+    threads or machines combine in a tree in any order. Bootstrap replicates are float arrays
+    added element-wise: equal to rounding in any order.
     """
 
     overall: dict[str, Sums]
-    groups: dict[str, dict[tuple, Sums]]
-    group_keys: tuple[tuple, ...] = ()
+    keys: GroupKeys | None = None
+    groups: GroupSums | None = None
     clipped: int = 0
 
     def merge(self, other: Partial) -> Partial:
@@ -113,15 +108,25 @@ class Partial:
         overall = {
             label: self.overall[label].merged(other.overall[label]) for label in self.overall
         }
-        groups: dict[str, dict[tuple, Sums]] = {}
-        for label, table in self.groups.items():
-            merged = dict(table)
-            for key, sums in other.groups[label].items():
-                merged[key] = merged[key].merged(sums) if key in merged else sums.merged(Sums())
-            groups[label] = merged
-        seen = set(self.group_keys)
-        keys = self.group_keys + tuple(k for k in other.group_keys if k not in seen)
-        return Partial(overall, groups, keys, self.clipped + other.clipped)
+        keys, groups = _merge_groups(self.keys, self.groups, other.keys, other.groups)
+        return Partial(overall, keys, groups, self.clipped + other.clipped)
+
+
+def _merge_groups(
+    keys: GroupKeys | None,
+    groups: GroupSums | None,
+    other_keys: GroupKeys | None,
+    other: GroupSums | None,
+) -> tuple[GroupKeys | None, GroupSums | None]:
+    """New (keys, sums) holding both sides' groups (the operands do not change)."""
+    if other_keys is None or other is None:
+        return (keys.copy(), groups.copy()) if keys and groups else (keys, groups)
+    keys = other_keys.copy().empty() if keys is None else keys.copy()
+    groups = GroupSums(list(other.labels)) if groups is None else groups.copy()
+    if other_keys.count:
+        local, glob = keys.encode(other_keys.columns())
+        groups.add_at(glob[local], other)
+    return keys, groups
 
 
 @dataclass(frozen=True)
@@ -134,33 +139,15 @@ class Value:
     ci: tuple[float, float] | None = None
 
 
-class _Groups:
-    """One batch's group codes, with what every loss shares: row counts and weight totals per
-    group, and the bootstrap draws sorted by group."""
+@dataclass(frozen=True)
+class GroupValues:
+    """One loss over every group, as arrays indexed by group id (NaN where undefined)."""
 
-    def __init__(
-        self, codes: np.ndarray, g: int, w: np.ndarray | None, boot: np.ndarray | None
-    ) -> None:
-        self.codes = codes
-        self.counts: np.ndarray = np.bincount(codes, minlength=g)
-        self.weights: np.ndarray
-        if w is None:
-            self.weights = self.counts.astype(np.float64)
-        else:
-            self.weights = np.bincount(codes, weights=w, minlength=g)
-        self.boot_sorted: np.ndarray | None = None
-        self.boot_weights: np.ndarray | None = None
-        if boot is not None:
-            self.order = np.argsort(codes, kind="stable")
-            self.starts = np.searchsorted(codes[self.order], np.arange(g))
-            self.boot_sorted = boot[self.order]
-            self.boot_weights = self.boot_sums(np.ones(len(codes)) if w is None else w)
-
-    def boot_sums(self, values: np.ndarray) -> np.ndarray | None:
-        """Per group and replicate: the sum of bootstrap weight x value (None without one)."""
-        if self.boot_sorted is None:
-            return None
-        return np.add.reduceat(self.boot_sorted * values[self.order, None], self.starts, axis=0)
+    value: np.ndarray
+    rows: np.ndarray
+    weight_sum: np.ndarray
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
 
 
 class Engine:
@@ -175,7 +162,7 @@ class Engine:
         eps: float = 1e-7,
         reduction: str = "mean",
         bootstrap: int = 0,
-        seed: int = 0,
+        seed: int | Sequence[int] = 0,
     ) -> None:
         self.specs = list(specs)
         self.task = task
@@ -185,17 +172,45 @@ class Engine:
         self.bootstrap = bootstrap
         self.seed = seed
         self.overall = {s.label: Sums() for s in self.specs}
-        self.groups: dict[str, dict[tuple, Sums]] = {s.label: {} for s in self.specs}
-        self.group_keys: list[tuple] = []
-        self._known: set[tuple] = set()
+        self.keys: GroupKeys | None = None
+        self.group_sums: GroupSums | None = None
+        self._view: tuple[tuple[int, int], dict[str, dict[tuple, Sums]]] | None = None
         self.clipped = 0
         self.clips = not from_logits and any(s.loss.clips for s in self.specs)
+
+    @property
+    def groups(self) -> dict[str, dict[tuple, Sums]]:
+        """Per loss label, each group's `Sums` by key tuple (built from the arrays when first read
+        after a change)."""
+        g = self.group_sums
+        if self.keys is None or g is None:
+            return {s.label: {} for s in self.specs}
+        if self._view is not None and self._view[0] == (self.keys.count, int(g.n.sum())):
+            return self._view[1]
+        keys = self.keys.tuples()
+        out: dict[str, dict[tuple, Sums]] = {}
+        for label in g.labels:
+            table: dict[tuple, Sums] = {}
+            for i, key in enumerate(keys):
+                sums = Sums([float(x) for x in g.wl[label][:, i]], [float(x) for x in g.w[:, i]])
+                sums.n = int(g.n[i])
+                if g.boot_w is not None:
+                    sums.boot_wl, sums.boot_w = g.boot_wl[label][:, i], g.boot_w[:, i]
+                table[key] = sums
+            out[label] = table
+        self._view = ((self.keys.count, int(g.n.sum())), out)
+        return out
+
+    @property
+    def group_keys(self) -> list[tuple]:
+        """The group key tuples in order first seen (group id order)."""
+        return [] if self.keys is None else self.keys.tuples()
 
     def add(
         self,
         arrays: Arrays,
-        group_codes: np.ndarray | None = None,
-        group_keys: Sequence[tuple] = (),
+        groups: Sequence[pa.Array] | np.ndarray | None = None,
+        group_keys: Sequence[tuple] | None = None,
         *,
         file: str = "",
         offset: int = 0,
@@ -203,22 +218,19 @@ class Engine:
     ) -> dict[str, np.ndarray]:
         """Add one batch; returns each loss's per-row values (for --per-row).
 
-        `file` and `offset` (rows of the file before this batch) name rows in errors; `stream`
-        is (row stream, offset in it) for the bootstrap draws: by default (file, offset)."""
+        `groups` are the batch's `--by` columns before rows were dropped (so a group whose rows
+        were all dropped is still known, with no rows); or, as `encode_groups` gives them, the
+        kept rows' codes into `group_keys`. `file` and `offset` (rows of the file before this
+        batch) name rows in errors; `stream` is (row stream, offset in it) for the bootstrap
+        draws: by default (file, offset)."""
+        filtered = False
+        if isinstance(groups, np.ndarray):  # codes into key tuples, rows already kept
+            groups, filtered = _key_columns(groups, group_keys or ()), True
         y, pred, w = arrays.y, arrays.pred, arrays.weight
         n = len(pred)
         if self.clips and n:
             self.clipped += int(np.count_nonzero((pred < self.eps) | (pred > 1.0 - self.eps)))
-        # what every loss shares: the weight totals, the bootstrap draws and the groups
         w_total = float(n) if w is None else float(np.sum(w))
-        boot = None
-        if self.bootstrap and n:
-            name, start = stream if stream is not None else (file, offset)
-            keep = None if arrays.keep is None else np.asarray(arrays.keep, dtype=bool)
-            rows = n if keep is None else len(keep)
-            boot = poisson_weights(self.seed, name, start, rows, self.bootstrap, keep)
-        w_boot = None if boot is None else (boot.sum(axis=0) if w is None else w @ boot)
-        groups = None if group_codes is None else _Groups(group_codes, len(group_keys), w, boot)
         per_row: dict[str, np.ndarray] = {}
         for spec in self.specs:
             self._check_domain(spec, arrays, file, offset)
@@ -238,12 +250,96 @@ class Engine:
                 _overflow(spec.label, wl_rows, arrays, file, offset)
             per_row[spec.label] = losses
             self.overall[spec.label].add(total, w_total, n)
-            if boot is not None:
-                assert w_boot is not None  # drawn with boot
-                self.overall[spec.label].add_boot(wl_rows @ boot, w_boot)
-            if groups is not None:
-                self._add_groups(spec.label, wl_rows, groups, group_keys)
+        codes = None
+        if groups is not None:
+            codes = self._add_groups(groups, arrays, per_row, filtered)
+        if self.bootstrap and n:
+            self._add_boot(arrays, per_row, codes, stream or (file, offset))
         return per_row
+
+    def _add_groups(
+        self,
+        columns: Sequence[pa.Array],
+        arrays: Arrays,
+        per_row: dict[str, np.ndarray],
+        filtered: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-group sums of this batch, folded into the global ones; returns the rows' batch
+        group codes and their global ids."""
+        if self.keys is None:
+            self.keys = GroupKeys(len(columns))
+            self.group_sums = GroupSums([s.label for s in self.specs])
+        assert self.group_sums is not None
+        local, glob = self.keys.encode(columns)
+        if arrays.keep is not None and not filtered:
+            local = local[np.asarray(arrays.keep, dtype=bool)]
+        u, w = len(glob), arrays.weight
+        batch = GroupSums(list(self.group_sums.labels), size=u)
+        batch.n = np.bincount(local, minlength=u)
+        weights = batch.n.astype(np.float64) if w is None else np.bincount(local, w, u)
+        batch.w = np.stack([weights, np.zeros(u)])
+        for label, losses in per_row.items():
+            wl = np.bincount(local, losses if w is None else w * losses, u)
+            batch.wl[label] = np.stack([wl, np.zeros(u)])
+        self.group_sums.resize(self.keys.count, self.bootstrap)
+        self.group_sums.add_at(glob, batch)
+        return local, glob
+
+    def _add_boot(
+        self,
+        arrays: Arrays,
+        per_row: dict[str, np.ndarray],
+        codes: tuple[np.ndarray, np.ndarray] | None,
+        stream: tuple[str, int],
+    ) -> None:
+        """Replicate sums: each row enters replicate b with its Poisson(1) count as weight; the
+        counts depend on (seed, file, row) only. Rows go in blocks, so the (rows x replicates)
+        weight matrix never exceeds `bootstrap.BLOCK_CELLS` cells."""
+        b, w = self.bootstrap, arrays.weight
+        key, offset = stream_key(stream[0]), stream[1]
+        values = np.column_stack(
+            [per_row[s.label] if w is None else w * per_row[s.label] for s in self.specs]
+            + [np.ones(len(arrays.pred)) if w is None else w]
+        )
+        keep = None if arrays.keep is None else np.asarray(arrays.keep, dtype=bool)
+        raw = len(values) if keep is None else len(keep)
+        ends = None if keep is None else np.concatenate([[0], np.cumsum(keep)])
+        totals = np.zeros((values.shape[1], b))
+        for start, stop in poisson.chunks(offset, raw, b):
+            draws = poisson.poisson_weights(self.seed, key, offset + start, stop - start, b)
+            if keep is not None and ends is not None:
+                draws = draws[keep[start:stop]]
+                start, stop = int(ends[start]), int(ends[stop])
+            weights = draws.astype(np.float64)
+            totals += values[start:stop].T @ weights
+            if codes is not None:
+                self._boot_groups(codes, values, weights, start, stop)
+        for i, spec in enumerate(self.specs):
+            self.overall[spec.label].add_boot(totals[i], totals[-1])
+
+    def _boot_groups(
+        self,
+        codes: tuple[np.ndarray, np.ndarray],
+        values: np.ndarray,
+        weights: np.ndarray,
+        start: int,
+        stop: int,
+    ) -> None:
+        """Per-group replicate sums of rows start..stop (sorted by group, summed per run)."""
+        assert self.group_sums is not None and self.group_sums.boot_w is not None
+        local, glob = codes
+        part = local[start:stop]
+        if not len(part):
+            return
+        order = np.argsort(part, kind="stable")
+        sorted_codes = part[order]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        ids = glob[sorted_codes[starts]]
+        rows = weights[order]
+        for i, label in enumerate([*self.group_sums.labels, ""]):
+            sums = np.add.reduceat(rows * values[start:stop][order, i, None], starts, axis=0)
+            target = self.group_sums.boot_w if not label else self.group_sums.boot_wl[label]
+            target[:, ids] += sums.T
 
     def _check_domain(self, spec: LossSpec, arrays: Arrays, file: str, offset: int) -> None:
         try:
@@ -258,43 +354,19 @@ class Engine:
             exc.row = offset + row + 1
             raise  # exc.column holds the role, 'y_true' or 'y_pred'; the caller names the column
 
-    def _add_groups(
-        self, label: str, wl_rows: np.ndarray, groups: _Groups, keys: Sequence[tuple]
-    ) -> None:
-        wl = np.bincount(groups.codes, weights=wl_rows, minlength=len(keys))
-        bwl = groups.boot_sums(wl_rows)
-        table = self.groups[label]
-        for i, key in enumerate(keys):
-            if groups.counts[i] == 0:
-                continue
-            sums = table.get(key)
-            if sums is None:
-                sums = table[key] = Sums()
-                if key not in self._known:
-                    self._known.add(key)
-                    self.group_keys.append(key)
-            sums.add(float(wl[i]), float(groups.weights[i]), int(groups.counts[i]))
-            if bwl is not None:
-                assert groups.boot_weights is not None  # drawn with bwl
-                sums.add_boot(bwl[i], groups.boot_weights[i])
-
     def partial(self) -> Partial:
         """The partial sums as plain data (picklable: no kernels), to merge elsewhere.
 
         The Partial shares this engine's sums: take it when the engine is done adding."""
-        return Partial(self.overall, self.groups, tuple(self.group_keys), self.clipped)
+        return Partial(self.overall, self.keys, self.group_sums, self.clipped)
 
     def absorb(self, partial: Partial) -> None:
         """Fold the partial sums of another batch stream (file, thread or machine) into these."""
         for label, sums in partial.overall.items():
             self.overall[label].merge(sums)
-        for key in partial.group_keys:
-            if key not in self._known:
-                self._known.add(key)
-                self.group_keys.append(key)
-        for label, table in partial.groups.items():
-            for key, sums in table.items():
-                self.groups[label].setdefault(key, Sums()).merge(sums)
+        self.keys, self.group_sums = _merge_groups(
+            self.keys, self.group_sums, partial.keys, partial.groups
+        )
         self.clipped += partial.clipped
 
     def merge(self, other: Engine) -> None:
@@ -302,31 +374,62 @@ class Engine:
         self.absorb(other.partial())
 
     def value(self, spec: LossSpec, sums: Sums, ci: float = 0.95) -> Value:
+        """The reduced loss of one set of rows, with its bootstrap interval."""
         wl, w = sums.total()
-        value = self._reduce(spec, wl, w)
+        value = self._reduce(spec, np.array([wl]), np.array([w]))[0]
         interval = None
-        if sums.boot_wl is not None and value is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reps = sums.boot_wl / sums.boot_w if self.reduction == "mean" else sums.boot_wl
-            if spec.loss.finalize is not None:
-                reps = spec.loss.finalize(reps)
-            reps = reps[np.isfinite(reps)]
-            if reps.size:
-                alpha = (1.0 - ci) / 2.0
-                low, high = np.quantile(reps, [alpha, 1.0 - alpha])
-                interval = (float(low), float(high))
-        return Value(value, sums.n, w, interval)
+        if sums.boot_wl is not None and sums.boot_w is not None and math.isfinite(value):
+            low, high = self._interval(spec, sums.boot_wl[:, None], sums.boot_w[:, None], ci)
+            if math.isfinite(low[0]):
+                interval = (float(low[0]), float(high[0]))
+        return Value(None if math.isnan(value) else float(value), sums.n, w, interval)
 
-    def _reduce(self, spec: LossSpec, wl: float, w: float) -> float | None:
-        if self.reduction == "mean":
-            if w <= 0:
-                return None
-            total = wl / w
-        else:
-            total = wl
-        if spec.loss.finalize is not None:
-            total = spec.loss.finalize(total)
-        return None if not math.isfinite(total) else float(total)
+    def group_values(self, spec: LossSpec, ci: float = 0.95) -> GroupValues:
+        """The reduced loss of every group (NaN where no row weighs anything)."""
+        assert self.group_sums is not None
+        g = self.group_sums
+        wl, w = g.total(spec.label)
+        value = self._reduce(spec, wl, w)
+        rows = g.n[: g.size]
+        if g.boot_w is None or not self.bootstrap:
+            return GroupValues(value, rows, w)
+        low, high = self._interval(
+            spec, g.boot_wl[spec.label][:, : g.size], g.boot_w[:, : g.size], ci
+        )
+        undefined = ~np.isfinite(value)
+        low[undefined], high[undefined] = np.nan, np.nan
+        return GroupValues(value, rows, w, low, high)
+
+    def _interval(
+        self, spec: LossSpec, boot_wl: np.ndarray, boot_w: np.ndarray, ci: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Percentile interval per column of replicate sums (replicates in axis 0)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reps = boot_wl / boot_w if self.reduction == "mean" else boot_wl.copy()
+            if spec.loss.finalize is not None:
+                reps = np.asarray(spec.loss.finalize(reps), dtype=np.float64)
+        reps[~np.isfinite(reps)] = np.nan
+        alpha = (1.0 - ci) / 2.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column with no finite replicate
+            low, high = np.nanquantile(reps, [alpha, 1.0 - alpha], axis=0)
+        return np.atleast_1d(low), np.atleast_1d(high)
+
+    def _reduce(self, spec: LossSpec, wl: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """The mean (or sum) per entry; NaN where the rows weigh nothing or it is not finite."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = wl / w if self.reduction == "mean" else wl.copy()
+            if spec.loss.finalize is not None:
+                total = np.asarray(spec.loss.finalize(total), dtype=np.float64)
+        total = np.where((w > 0) & np.isfinite(total), total, np.nan)
+        return np.atleast_1d(total).astype(np.float64)
+
+
+def _key_columns(codes: np.ndarray, keys: Sequence[tuple]) -> list[pa.Array]:
+    """Per-row key columns from codes into key tuples."""
+    width = len(keys[0]) if keys else 1
+    take = pa.array(codes)
+    return [pa.array([k[j] for k in keys]).take(take) for j in range(width)]
 
 
 def _overflow(label: str, wl_rows: np.ndarray, arrays: Arrays, file: str, offset: int) -> None:

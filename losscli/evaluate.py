@@ -11,12 +11,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from losscli.columns import BatchConverter
 from losscli.diagnose import SCALE_PARAMS, scale_advice
 from losscli.engine import Engine, Value
 from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
 from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
+from losscli.grouped import GroupTable, LossColumns, Results
 from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
 from losscli.losses.per_label import per_label_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
@@ -328,22 +331,61 @@ def _inputs(plan: Plan, run: Run, options: ComputeOptions) -> dict[str, Any]:
     }
 
 
-def _results(
-    engine: Engine, specs: list[LossSpec], plan: Plan, options: ComputeOptions
-) -> list[LossResult]:
-    """Every loss overall, then every loss per group (groups in a stable order)."""
+def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: ComputeOptions) -> Results:
+    """Every loss overall, then every loss per group (groups in their keys' sorted order)."""
     out = []
     for spec in specs:
         v = engine.value(spec, engine.overall[spec.label], options.ci)
         out.append(_loss_result(spec, v, engine.reduction, None, options))
-    for key in sorted(engine.group_keys, key=_sort_key):
-        group = {c: _json_value(k) for c, k in zip(plan.columns.by, key, strict=True)}
-        for spec in specs:
-            sums = engine.groups[spec.label].get(key)
-            if sums is not None:
-                v = engine.value(spec, sums, options.ci)
-                out.append(_loss_result(spec, v, engine.reduction, group, options))
-    return out
+    if engine.keys is None or not engine.keys.count:
+        return Results(out)
+    columns = engine.keys.columns()
+    groups, order = group_dicts(plan.columns.by, columns)
+    losses = []
+    for spec in specs:
+        g = engine.group_values(spec, options.ci)
+        losses.append(
+            LossColumns(
+                spec.label,
+                spec.name,
+                spec.params,
+                g.value[order],
+                g.rows[order],
+                g.weight_sum[order],
+                None if g.low is None else g.low[order],
+                None if g.high is None else g.high[order],
+            )
+        )
+    table = GroupTable(
+        list(plan.columns.by),
+        groups,
+        losses,
+        engine.reduction,
+        options.ci if options.bootstrap else None,
+        options.bootstrap or None,
+        [c.take(order) for c in columns],
+    )
+    return Results(out, table)
+
+
+def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[str, Any]], Any]:
+    """The `{column: value}` of every group in sorted key order (nulls last), and that order."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [f"k{i}" for i in range(len(columns))]
+    table = pa.Table.from_arrays(list(columns), names=names)
+    try:
+        order = pc.sort_indices(table, sort_keys=[(n, "ascending", "at_end") for n in names])
+    except (TypeError, ValueError, pa.ArrowInvalid):  # pyarrow < 25: one placement for all
+        order = pc.sort_indices(
+            table, sort_keys=[(n, "ascending") for n in names], null_placement="at_end"
+        )
+    order = order.to_numpy()
+    values = [[_json_value(v) for v in c.take(pa.array(order)).to_pylist()] for c in columns]
+    dicts = [dict(zip(by, key, strict=True)) for key in zip(*values, strict=True)]
+    return dicts, np.asarray(order)
 
 
 def _loss_result(
@@ -368,11 +410,10 @@ def _loss_result(
     )
 
 
-def _sort_key(key: tuple) -> tuple:
-    return tuple((v is None, str(type(v).__name__), v if v is not None else 0) for v in key)
-
-
 def _json_value(v: Any) -> Any:
+    """A key value as JSON can hold it: NaN as null (it is one group), others as text."""
+    if isinstance(v, float) and v != v:
+        return None
     if v is None or isinstance(v, bool | int | float | str):
         return v
     return str(v)
@@ -407,7 +448,30 @@ def _warnings(
         )
     if dropped and nan == "drop":
         out.append(f"{plural(dropped, 'row')} with missing values {were(dropped)} dropped")
-    undefined = sorted({r.label for r in results if r.value is None})
+    table = results.table if isinstance(results, Results) else None
+    out += _empty_groups(table, nan)
+    undefined = sorted({r.label for r in results[: len(engine.specs)] if r.value is None})
     if undefined:
-        out.append(f"no value for {', '.join(undefined)} in some rows or groups (zero weight)")
+        out.append(f"no value for {', '.join(undefined)} (the rows weigh nothing)")
+    return out
+
+
+def _empty_groups(table: GroupTable | None, nan: str) -> list[str]:
+    """Name the groups with no value: no rows left, rows that weigh nothing, or no finite
+    value; their gates fail."""
+    if table is None:
+        return []
+    out = []
+    why = "dropped by --nan drop" if nan == "drop" else "missing"
+    whats = (f"have no rows left (all {why})", "weigh nothing", "have no finite value")
+    for mask, what in zip(table.undefined(), whats, strict=True):
+        index = np.flatnonzero(mask)
+        if not len(index):
+            continue
+        names = [", ".join(f"{k}={v}" for k, v in table.groups[i].items()) for i in index[:5]]
+        more = f"; and {len(index) - 5} more" if len(index) > 5 else ""
+        out.append(
+            f"{len(index)} group(s) {what}: {'; '.join(names)}{more}; their values are null "
+            "and their gates fail"
+        )
     return out

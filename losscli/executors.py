@@ -17,10 +17,11 @@ import numpy as np
 import pyarrow as pa
 
 from losscli import read
-from losscli.columns import BatchConverter, Columns, Layout, bool_array, to_float64
+from losscli.columns import BatchConverter, Columns, Layout
 from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
 from losscli.gates import Baseline, Gate
+from losscli.groups import GroupKeys
 from losscli.losses import EPS, LossSpec
 from losscli.pipeline import Plan
 from losscli.write import PerRowWriter
@@ -131,35 +132,12 @@ def make_engine(
     )
 
 
-def encode_groups(
-    arrays: Sequence[pa.Array], names: Sequence[str] | None = None
-) -> tuple[np.ndarray, list[tuple]]:
-    """Group codes 0..G-1 for every row and the G key tuples (nulls are a group of their own)."""
-    import pyarrow.compute as pc
-
-    codes: np.ndarray | None = None
-    dictionaries: list[list] = []
-    for name, array in zip(names or [""] * len(arrays), arrays, strict=True):
-        if pa.types.is_nested(array.type):
-            raise UsageError(
-                f"--by {name}: the column holds {array.type} values, which cannot be grouped",
-                hint="group by a column of numbers, strings or booleans",
-            )
-        encoded = pc.dictionary_encode(array, null_encoding="encode")
-        idx = to_float64(encoded.indices).astype(np.int64)
-        values = encoded.dictionary.to_pylist()
-        codes = idx if codes is None else codes * max(len(values), 1) + idx
-        dictionaries.append(values)
-    assert codes is not None
-    unique, inverse = np.unique(codes, return_inverse=True)
-    keys = []
-    for code in unique.tolist():
-        parts = []
-        for values in reversed(dictionaries):
-            code, digit = divmod(code, max(len(values), 1))
-            parts.append(values[digit])
-        keys.append(tuple(reversed(parts)))
-    return inverse.astype(np.int64), keys
+def encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]:
+    """Group codes 0..G-1 for every row and the G key tuples (missing keys, null or NaN, are
+    one group; any number of columns, no overflow)."""
+    keys = GroupKeys(len(arrays))
+    local, glob = keys.encode(arrays)
+    return glob[local], keys.tuples()
 
 
 def stream(
@@ -182,23 +160,18 @@ def stream(
         rows += arrays.rows
         dropped += arrays.dropped
         unnormalised += arrays.unnormalised
-        codes = group_keys = None
-        if columns.by:
-            keep = None if arrays.keep is None else bool_array(arrays.keep)
-            by = [
-                batch.column(c) if keep is None else batch.column(c).filter(keep)
-                for c in columns.by
-            ]
-            codes, group_keys = encode_groups(by, columns.by)
+        # every row's group, dropped rows too: a group they empty is reported, with no value
+        by = [batch.column(c) for c in columns.by] if columns.by else None
+        for name, array in zip(columns.by, by or [], strict=False):
+            if pa.types.is_nested(array.type):
+                raise UsageError(
+                    f"--by {name}: the column holds {array.type} values, which cannot be grouped",
+                    hint="group by a column of numbers, strings or booleans",
+                )
         try:
             name, start = (streams or {}).get(source.label, (source.label, 0))
             per_row_values = engine.add(
-                arrays,
-                codes,
-                group_keys or (),
-                file=source.label,
-                offset=offset,
-                stream=(name, start + offset),
+                arrays, by, file=source.label, offset=offset, stream=(name, start + offset)
             )
         except InputError as exc:
             exc.column = _role_column(exc.column, columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +93,7 @@ class ComputeResult:
     """Everything `compute` found: inputs, one result per loss (and group), gates, warnings."""
 
     inputs: dict[str, Any]
-    results: list[LossResult]
+    results: Sequence[LossResult]
     gates: list[GateOutcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -499,7 +499,7 @@ def test_by_nested_and_non_finite_group_keys(tmp_path: Path) -> None:
     assert "--by g" in line and "cannot be grouped" in line
     result = run(["compute", "by.parquet", "--by", "f", "--json", "-q"], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert '"f": "NaN"' in result.stdout and '"f": "Infinity"' in result.stdout
+    assert '"f": "Infinity"' in result.stdout  # NaN joins the missing keys' group (null)
 
 
 def test_dataset_file_without_a_column_is_named(tmp_path: Path) -> None:

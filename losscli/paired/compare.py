@@ -335,7 +335,7 @@ def _assemble(
     ]
     return PairedResult(
         replace(result, gates=[*result.gates, *outcomes], warnings=warnings, notes=notes),
-        base_result.results,
+        list(base_result.results),
         [c.difference for c in compared],
         matched.to_dict(),
         {

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from losscli.render import Format, dumps_json
+from losscli.render import Format
 from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.result import ComputeResult
@@ -28,7 +28,9 @@ def show(result: ComputeResult, fmt: Format, output: str | None = None) -> None:
 
 class JsonRenderer(Renderer[ComputeResult]):
     def render(self, item: ComputeResult) -> str:
-        return dumps_json(item.to_dict())
+        from losscli.render import many
+
+        return many.to_json(item)
 
 
 class CsvRenderer(Renderer[ComputeResult]):
@@ -43,7 +45,14 @@ class MarkdownRenderer(Renderer[ComputeResult]):
 
 class TableResultRenderer(TableRenderer[ComputeResult]):
     def print(self, console: Console, item: ComputeResult) -> None:
-        console.print(table(item))
+        from losscli.render import many
+
+        if many.group_count(item) <= many.MANY:
+            console.print(table(item))
+            return
+        shown, note = many.readable(item)
+        console.print(table(shown))
+        console.print(note, style="dim", markup=False)
 
 
 def number(x: float | None, digits: int = 6) -> str:

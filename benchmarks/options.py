@@ -1,0 +1,194 @@
+"""The options' costs (issue 12's table): start-up, `--by` with many groups, `--bootstrap`,
+`--baseline` with many groups and the table view of many groups, each against its peer in the
+same run, commands alternated, medians of wall time, peak RSS.
+
+    python benchmarks/options.py [--scale 1.0] [--repeat 3]
+
+`--scale 0.25` runs every data case on a quarter of the rows (the groups scale with them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench  # the runner and the DuckDB lookup
+
+PY = sys.executable
+
+
+def _groups_file(path: Path, rows: int, groups: int) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=rows)
+    table = pa.table(
+        {"g": rng.integers(0, groups, rows), "y_true": y, "y_pred": y + rng.normal(size=rows)}
+    )
+    pq.write_table(table, path)
+
+
+def _cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """(case, [(label, argv), ...]): the first command is losscli, the others its peers."""
+    lc = [PY, "-m", "losscli"]
+    sample = str(Path(__file__).resolve().parents[1] / "sample_data" / "regression_diabetes.csv")
+    rows, groups = int(2_000_000 * scale), int(200_000 * scale)
+    grouped = tmp / "groups.parquet"
+    _groups_file(grouped, rows, groups)
+    small_groups = tmp / "groups_100k.parquet"
+    _groups_file(small_groups, rows, int(100_000 * scale))
+    boot = tmp / "boot.parquet"
+    _groups_file(boot, int(300_000 * scale), 1)
+    baseline = tmp / "baseline.json"
+    with baseline.open("w") as handle:
+        import subprocess
+
+        subprocess.run(
+            [*lc, "compute", str(small_groups), "--by", "g", "--loss", "mse", "--json"],
+            stdout=handle,
+            check=True,
+        )
+    duck = bench.duckdb_cli_binary()
+    group_sql = (
+        f"SELECT g, avg((y_pred-y_true)^2), avg(abs(y_pred-y_true)), count(*) "
+        f"FROM '{grouped}' GROUP BY g"
+    )
+    cases = [
+        (
+            "compute, 442-row CSV",
+            [
+                ("losscli compute", [*lc, "compute", sample, "--json"]),
+                (
+                    "import numpy, pyarrow",
+                    [PY, "-c", "import numpy, pyarrow, pyarrow.csv, pyarrow.parquet"],
+                ),
+            ],
+        ),
+        (
+            "recommend --json",
+            [
+                (
+                    "losscli recommend",
+                    [*lc, "recommend", "--task", "binary", "--activation", "sigmoid", "--json"],
+                ),
+                ("import typer", [PY, "-c", "import typer"]),
+            ],
+        ),
+        (
+            "--help",
+            [("losscli --help", [*lc, "--help"]), ("import typer", [PY, "-c", "import typer"])],
+        ),
+        (
+            f"{rows:,} rows, --by g, {groups:,} groups, --json",
+            [("losscli --by", [*lc, "compute", str(grouped), "--by", "g", "--json"])]
+            + ([("duckdb CLI GROUP BY", [duck, "-json", "-c", group_sql])] if duck else [])
+            + [("losscli, no --by", [*lc, "compute", str(grouped), "--json"])],
+        ),
+        (
+            f"{rows:,} rows, --by g, {groups:,} groups, table",
+            [
+                ("losscli --by table", [*lc, "compute", str(grouped), "--by", "g"]),
+                ("losscli, no --by", [*lc, "compute", str(grouped), "--json"]),
+            ],
+        ),
+        (
+            f"{rows:,} rows, --bootstrap 100",
+            [
+                (
+                    "losscli --bootstrap 100",
+                    [*lc, "compute", str(grouped), "--loss", "mse", "--bootstrap", "100", "--json"],
+                ),
+                (
+                    "losscli, no bootstrap",
+                    [*lc, "compute", str(grouped), "--loss", "mse", "--json"],
+                ),
+            ],
+        ),
+        (
+            f"{int(300_000 * scale):,} rows, --bootstrap 1000",
+            [
+                (
+                    "losscli --bootstrap 1000",
+                    [*lc, "compute", str(boot), "--loss", "mse", "--bootstrap", "1000", "--json"],
+                ),
+                ("losscli, no bootstrap", [*lc, "compute", str(boot), "--loss", "mse", "--json"]),
+            ],
+        ),
+        (
+            f"--baseline, {int(100_000 * scale):,} groups",
+            [
+                (
+                    "losscli --baseline",
+                    [
+                        *lc,
+                        "compute",
+                        str(small_groups),
+                        "--by",
+                        "g",
+                        "--loss",
+                        "mse",
+                        "--json",
+                        "--baseline",
+                        str(baseline),
+                        "--max-increase",
+                        "mse=100%",
+                    ],
+                ),
+                (
+                    "losscli, no baseline",
+                    [
+                        *lc,
+                        "compute",
+                        str(small_groups),
+                        "--by",
+                        "g",
+                        "--loss",
+                        "mse",
+                        "--json",
+                        "--max",
+                        "mse=100",
+                    ],
+                ),
+            ],
+        ),
+    ]
+    return cases
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    print("| case | command | wall s | peak RSS MB | losscli/peer |\n|---|---|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for case, commands in _cases(Path(tmp), args.scale):
+            walls: dict[str, list[float]] = {label: [] for label, _ in commands}
+            rss: dict[str, int] = dict.fromkeys(walls, 0)
+            for _ in range(args.repeat):
+                for label, cmd in commands:
+                    run = bench.run_measured(cmd, timeout=900)
+                    if run.returncode not in (0, 1):
+                        bench.log(f"{label}: exit {run.returncode}: {run.stderr[-300:]}")
+                    walls[label].append(run.wall)
+                    rss[label] = max(rss[label], run.rss_kb)
+            first = statistics.median(walls[commands[0][0]])
+            for i, (label, _) in enumerate(commands):
+                wall = statistics.median(walls[label])
+                ratio = "" if i == 0 else f"{first / wall:.2f}"
+                print(f"| {case} | {label} | {wall:.3f} | {rss[label] / 1000:.0f} | {ratio} |")
+            sys.stdout.flush()
+    print(json.dumps({"scale": args.scale, "repeat": args.repeat}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""Results with many groups: JSON written by the C encoder one result per line, and a table view a
+person can read (the overall values, the worst and best groups, and how to get them all).
+
+The JSON document is the one `dumps_json` writes, parsed equal; only the layout of the
+`results` list differs (one compact object per line instead of one indented key per line).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pyarrow as pa
+
+from losscli.grouped import GroupTable, Results
+from losscli.render import dumps_json
+from losscli.result import ComputeResult
+
+#: Above this many group results the many-groups paths are taken.
+MANY = 2_000
+#: Groups shown at each end of the table view.
+SHOWN = 10
+
+
+def group_count(result: ComputeResult) -> int:
+    """How many group results the result holds."""
+    results = result.results
+    if isinstance(results, Results):
+        return len(results) - len(results.overall)
+    return sum(r.group is not None for r in results)
+
+
+def to_json(result: ComputeResult) -> str:
+    """`dumps_json(result.to_dict())`, parsed equal, fast for any number of results: the group
+    results are formatted column by column in Arrow, one compact object per line."""
+    if len(result.results) <= MANY:
+        return dumps_json(result.to_dict())
+    table = result.results.table if isinstance(result.results, Results) else None
+    overall = result.results.overall if isinstance(result.results, Results) else result.results
+    data = dataclasses.replace(result, results=[]).to_dict()
+    gate_dicts, data["gates"] = data["gates"], "__losscli_gates__"
+    data["results"] = "__losscli_results__"
+    encode = json.JSONEncoder(allow_nan=False).encode
+    lines = [encode(r.to_dict()) for r in overall]
+    if table is not None:
+        lines.append(_group_lines(table))
+    gates = [encode(g) for g in gate_dicts]
+    head = dumps_json(data)
+    before, _, rest = head.partition(json.dumps(data["gates"]))
+    between, _, after = rest.partition(json.dumps(data["results"]))
+    if not _:  # results come before gates in the schema
+        before, _, rest = head.partition(json.dumps(data["results"]))
+        between, _, after = rest.partition(json.dumps(data["gates"]))
+        first, second = lines, gates
+    else:
+        first, second = gates, lines
+    return "".join([before, _list(first), between, _list(second), after])
+
+
+def _list(lines: list[str]) -> str:
+    """A JSON list of already-encoded items, one per line."""
+    return "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
+
+
+def _key_objects(table: GroupTable) -> pa.Array | None:
+    """Each group's `{"column": key}` as JSON text, built by Arrow when every key column is
+    an integer, float or boolean column (None otherwise: the caller encodes the dicts)."""
+    import pyarrow.compute as pc
+
+    if table.keys is None:
+        return None
+    parts: list[pa.Array | str] = []
+    for i, (name, column) in enumerate(zip(table.by, table.keys, strict=True)):
+        kind = column.type
+        if pa.types.is_integer(kind):
+            text = column.cast(pa.string())
+        elif pa.types.is_floating(kind):
+            values = column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+            text = _numbers(values)
+        elif pa.types.is_boolean(kind):
+            text = pc.if_else(column, "true", "false")
+        else:
+            return None
+        prefix = "{" if i == 0 else ", "
+        parts += [f"{prefix}{json.dumps(name)}: ", text.fill_null("null")]
+    return pc.binary_join_element_wise(*parts, "}", "")
+
+
+def _numbers(values: np.ndarray) -> pa.Array:
+    """JSON text of floats: shortest round-trip digits, integral values with '.0' (floats
+    parse as floats), NaN and infinities as null."""
+    import pyarrow.compute as pc
+
+    text = pa.array(np.asarray(values, dtype=np.float64)).cast(pa.string())
+    integral = pc.match_substring_regex(text, r"^-?[0-9]+$")
+    text = pc.if_else(integral, pc.binary_join_element_wise(text, ".0", ""), text)
+    return pc.if_else(pa.array(np.isfinite(values)), text, "null")
+
+
+def _group_lines(table: GroupTable) -> str:
+    """Every group result as one JSON object per line, groups major, losses minor."""
+    import pyarrow.compute as pc
+
+    encode = json.JSONEncoder(allow_nan=False).encode
+    groups = _key_objects(table)
+    if groups is None:
+        groups = pa.array([encode(g) for g in table.groups], pa.string())
+    per_loss = []
+    for c in table.losses:
+        head = (
+            f'{{"name": {encode(c.name)}, "label": {encode(c.label)}, '
+            f'"params": {encode(c.params)}, "value": '
+        )
+        parts: list[pa.Array | str] = [
+            head,
+            _numbers(c.value),
+            f', "reduction": {encode(table.reduction)}, "group": ',
+            groups,
+            ', "rows": ',
+            pa.array(c.rows).cast(pa.string()),
+            ', "weight_sum": ',
+            _numbers(c.weight_sum),
+        ]
+        if c.low is not None and c.high is not None:
+            ci = pc.binary_join_element_wise(
+                f', "ci": {{"level": {encode(table.ci_level)}, "low": ',
+                _numbers(c.low),
+                ', "high": ',
+                _numbers(c.high),
+                ', "method": "poisson bootstrap, percentile", '
+                f'"replicates": {encode(table.replicates)}}}',
+                "",
+            )
+            parts.append(pc.if_else(pa.array(np.isnan(c.low)), "", ci))
+        parts.append("}")
+        per_loss.append(pc.binary_join_element_wise(*parts, ""))
+    lines = pc.binary_join_element_wise(*per_loss, ",\n    ")  # one group's losses a line each
+    del per_loss
+    joined = pc.binary_join(pa.ListArray.from_arrays([0, len(lines)], lines), ",\n    ")
+    del lines
+    return str(joined[0].as_py())
+
+
+def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
+    """The result the table shows for many groups: the overall values, then the worst and the
+    best `SHOWN` groups by the first loss (all of its losses), the rest summarised in a note."""
+    results = result.results
+    if not isinstance(results, Results) or results.table is None:
+        return result, ""
+    table = results.table
+    first = table.losses[0]
+    value = np.where(np.isnan(first.value), -np.inf, first.value)  # no value: last
+    ranked = np.argsort(-value, kind="stable")
+    count = len(ranked)
+    picked = np.concatenate([ranked[:SHOWN], ranked[max(SHOWN, count - SHOWN) :]])
+    shown = list(results.overall) + [
+        table.result(int(g), loss) for g in picked for loss in range(len(table.losses))
+    ]
+    note = (
+        f"{count} groups: showing the {SHOWN} highest and {SHOWN} lowest by {first.label}; "
+        "--format csv or --format json (with --output FILE) gives them all"
+    )
+    gates = [g for g in result.gates if g.group is None or not g.passed]
+    if len(gates) < len(result.gates):
+        passed = sum(g.passed for g in result.gates)
+        note += f"; {passed} of {len(result.gates)} gates passed (passing group gates not shown)"
+    return dataclasses.replace(result, results=shown, gates=gates), note

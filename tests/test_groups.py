@@ -1,0 +1,184 @@
+"""`--by` groups pinned to a plain pandas groupby: many key columns, missing keys across batches,
+groups emptied by --nan drop or weighing nothing; bootstrap intervals pinned to NumPy."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from losscli import compute
+from losscli.bootstrap import MAX_COUNT, poisson_weights
+from losscli.engine import poisson_weights as engine_weights
+from losscli.gates import Gate
+
+
+def _by_group(result, by):
+    """{key tuple: (value, rows)} of the mse group results."""
+    return {
+        tuple(r.group[c] for c in by): (r.value, r.rows)
+        for r in result.results
+        if r.group is not None and r.label == "mse"
+    }
+
+
+def test_ten_key_columns_give_exactly_the_groups_that_exist(rng):
+    n, by = 20_000, [f"k{i}" for i in range(10)]
+    df = pd.DataFrame({c: rng.integers(0, 100, n) for c in by})
+    df["y_true"], df["y_pred"] = rng.normal(size=n), rng.normal(size=n)
+    got = _by_group(compute(df, losses=["mse"], by=by), by)
+    sq = (df.y_true - df.y_pred) ** 2
+    ref = sq.groupby([df[c] for c in by]).agg(["mean", "size"])
+    assert len(got) == len(ref) == df[by].drop_duplicates().shape[0]
+    for key, row in ref.iterrows():
+        value, rows = got[tuple(int(k) for k in key)]
+        assert rows == row["size"] and value == pytest.approx(row["mean"], rel=1e-12)
+
+
+def test_missing_keys_are_one_group_across_batches(tmp_path, rng):
+    n = 1_000
+    g = rng.choice([1.0, 2.0, np.nan], n)
+    s = np.where(rng.uniform(size=n) < 0.3, None, rng.choice(["a", "b"], n))
+    y, p = rng.normal(size=n), rng.normal(size=n)
+    table = pa.table({"g": pa.array(g, from_pandas=False), "s": s, "y_true": y, "y_pred": p})
+    assert table.column("g").null_count == 0  # NaN, not null: one group with the nulls anyway
+    table = table.set_column(
+        0, "g", pa.array(np.where(np.arange(n) % 7 == 0, None, g), pa.float64())
+    )
+    path = tmp_path / "keys.parquet"
+    pq.write_table(table, path, row_group_size=37)  # many small batches
+    got = _by_group(compute(str(path), losses=["mse"], by=["g", "s"]), ["g", "s"])
+    df = table.to_pandas()
+    sq = (df.y_true - df.y_pred) ** 2
+    ref = sq.groupby([df.g, df.s], dropna=False).agg(["mean", "size"])
+    assert len(got) == len(ref) == 9
+    for (gk, sk), row in ref.iterrows():
+        key = (None if pd.isna(gk) else gk, None if pd.isna(sk) else sk)
+        value, rows = got[key]
+        assert rows == row["size"] and value == pytest.approx(row["mean"], rel=1e-12)
+
+
+def test_group_emptied_by_nan_drop_is_reported_and_its_gate_fails():
+    df = pd.DataFrame(
+        {
+            "g": ["a", "a", "b", "b"],
+            "y_true": [1.0, 2.0, np.nan, 3.0],
+            "y_pred": [1.5, 2.0, 1.0, np.nan],
+        }
+    )
+    result = compute(df, losses=["mse"], by=["g"], nan="drop", gates=[Gate("max", "mse", 1.0)])
+    b = result.get("mse", {"g": "b"})
+    assert b.value is None and b.rows == 0
+    assert result.get("mse", {"g": "a"}).value == pytest.approx(0.125)
+    assert any("g=b" in w and "no rows left" in w for w in result.warnings)
+    failing = [o for o in result.gates if not o.passed]
+    assert [o.group for o in failing] == [{"g": "b"}] and not result.passed
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_zero_weight_group_has_no_value_and_fails_its_gate(reduction):
+    df = pd.DataFrame(
+        {
+            "g": ["a", "a", "z", "z"],
+            "w": [1.0, 1.0, 0.0, 0.0],
+            "y_true": [1.0, 2.0, 0.0, 0.0],
+            "y_pred": [1.0, 2.0, 0.0, 0.0],
+        }
+    )
+    result = compute(
+        df,
+        losses=["mse"],
+        by=["g"],
+        weight="w",
+        reduction=reduction,
+        gates=[Gate("max", "mse", 1.0)],
+    )
+    z = result.get("mse", {"g": "z"})
+    assert z.value is None and z.rows == 2 and z.weight_sum == 0
+    assert any("g=z" in w and "weigh nothing" in w for w in result.warnings)
+    assert [o.group for o in result.gates if not o.passed] == [{"g": "z"}]
+
+
+def test_poisson_weights_follow_poisson_one_and_ignore_block_cuts():
+    w = poisson_weights(3, 0, 0, 20_000, 50)
+    freq = np.bincount(w.ravel(), minlength=MAX_COUNT + 1) / w.size
+    pmf = [math.exp(-1) / math.factorial(k) for k in range(5)]
+    assert freq[:5] == pytest.approx(pmf, abs=3e-3)
+    assert np.array_equal(poisson_weights(3, 0, 12_345, 4_000, 50), w[12_345:16_345])
+    assert not np.array_equal(poisson_weights(3, 1, 0, 100, 50), w[:100])
+
+
+def test_bootstrap_interval_equals_numpy_reference_whatever_the_batches(tmp_path, rng):
+    n, b = 3_000, 200
+    df = pd.DataFrame(
+        {"g": rng.choice(["x", "y"], n), "y_true": rng.normal(size=n), "y_pred": rng.normal(size=n)}
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    table = pa.Table.from_pandas(df)
+    pq.write_table(table, tmp_path / "a" / "boot.parquet", row_group_size=101)
+    pq.write_table(table, tmp_path / "b" / "boot.parquet")
+    small = compute(
+        str(tmp_path / "a" / "boot.parquet"), losses=["mse"], by=["g"], bootstrap=b, seed=9
+    )
+    whole = compute(
+        str(tmp_path / "b" / "boot.parquet"), losses=["mse"], by=["g"], bootstrap=b, seed=9
+    )
+    counts = engine_weights(9, "boot.parquet", 0, n, b)
+    sq = ((df.y_true - df.y_pred) ** 2).to_numpy()
+
+    def reference(mask):
+        reps = (sq[mask] @ counts[mask]) / counts[mask].sum(axis=0)
+        return tuple(np.quantile(reps, [0.025, 0.975]))
+
+    for result in (small, whole):
+        assert result.get("mse").ci == pytest.approx(reference(np.ones(n, bool)), rel=1e-12)
+        for key in ("x", "y"):
+            got = result.get("mse", {"g": key}).ci
+            assert got == pytest.approx(reference((df.g == key).to_numpy()), rel=1e-12)
+
+
+KEYS = {
+    "int": lambda rng, n: rng.integers(0, 1_000, n),
+    "float": lambda rng, n: np.where(
+        rng.uniform(size=n) < 0.1, np.nan, rng.integers(0, 999, n) / 8
+    ),
+    "text": lambda rng, n: np.array([f'k"{i}\\' for i in rng.integers(0, 1_000, n)], dtype=object),
+}
+
+
+@pytest.mark.parametrize("kind", list(KEYS))
+def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(rng, kind):
+    from losscli.render import Format, dumps_json, many
+    from losscli.render.result import render
+
+    n = 6_000
+    df = pd.DataFrame(
+        {
+            "g": KEYS[kind](rng, n),
+            "y_true": rng.normal(size=n),
+            "y_pred": rng.normal(size=n) * 1e-300,  # tiny values: repr must round-trip
+        }
+    )
+    result = compute(
+        df,
+        losses=["mse", "mae", "huber"],
+        by=["g"],
+        bootstrap=20,
+        gates=[Gate("max", "mae", 100.0)],
+    )
+    assert len(result.gates) > 900
+    assert many.group_count(result) > many.MANY
+    fast = render(result, Format.json)
+    assert json.loads(fast) == json.loads(dumps_json(result.to_dict()))
+    text = render(result, Format.table)
+    groups = many.group_count(result) // 3
+    if kind == "float":
+        assert json.loads(fast)["results"][-1]["group"] == {"g": None}
+    assert f"{groups} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
+    assert len(text.splitlines()) < 100
