@@ -156,7 +156,10 @@ def stream(
     before the source); by default every source is its own stream (see `stream_names`)."""
     rows = dropped = unnormalised = 0
     for source, offset, batch in batches:
-        arrays = converter.convert(batch, offset, source.label)
+        try:
+            arrays = converter.convert(batch, offset, source.label)
+        except InputError as exc:
+            raise read.locate_error(exc, source, offset) from None
         rows += arrays.rows
         dropped += arrays.dropped
         unnormalised += arrays.unnormalised
@@ -175,7 +178,8 @@ def stream(
             )
         except InputError as exc:
             exc.column = _role_column(exc.column, columns)
-            raise
+            # the data set's file and row, and what was inferred (as the converter's errors say)
+            raise converter.after_inference(read.locate_error(exc, source, offset)) from None
         if writer is not None:
             writer.write(source, offset, batch, arrays, per_row_values)
         if progress is not None:

@@ -388,7 +388,10 @@ def _collect(
     ys, preds, weights = [], [], []
     dropped = 0
     for source, offset, batch in read.prefetch(plan.batches()):
-        arrays = converter.convert(batch, offset, source.label)
+        try:
+            arrays = converter.convert(batch, offset, source.label)
+        except InputError as exc:
+            raise read.locate_error(exc, source, offset) from None
         ys.append(arrays.y)
         preds.append(arrays.pred)
         if arrays.weight is not None:

@@ -603,3 +603,93 @@ def test_stdout_on_a_full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(write, "_silence_stdout", lambda: None)  # leave the test's fd 1 alone
     with pytest.raises(InputError, match="no space left"):
         write.emit("{}")
+
+
+# --- errors inside a Parquet data set name the file and its own row --------------------------------
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """ds/a.parquet (3 good rows) and ds/b.parquet (a negative count at its row 2, a NaN
+    prediction at its row 3)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "ds").mkdir()
+    good = pa.table({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, 2.0, 3.0]})
+    pq.write_table(good, tmp_path / "ds/a.parquet")
+    bad = pa.table({"y_true": [1.0, -2.0, 3.0], "y_pred": [1.0, 2.0, float("nan")]})
+    pq.write_table(bad, tmp_path / "ds/b.parquet")
+    return tmp_path
+
+
+@pytest.mark.parametrize("target", ["ds", "ds/*.parquet"])
+@pytest.mark.parametrize("dask", [[], ["--dask", "threads"]])
+def test_dataset_errors_name_the_file_and_its_row(
+    dataset: Path, monkeypatch: pytest.MonkeyPatch, target: str, dask: list[str]
+) -> None:
+    pytest.importorskip("dask") if dask else None
+    line = invoke(
+        ["compute", target, "--loss", "poisson", "--nan", "drop", *dask], dataset, monkeypatch
+    )
+    assert "ds/b.parquet, column 'y_true', row 2: poisson needs non-negative counts" in line
+    line = invoke(["compute", target, *dask], dataset, monkeypatch)
+    assert "ds/b.parquet, column 'y_pred', row 3: missing value" in line
+
+
+@pytest.mark.parametrize("command", [["compare"], ["recommend", "--from"]])
+def test_dataset_errors_name_the_file_in_whole_input_commands(
+    dataset: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    line = invoke([*command, "ds"], dataset, monkeypatch)
+    assert "ds/b.parquet, column 'y_pred', row 3: missing value" in line
+
+
+def test_dataset_bootstrap_stream_is_unchanged(dataset: Path) -> None:
+    """The bootstrap keeps the data set as one stream, its rows counted across its files: a
+    data set's interval equals the interval of one file holding the same rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from losscli import compute
+
+    pq.write_table(
+        pa.table({"y_true": [4.0, 5.0, 6.0], "y_pred": [3.0, 5.5, 7.0]}),
+        dataset / "ds/b.parquet",
+    )
+    whole = pa.concat_tables(
+        [pq.read_table(dataset / "ds" / f) for f in ("a.parquet", "b.parquet")]
+    )
+    (dataset / "one").mkdir()
+    pq.write_table(whole, dataset / "one/ds")  # the same stream name, one file
+    many = compute(str(dataset / "ds"), losses=["mae"], bootstrap=50, seed=3)
+    one = compute(
+        str(dataset / "one/ds"), losses=["mae"], bootstrap=50, seed=3, input_format="parquet"
+    )
+    assert many.results[0].ci == pytest.approx(one.results[0].ci, rel=1e-12)
+
+
+def test_corrupt_page_inside_a_dataset_names_the_file(tmp_path: Path) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "ds").mkdir()
+    values = np.arange(1000.0)
+    table = pa.table({"y_true": values, "y_pred": values + 0.5})
+    pq.write_table(table, tmp_path / "ds/a.parquet", write_page_checksum=True)
+    path = tmp_path / "ds/b.parquet"
+    pq.write_table(table, path, write_page_checksum=True, compression="none")
+    raw = bytearray(path.read_bytes())
+    at = raw.find(np.float64(500.5).tobytes())
+    raw[at + 3] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    line = one_error(run(["compute", "ds"], tmp_path))
+    assert "ds/b.parquet" in line and "checksum" in line
+
+
+def test_domain_errors_carry_the_inference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "n.csv").write_text("y_true,y_pred\n1,0.5\n-2,1\n")
+    line = invoke(["compute", "n.csv", "--loss", "poisson"], tmp_path, monkeypatch)
+    assert "row 2: poisson needs non-negative counts" in line
+    assert "task inferred as regression" in line and "pass --task" in line

@@ -12,6 +12,7 @@ from losscli.read.batches import (
     dataset_spec,
     inferred_schema,
     iter_batches,
+    locate_error,
     row_count,
 )
 from losscli.read.datasets import DatasetSpec, dataset_base, footer_rows
@@ -46,6 +47,7 @@ __all__ = [
     "format_of",
     "inferred_schema",
     "iter_batches",
+    "locate_error",
     "open_data",
     "open_sources",
     "prefetch",

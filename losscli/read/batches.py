@@ -162,7 +162,39 @@ def _stream(
             spec = dataset_spec(source)
             check_columns(source, spec.schema.names, columns)
             for file in source.files:
-                yield from datasets.iter_file(spec, file, columns, batch_rows(len(columns)))
+                with arrow_errors(Source(file, "parquet")):  # a read error names the file
+                    yield from datasets.iter_file(spec, file, columns, batch_rows(len(columns)))
+
+
+def locate(source: Source, row: int) -> tuple[str, int] | None:
+    """On the error path only: the file of a data set holding its row `row` (from 1, counted
+    across its files in order) and that row within the file, from the files' footers; None
+    for other sources or when a footer cannot be read."""
+    if source.format != "dataset":
+        return None
+    before = 0
+    try:
+        for file in source.files:
+            rows = datasets.footer_rows(file)
+            if row <= before + rows:
+                return file, row - before
+            before += rows
+    except (OSError, ValueError, pa.ArrowException, InputError):
+        return None
+    return None
+
+
+def locate_error(exc: InputError, source: Source, offset: int) -> InputError:
+    """`exc`, raised on a batch of `source` that starts after `offset` rows, naming the file of a
+    data set and the row within that file instead of the data set and a row across its files."""
+    if source.format != "dataset" or exc.file not in (None, source.label):
+        return exc
+    found = locate(source, exc.row if exc.row is not None else offset + 1)
+    if found is not None:
+        exc.file = found[0]
+        if exc.row is not None:
+            exc.row = found[1]
+    return exc
 
 
 def _reorder(reader: Any, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
