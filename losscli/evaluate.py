@@ -53,6 +53,7 @@ def compute(
     per_label: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
     classes: Sequence[str] | None = None,
+    delimiter: str | None = None,
 ) -> ComputeResult:
     """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
 
@@ -87,6 +88,7 @@ def compute(
         input_format=input_format,
         classes=classes,
         losses=asked(losses, gates),
+        delimiter=delimiter,
     )
     return run_plan(plan, options, LocalExecutor(progress), per_label=per_label)
 

@@ -65,6 +65,7 @@ class InputSpec:
     input_format: str | None = None
     nan: str = "error"
     classes: tuple[str, ...] | None = None
+    delimiter: str | None = None
 
     def replace(self, **changes: Any) -> InputSpec:
         """A copy with `changes` applied (sequences stored as tuples)."""
@@ -161,6 +162,7 @@ def make_plan(
     input_format: str | None = None,
     classes: Sequence[str] | None = None,
     losses: Sequence[str] | None = None,
+    delimiter: str | None = None,
 ) -> Plan:
     """Open the input, resolve the columns and decide the layout: from the options, the losses
     asked for (`losses`, names as --loss and gates write them), the columns, the first rows and,
@@ -180,8 +182,9 @@ def make_plan(
         from_logits=from_logits,
         input_format=input_format,
         classes=classes,
+        delimiter=delimiter,
     )
-    sources = read.open_data(data, spec.input_format)
+    sources = read.open_data(data, spec.input_format, spec.delimiter)
     first_source = sources[0]
     names = read.column_names(first_source)
     columns = resolve_columns(
@@ -339,6 +342,7 @@ def load_arrays(
     probabilities: bool = False,
     classes: Sequence[str] | None = None,
     losses: Sequence[str] | None = None,
+    delimiter: str | None = None,
 ) -> Prepared:
     """Read every row into memory: for analyses that need all rows at once (compare, recommend).
 
@@ -356,6 +360,7 @@ def load_arrays(
         input_format=input_format,
         nan=nan,
         classes=classes,
+        delimiter=delimiter,
     )
     plan = make_plan(data, spec.replace(by=None, keys=()), losses=losses)
     converter = BatchConverter(plan.columns, plan.layout, nan=spec.nan, probabilities=probabilities)

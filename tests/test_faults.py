@@ -693,3 +693,65 @@ def test_domain_errors_carry_the_inference(tmp_path: Path, monkeypatch: pytest.M
     line = invoke(["compute", "n.csv", "--loss", "poisson"], tmp_path, monkeypatch)
     assert "row 2: poisson needs non-negative counts" in line
     assert "task inferred as regression" in line and "pass --task" in line
+
+
+# --- --delimiter ---------------------------------------------------------------------------------
+
+SEMI = "y_true;y_pred\n" + "".join(f"{i % 5};{i % 5 + 0.5}\n" for i in range(40))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "delimiter"),
+    [("s.csv", SEMI, ";"), ("t.txt", SEMI.replace(";", "\t"), "\\t"), ("u.txt", SEMI, ";")],
+)
+@pytest.mark.parametrize("command", [["compute"], ["compare"], ["recommend", "--from"]])
+def test_delimiter_reads_the_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    text: str,
+    delimiter: str,
+    command: list[str],
+) -> None:
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [*command, name, "--delimiter", delimiter, "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert "--delimiter" in result.stdout or command == ["compute"]  # the commands it suggests
+    if command == ["compute"]:
+        import json
+
+        assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.25)
+
+
+def test_semicolons_are_refused_naming_delimiter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "s.csv").write_text(SEMI)
+    line = invoke(["compute", "s.csv"], tmp_path, monkeypatch)
+    assert "semicolon" in line and "--delimiter ';'" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["compute", "s.csv", "--delimiter", ";;"], "one character"),
+        (["compute", "s.csv", "--delimiter", '"'], "one character"),
+        (["compute", "ds", "--delimiter", ";"], "--delimiter applies to CSV"),
+        (["recommend", "--task", "regression", "--delimiter", ";"], "pass --from"),
+    ],
+)
+def test_delimiter_misuse_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], what: str
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "s.csv").write_text(SEMI)
+    (tmp_path / "ds").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [1.0]}), tmp_path / "ds/a.parquet")
+    assert what in invoke(args, tmp_path, monkeypatch)

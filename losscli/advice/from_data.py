@@ -334,6 +334,7 @@ def recommend_from(
     from_logits: bool | None = None,
     input_format: str | None = None,
     nan: str = "error",
+    delimiter: str | None = None,
     activation: str | None = None,
     outliers: bool = False,
     imbalanced: bool = False,
@@ -364,6 +365,7 @@ def recommend_from(
         "from_logits": from_logits,
         "input_format": input_format,
         "nan": nan,
+        "delimiter": delimiter,
     }
     prepared = load_arrays(files if len(files) > 1 else files[0], **columns, **reading_options)
     logits = True if prepared.from_logits else (False if from_logits is False else None)
@@ -392,6 +394,7 @@ def recommend_from(
         **columns,
         input_format=input_format,
         nan=nan,
+        delimiter=delimiter,
     )
     return _answer_reading(
         prepared.task, reading, framework_, inferred=inferred, notes=notes, command=command
@@ -444,6 +447,7 @@ def command_to_check_recommendation(
     input_format: str | None = None,
     nan: str = "error",
     classes: str | Sequence[str] | None = None,
+    delimiter: str | None = None,
 ) -> str:
     """The `losscli compute` command that checks the recommended loss on the same input.
 
@@ -468,6 +472,8 @@ def command_to_check_recommendation(
         parts.append("--from-probabilities")
     if input_format:
         parts += ["--input-format", input_format]
+    if delimiter:
+        parts += ["--delimiter", delimiter]
     if nan != "error":
         parts += ["--nan", nan]
     return shlex.join(parts)

@@ -31,6 +31,7 @@ def advise(
     from_logits: bool | None = None,
     input_format: str | None = None,
     nan: str = "error",
+    delimiter: str | None = None,
 ) -> Recommendation:
     """`recommend_from(source, ...)` with a source, else `recommend(task, activation, ...)`.
 
@@ -52,6 +53,7 @@ def advise(
             from_logits=from_logits,
             input_format=input_format,
             nan=nan,
+            delimiter=delimiter,
             activation=activation,
             **hints,
         )
@@ -63,6 +65,7 @@ def advise(
         "--classes": classes,
         "--from-logits/--from-probabilities": from_logits,
         "--input-format": input_format,
+        "--delimiter": delimiter,
     }
     used = [name for name, value in given.items() if value is not None]
     if nan != "error":

@@ -125,6 +125,15 @@ InputFormatOpt = Annotated[
         help="csv, tsv, parquet, feather, jsonl: overrides the file extension (stdin is csv).",
     ),
 ]
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        metavar="CHAR",
+        help="The character between values in CSV and other text files (';', '\\t' for tabs); "
+        "files without a known extension are then read as such text.",
+    ),
+]
 NanOpt = Annotated[
     str,
     typer.Option(

@@ -9,6 +9,7 @@ import typer
 from losscli.cli.common import (
     ClassesOpt,
     DebugOpt,
+    DelimiterOpt,
     FormatOpt,
     InputFormatOpt,
     JsonOpt,
@@ -105,6 +106,7 @@ def compare_command(
     classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
+    delimiter: DelimiterOpt = None,
     nan: NanOpt = "error",
     top: Annotated[
         str,
@@ -181,6 +183,7 @@ def compare_command(
             classes=classes,
             from_logits=from_logits,
             input_format=input_format,
+            delimiter=delimiter,
             nan=nan,
             **options,
         )

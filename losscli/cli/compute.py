@@ -14,6 +14,7 @@ from losscli.cli.common import (
     ByOpt,
     ClassesOpt,
     DebugOpt,
+    DelimiterOpt,
     FormatOpt,
     InputFormatOpt,
     JsonOpt,
@@ -91,6 +92,7 @@ def compute_command(
     classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
+    delimiter: DelimiterOpt = None,
     nan: NanOpt = "error",
     eps: Annotated[
         float, typer.Option("--eps", metavar="EPS", help="Clip probabilities to [eps, 1 - eps].")
@@ -273,6 +275,7 @@ def compute_command(
                 "gate_on": gate_on,
                 "per_row": per_row,
                 "input_format": input_format,
+                "delimiter": delimiter,
             }
             if dask is not None:
                 raise UsageError("a paired baseline is not available with --dask")
@@ -312,13 +315,20 @@ def compute_command(
             if per_label:
                 raise UsageError("--per-label is not available with --dask")
             result = _on_dask(
-                dask, files, per_row=per_row, input_format=input_format, timeout=timeout, **options
+                dask,
+                files,
+                per_row=per_row,
+                input_format=input_format,
+                delimiter=delimiter,
+                timeout=timeout,
+                **options,
             )
         else:
             result = _local(
                 quiet,
                 files,
                 input_format=input_format,
+                delimiter=delimiter,
                 per_row=per_row,
                 keys=key,
                 per_label=per_label,
@@ -421,6 +431,7 @@ def _on_dask(
     *,
     per_row: str | None,
     input_format: str | None,
+    delimiter: str | None,
     timeout: float,
     **options: Any,
 ) -> ComputeResult:
@@ -429,7 +440,7 @@ def _on_dask(
 
     if per_row:
         raise UsageError("--per-row is not available with --dask")
-    if input_format not in (None, "parquet", "pq"):
+    if input_format not in (None, "parquet", "pq") or delimiter is not None:
         raise UsageError(
             "--dask reads Parquet files, directories or globs",
             hint="convert the data to Parquet, or drop --dask",

@@ -9,6 +9,7 @@ import typer
 from losscli.cli.common import (
     ClassesOpt,
     DebugOpt,
+    DelimiterOpt,
     FormatOpt,
     InputFormatOpt,
     JsonOpt,
@@ -115,6 +116,7 @@ def recommend_command(
     classes: ClassesOpt = None,
     from_logits: LogitsOpt = None,
     input_format: InputFormatOpt = None,
+    delimiter: DelimiterOpt = None,
     nan: NanOpt = "error",
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
@@ -142,6 +144,7 @@ def recommend_command(
             classes=classes,
             from_logits=from_logits,
             input_format=input_format,
+            delimiter=delimiter,
             nan=nan,
         )
         for message in rec.notes:

@@ -65,6 +65,7 @@ def compare_models(
     from_logits: bool | None = None,
     input_format: str | None = None,
     nan: str = "error",
+    delimiter: str | None = None,
     eps: float = EPS,
     reduction: str = "mean",
     bootstrap: int | None = None,
@@ -104,6 +105,7 @@ def compare_models(
         from_logits=from_logits,
         input_format=input_format,
         nan=nan,
+        delimiter=delimiter,
     )
     check_options(reduction, eps, max(bootstrap or 0, 0), ci)
     sides = _read_and_match(candidate, baseline, baseline_pred, spec, losses, gates, unmatched)

@@ -33,7 +33,7 @@ def csv_options(
         return "error"
 
     parse = pacsv.ParseOptions(
-        delimiter="\t" if source.format == "tsv" else ",",
+        delimiter=source.delimiter or ("\t" if source.format == "tsv" else ","),
         invalid_row_handler=invalid_row,
         newlines_in_values=newlines_in_values,
     )

@@ -72,6 +72,7 @@ class Source:
     bad_rows: list[str] = field(default_factory=list)  # malformed CSV rows seen while parsing
     schema: pa.Schema | None = None  # CSV: the types inferred from the first block, once
     dataset: DatasetSpec | None = None  # a data set's schema and partition types, decided once
+    delimiter: str | None = None  # CSV: the delimiter given (--delimiter); else the format's
 
     @property
     def label(self) -> str:
@@ -99,25 +100,50 @@ def format_of(path: str) -> str | None:
     return None
 
 
-def open_data(data: Data, input_format: str | None = None) -> list[Source]:
+def open_data(
+    data: Data, input_format: str | None = None, delimiter: str | None = None
+) -> list[Source]:
     """The sources of any input the library accepts: a path, a list of paths, a pyarrow Table or
     RecordBatch, or a pandas DataFrame (converted to Arrow by pyarrow; losscli never imports
-    pandas itself)."""
+    pandas itself). `delimiter` separates the values of CSV and other delimited text files."""
     if isinstance(data, str | os.PathLike):
-        return open_sources([os.fspath(data)], input_format)
+        return open_sources([os.fspath(data)], input_format, delimiter)
+    if delimiter is not None and not _is_paths(data):
+        raise UsageError("--delimiter applies to CSV files, not to an in-memory table")
     if isinstance(data, pa.Table | pa.RecordBatch):
         table = pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
         return [Source("<table>", "table", data=table)]
     if hasattr(data, "to_parquet") and hasattr(data, "columns"):  # a pandas DataFrame
         table = pa.Table.from_pandas(data, preserve_index=False)
         return [Source("<dataframe>", "table", data=table)]
-    return open_sources([os.fspath(p) for p in data], input_format)
+    return open_sources([os.fspath(p) for p in data], input_format, delimiter)
 
 
-def open_sources(paths: Sequence[str], input_format: str | None = None) -> list[Source]:
-    """Check every path exists and decide how to read it."""
+def _is_paths(data: Data) -> bool:
+    return isinstance(data, list | tuple) and all(isinstance(p, str | os.PathLike) for p in data)
+
+
+def check_delimiter(delimiter: str | None) -> str | None:
+    """The one character --delimiter names ('\\t' and 'tab' name a tab), or a UsageError."""
+    if delimiter is None:
+        return None
+    char = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(delimiter, delimiter)
+    if len(char) != 1 or char in '"\r\n':
+        raise UsageError(
+            f"--delimiter must be one character (not a quote or line end), got {delimiter!r}",
+            hint="e.g. --delimiter ';' or --delimiter '\\t' for tabs",
+        )
+    return char
+
+
+def open_sources(
+    paths: Sequence[str], input_format: str | None = None, delimiter: str | None = None
+) -> list[Source]:
+    """Check every path exists and decide how to read it; `delimiter` separates the values of
+    delimited text (files without a known extension are read as such text)."""
     if not paths:
         raise UsageError("no input file given (use - for stdin)")
+    delimiter = check_delimiter(delimiter)
     if input_format is not None:
         input_format = input_format.lower().lstrip(".")
         input_format = {
@@ -134,10 +160,10 @@ def open_sources(paths: Sequence[str], input_format: str | None = None) -> list[
     for given in paths:
         path = uris.local_path(given)
         if uris.is_uri(path):
-            sources.extend(uri_sources(path, input_format))
+            sources.extend(uri_sources(path, input_format, delimiter))
             continue
         if path == "-":
-            sources.append(_stdin_source(input_format or "csv"))
+            sources.append(_stdin_source(input_format or "csv", delimiter))
             continue
         if os.path.isdir(path):
             files = sorted(
@@ -157,28 +183,37 @@ def open_sources(paths: Sequence[str], input_format: str | None = None) -> list[
             if kinds == {"parquet"}:
                 sources.append(Source(path, "dataset", files=files))
             else:
-                sources.extend(_file_source(f, input_format) for f in files)
+                sources.extend(_file_source(f, input_format, delimiter) for f in files)
             continue
-        sources.append(_file_source(path, input_format))
+        sources.append(_file_source(path, input_format, delimiter))
+    if delimiter is not None:
+        delimited = [s for s in sources if s.format in ("csv", "tsv")]
+        if not delimited:
+            raise UsageError(
+                "--delimiter applies to CSV and other delimited text files",
+                hint="drop --delimiter for Parquet, Feather and JSON Lines",
+            )
+        for source in delimited:
+            source.delimiter = delimiter
     return sources
 
 
-def uri_sources(uri: str, input_format: str | None) -> list[Source]:
+def uri_sources(uri: str, input_format: str | None, delimiter: str | None = None) -> list[Source]:
     """The sources a URI names: one object, or the Parquet files under a prefix or a glob."""
     kind, files = uris.list_files(uri, parquet_only=input_format != "parquet")
     if kind == "file":
-        return [_kind_source(uri, input_format)]
+        return [_kind_source(uri, input_format, delimiter)]
     if not files:
         what = "holds no Parquet files" if kind == "dir" else "matches no object"
         raise InputError(what, file=uri)
     kinds = {input_format or format_of(f) for f in files}
     if kinds == {"parquet"}:
         return [Source(uri, "dataset", files=files)]
-    return [_kind_source(f, input_format) for f in files]
+    return [_kind_source(f, input_format, delimiter) for f in files]
 
 
-def _kind_source(path: str, input_format: str | None) -> Source:
-    kind = input_format or format_of(path)
+def _kind_source(path: str, input_format: str | None, delimiter: str | None = None) -> Source:
+    kind = input_format or format_of(path) or ("csv" if delimiter else None)
     if kind is None:
         raise UsageError(
             f"cannot tell the format of '{path}' from its extension",
@@ -187,28 +222,29 @@ def _kind_source(path: str, input_format: str | None) -> Source:
     return Source(path, kind)
 
 
-def _file_source(path: str, input_format: str | None) -> Source:
+def _file_source(path: str, input_format: str | None, delimiter: str | None = None) -> Source:
     try:
         info = os.stat(path)
     except OSError as exc:
         raise _stat_error(path, exc) from None
     if stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode):
-        return _stream_source(path, input_format or format_of(path) or "csv")
+        return _stream_source(path, input_format or format_of(path) or "csv", delimiter)
     if not stat.S_ISREG(info.st_mode):
         raise InputError("not a regular file", file=path, hint="name a file, or pipe it to -")
     if not os.access(path, os.R_OK):
         raise InputError("permission denied", file=path, hint="check the file's permissions")
-    kind = input_format or format_of(path)
+    kind = input_format or format_of(path) or ("csv" if delimiter else None)
     if kind is None:
         raise UsageError(
             f"cannot tell the format of '{path}' from its extension",
-            hint="pass --input-format csv|tsv|parquet|feather|jsonl",
+            hint="pass --input-format csv|tsv|parquet|feather|jsonl (or --delimiter for text)",
         )
     if info.st_size == 0:
         raise InputError("file is empty", file=path)
     if kind in TEXT_FORMATS and not path.lower().endswith(COMPRESSED):
         with open(path, "rb") as handle:
-            check_text(path, handle.read(1 << 16), kind, whole=info.st_size <= 1 << 16)
+            head = handle.read(1 << 16)
+        check_text(path, head, kind, whole=info.st_size <= 1 << 16, delimiter=delimiter)
     return Source(path, kind)
 
 
@@ -222,7 +258,7 @@ def _stat_error(path: str, exc: OSError) -> InputError:
     return InputError("no such file", file=path)
 
 
-def _stream_source(path: str, kind: str) -> Source:
+def _stream_source(path: str, kind: str, delimiter: str | None = None) -> Source:
     """A FIFO or process substitution (`<(...)`): read once, whole, like stdin."""
     try:
         with open(path, "rb") as handle:
@@ -231,13 +267,15 @@ def _stream_source(path: str, kind: str) -> Source:
         raise _stat_error(path, exc) from None
     if not data:
         raise InputError("the pipe delivered no data", file=path)
-    check_text(path, data[: 1 << 16], kind, whole=len(data) <= 1 << 16)
+    check_text(path, data[: 1 << 16], kind, whole=len(data) <= 1 << 16, delimiter=delimiter)
     return Source(path, kind, data=pa.py_buffer(data))
 
 
-def check_text(label: str, head: bytes, kind: str, whole: bool) -> None:
+def check_text(
+    label: str, head: bytes, kind: str, whole: bool, delimiter: str | None = None
+) -> None:
     """Refuse text that losscli would misread: UTF-16/32, a header alone (`whole`: `head` is
-    the whole file), a delimiter other than the format's (semicolons)."""
+    the whole file), a delimiter other than the format's (semicolons) unless one is given."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\0\0"):
         raise InputError(
             "file is UTF-16; convert it to UTF-8",
@@ -249,25 +287,29 @@ def check_text(label: str, head: bytes, kind: str, whole: bool) -> None:
     header, _, rest = head.partition(b"\n")
     if whole and not rest.strip(b"\r\n") and b"\r" not in header.strip(b"\r"):
         raise InputError("the file holds a header but no data rows", file=label)
-    delimiter = b"\t" if kind == "tsv" else b","
-    if delimiter not in header and b";" in header:
+    if delimiter is not None:
+        return
+    expected = b"\t" if kind == "tsv" else b","
+    if expected not in header and b";" in header:
         raise InputError(
             "the header holds ';' but no "
             + ("tab" if kind == "tsv" else "comma")
             + ": the file looks semicolon-delimited",
             file=label,
-            hint="convert it to comma-separated CSV, e.g. with: tr ';' ','  (mind decimal commas)",
+            hint="pass --delimiter ';'",
         )
 
 
-def _stdin_source(kind: str) -> Source:
+def _stdin_source(kind: str, delimiter: str | None = None) -> Source:
     if sys.stdin is None or sys.stdin.isatty():
         raise UsageError("'-' reads data from stdin, but nothing is piped in")
     data = sys.stdin.buffer.read()
     if not data:
         raise InputError("stdin is empty", file="<stdin>")
     if kind in TEXT_FORMATS:
-        check_text("<stdin>", data[: 1 << 16], kind, whole=len(data) <= 1 << 16)
+        check_text(
+            "<stdin>", data[: 1 << 16], kind, whole=len(data) <= 1 << 16, delimiter=delimiter
+        )
     return Source("-", kind, data=pa.py_buffer(data))
 
 

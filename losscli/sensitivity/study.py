@@ -376,6 +376,7 @@ def compare(
     input_format: str | None = None,
     nan: str = "error",
     classes: str | Sequence[str] | None = None,
+    delimiter: str | None = None,
 ) -> Comparison:
     """Rank losses by outlier sensitivity on prediction files, or on seeded synthetic data.
 
@@ -402,6 +403,7 @@ def compare(
         "from_logits": from_logits,
         "input_format": input_format,
         "nan": nan,
+        "delimiter": delimiter,
     }
     if paths is None or (_is_paths(paths) and not paths):
         given = [f"--{k.replace('_', '-')}" for k, v in options.items() if v and k != "nan"]
@@ -442,6 +444,7 @@ def _compare_files(
         "classes": options["classes"],
         "from_logits": options["from_logits"],
         "input_format": options["input_format"],
+        "delimiter": options["delimiter"],
         "nan": options["nan"] if options["nan"] != "error" else None,
     }
     origin = Origin(
