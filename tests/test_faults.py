@@ -755,3 +755,15 @@ def test_delimiter_misuse_is_a_usage_error(
     (tmp_path / "ds").mkdir()
     pq.write_table(pa.table({"y_true": [1.0], "y_pred": [1.0]}), tmp_path / "ds/a.parquet")
     assert what in invoke(args, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("command", [[], ["compute"], ["compare"], ["recommend"], ["losses"]])
+def test_help_lists_the_signal_exit_codes(command: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    text = " ".join(result.stdout.replace("│", " ").split())
+    assert result.exit_code == 0 and "Exit codes:" in text
+    assert "130, 143, 129 interrupted (Ctrl-C, SIGTERM, SIGHUP)" in text

@@ -49,7 +49,8 @@ Examples:
   losscli compare preds.parquet --loss mse,huber:delta=2,mae --json
   losscli compare preds.csv --top 2% --plot sensitivity.png
 
-Exit codes: 0 done, 2 usage or input error, 3 internal error.
+Exit codes: 0 done, 2 usage or input error, 3 internal error; 130, 143, 129 interrupted
+(Ctrl-C, SIGTERM, SIGHUP).
 """
 
 LossOpt = Annotated[

@@ -62,7 +62,7 @@ Examples:
   losscli compute preds.csv --by region --bootstrap 1000 --seed 1 --format markdown
 
 Exit codes: 0 done and every gate passed, 1 a gate failed, 2 usage or input error, 3 internal
-error.
+error; 130, 143, 129 interrupted (Ctrl-C, SIGTERM, SIGHUP).
 """
 
 LossOpt = Annotated[

@@ -29,7 +29,8 @@ Examples:
   losscli losses huber
   losscli losses log_loss --json
 
-Exit codes: 0 done, 2 usage error (an unknown loss or task), 3 internal error.
+Exit codes: 0 done, 2 usage error (an unknown loss or task), 3 internal error; 130, 143, 129
+interrupted (Ctrl-C, SIGTERM, SIGHUP).
 """
 
 

@@ -46,7 +46,8 @@ Examples:
   losscli recommend --from preds.csv
   losscli recommend --from preds.parquet --true label --pred 'p_*'
 
-Exit codes: 0 done, 2 usage or input error, 3 internal error.
+Exit codes: 0 done, 2 usage or input error, 3 internal error; 130, 143, 129 interrupted
+(Ctrl-C, SIGTERM, SIGHUP).
 """
 
 TaskOpt = Annotated[
