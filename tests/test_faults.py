@@ -767,3 +767,67 @@ def test_help_lists_the_signal_exit_codes(command: list[str]) -> None:
     text = " ".join(result.stdout.replace("│", " ").split())
     assert result.exit_code == 0 and "Exit codes:" in text
     assert "130, 143, 129 interrupted (Ctrl-C, SIGTERM, SIGHUP)" in text
+
+
+# --- more of the same, found by trying -------------------------------------------------------------
+
+
+def test_directory_with_csv_beside_parquet_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading only the Parquet files would leave the CSV's rows out silently."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "m").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [1.0]}), tmp_path / "m/a.parquet")
+    (tmp_path / "m/b.csv").write_text("y_true,y_pred\n1,2\n")
+    (tmp_path / "m/_SUCCESS").write_text("")  # what Spark leaves: not data
+    line = invoke(["compute", "m"], tmp_path, monkeypatch)
+    assert "m: directory holds csv files beside its Parquet files" in line and "glob" in line
+    (tmp_path / "m/b.csv").unlink()
+    (tmp_path / "e").mkdir()
+    assert "a glob such as DIR/*.csv" in invoke(["compute", "e"], tmp_path, monkeypatch)
+
+
+def test_summary_naming_the_output_is_refused(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    line = invoke(["compute", "a.csv", "-o", "r.md", "--summary", "r.md"], data.parent, monkeypatch)
+    assert "two outputs name the same file" in line
+    assert not (data.parent / "r.md").exists()
+
+
+def _truncated(name: str) -> bytes:
+    import gzip
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if name.endswith(".gz"):
+        text = "y_true,y_pred\n" + "".join(f"{i},{i + 0.5}\n" for i in range(50_000))
+        whole = gzip.compress(text.encode())
+        return whole[: len(whole) // 2]
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"y_true": [1.0] * 100, "y_pred": [2.0] * 100}), sink)
+    return sink.getvalue()[:-10]  # mid-footer
+
+
+@pytest.mark.parametrize(
+    ("name", "what", "hint"),
+    [
+        ("t.csv.gz", "compressed data is truncated or corrupt", "write or copy it again"),
+        ("t.parquet", "not a readable Parquet file", "write or copy it again"),
+    ],
+)
+@pytest.mark.parametrize("command", [["compute"], ["compare"], ["recommend", "--from"]])
+def test_truncated_files_say_what_to_do(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    what: str,
+    hint: str,
+    command: list[str],
+) -> None:
+    _write(tmp_path, name, _truncated(name))
+    line = invoke([*command, name], tmp_path, monkeypatch)
+    assert name in line and what in line and hint in line

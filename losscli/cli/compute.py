@@ -257,7 +257,7 @@ def compute_command(
     debug: DebugOpt = False,
 ) -> None:
     with (
-        reporting(debug, inputs=[*files, baseline], outputs=[output, per_row]),
+        reporting(debug, inputs=[*files, baseline], outputs=[output, per_row, summary]),
         summary_of_errors(summary),
     ):
         prefer_jemalloc()

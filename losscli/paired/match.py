@@ -72,9 +72,12 @@ def load_side(plan: Plan, specs: Sequence[LossSpec], nan: str, *, keys: Sequence
     ys, preds, weights, rowids, key_parts, by_parts = [], [], [], [], [], []
     total = dropped = unnormalised = 0
     for source, offset, batch in read.prefetch(plan.batches()):
-        arrays = converter.convert(batch, offset, source.label)
+        try:
+            arrays = converter.convert(batch, offset, source.label)
+            _check_domain(specs, plan, arrays.y, arrays.pred, arrays.keep, source.label, offset)
+        except InputError as exc:  # a data set's file and row; what was inferred
+            raise converter.after_inference(read.locate_error(exc, source, offset)) from None
         keep = None if arrays.keep is None else bool_array(arrays.keep)
-        _check_domain(specs, plan, arrays.y, arrays.pred, arrays.keep, source.label, offset)
         ids = np.arange(total, total + batch.num_rows, dtype=np.int64)
         rowids.append(ids if arrays.keep is None else ids[arrays.keep])
         ys.append(arrays.y)

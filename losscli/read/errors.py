@@ -18,6 +18,7 @@ _CSV_COLUMN = re.compile(
 )
 _JSON_CHANGED = re.compile(r"Column\(/([^)]*)\) changed from (\w+) to (\w+)")
 _CSV_WIDTH = re.compile(r"Expected (\d+) columns, got (\d+)")
+_COMPRESSED = re.compile(r"compressed stream|inflate|zlib|gzip|bz2|zstd|lz4|decompress", re.I)
 
 #: Reads one column of a source with the given types (the batch reader, passed in to keep this
 #: module below it).
@@ -87,7 +88,18 @@ class arrow_errors:
                 hint="rewrite or restore the file",
             ) from None
         if "magic bytes" in message.lower() or "Parquet" in message:
-            raise InputError(f"not a readable Parquet file ({message})", file=label) from None
+            raise InputError(
+                f"not a readable Parquet file ({message})",
+                file=label,
+                hint="it is truncated or not Parquet: write or copy it again, or pass "
+                "--input-format if it holds another format",
+            ) from None
+        if _COMPRESSED.search(message):
+            raise InputError(
+                f"the compressed data is truncated or corrupt ({message})",
+                file=label,
+                hint="the file is incomplete or damaged: write or copy it again",
+            ) from None
         if "No columns in CSV" in message:
             raise InputError("no columns found", file=label) from None
         raise InputError(f"cannot read: {message}", file=label) from None

@@ -166,13 +166,21 @@ def open_sources(
             sources.append(_stdin_source(input_format or "csv", delimiter))
             continue
         if os.path.isdir(path):
+            found = [
+                f for f in glob.glob(os.path.join(path, "**", "*"), recursive=True)
+                if os.path.isfile(f)
+            ]  # fmt: skip
             files = sorted(
-                f
-                for f in glob.glob(os.path.join(path, "**", "*"), recursive=True)
-                if os.path.isfile(f) and (format_of(f) == "parquet" or input_format == "parquet")
+                f for f in found if format_of(f) == "parquet" or input_format == "parquet"
             )
             if not files:
-                raise InputError("directory holds no Parquet files", file=path)
+                raise InputError(
+                    "directory holds no Parquet files",
+                    file=path,
+                    hint="a directory is read as a Parquet data set; name other files, "
+                    "or a glob such as DIR/*.csv",
+                )
+            _no_other_data(path, found, files)
             sources.append(Source(path, "dataset", files=files))
             continue
         if any(ch in path for ch in "*?[") and not os.path.exists(path):
@@ -198,11 +206,29 @@ def open_sources(
     return sources
 
 
+def _no_other_data(path: str, found: Sequence[str], files: Sequence[str]) -> None:
+    """Refuse a directory that holds data files beside its Parquet files: reading only the
+    Parquet files would leave rows out silently."""
+    chosen = set(files)
+    others = sorted(f for f in found if f not in chosen and format_of(f) is not None)
+    if others:
+        raise InputError(
+            f"directory holds {format_of(others[0])} files beside its Parquet files "
+            f"({others[0]}); a directory is read as a Parquet data set",
+            file=path,
+            hint="name the files or a glob (DIR/*.parquet), or move the others out",
+        )
+
+
 def uri_sources(uri: str, input_format: str | None, delimiter: str | None = None) -> list[Source]:
     """The sources a URI names: one object, or the Parquet files under a prefix or a glob."""
-    kind, files = uris.list_files(uri, parquet_only=input_format != "parquet")
+    kind, files = uris.list_files(uri, parquet_only=False)
     if kind == "file":
         return [_kind_source(uri, input_format, delimiter)]
+    if kind == "dir" and input_format != "parquet":
+        found, files = files, [f for f in files if format_of(f) == "parquet"]
+        if files:
+            _no_other_data(uri, found, files)
     if not files:
         what = "holds no Parquet files" if kind == "dir" else "matches no object"
         raise InputError(what, file=uri)

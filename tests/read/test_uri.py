@@ -155,3 +155,16 @@ def test_fsspec_schemes_are_read_through_pyarrow(s3):
             losscli.compute("memory://losscli-test/none.parquet")
     finally:
         memory.rm("/losscli-test", recursive=True)
+
+
+def test_s3_prefix_with_csv_beside_parquet_is_refused(s3, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "m").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [1.0]}), tmp_path / "m/a.parquet")
+    (tmp_path / "m/b.csv").write_text("y_true,y_pred\n1,2\n")
+    upload(tmp_path / "m", "bucket", "mixed")
+    with pytest.raises(InputError) as err:
+        losscli.compute("s3://bucket/mixed/")
+    assert "csv files beside its Parquet files" in err.value.message and "b.csv" in str(err.value)
