@@ -831,3 +831,40 @@ def test_truncated_files_say_what_to_do(
     _write(tmp_path, name, _truncated(name))
     line = invoke([*command, name], tmp_path, monkeypatch)
     assert name in line and what in line and hint in line
+
+
+@pytest.mark.parametrize("dask", [[], ["--dask", "threads"]])
+def test_dataset_file_with_another_column_type_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dask: list[str]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if dask:
+        pytest.importorskip("dask")
+    (tmp_path / "ds").mkdir()
+    pq.write_table(
+        pa.table({"y_true": [1.0, 2.0], "y_pred": [1.0, 2.0]}), tmp_path / "ds/a.parquet"
+    )
+    pq.write_table(
+        pa.table({"y_true": ["x", "y"], "y_pred": [1.0, 2.0]}), tmp_path / "ds/b.parquet"
+    )
+    line = invoke(["compute", "ds", *dask], tmp_path, monkeypatch)
+    assert "ds/b.parquet, column 'y_true': the column holds string values" in line
+    assert "same column types" in line
+
+
+def test_gs_requests_are_retried_for_a_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow retries a gs:// request for 15 minutes by default: unreachable looks like a hang."""
+    from losscli.read import uri as uris
+
+    roots: list[str] = []
+    monkeypatch.setattr(uris, "_native", roots.append)
+    uris.resolve("gs://bucket-a/x.parquet")
+    uris.resolve("gs://bucket-b/x.parquet?retry_limit_seconds=60")
+    uris.resolve("s3://bucket-c/x.parquet")
+    assert roots == [
+        f"gs://bucket-a?retry_limit_seconds={uris.GCS_RETRY_SECONDS}",
+        "gs://bucket-b?retry_limit_seconds=60",
+        "s3://bucket-c",
+    ]

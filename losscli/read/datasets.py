@@ -122,8 +122,23 @@ def iter_file(
                 arrays.append(pa.repeat(pa.scalar(values.get(c), kind), batch.num_rows))
                 continue
             array = batch.column(c)
-            arrays.append(array if kind is None or array.type == kind else array.cast(kind))
+            arrays.append(
+                array if kind is None or array.type == kind else _cast(array, kind, file, c)
+            )
         yield pa.RecordBatch.from_arrays(arrays, names=list(columns))
+
+
+def _cast(array: pa.Array, kind: pa.DataType, file: str, column: str) -> pa.Array:
+    """A column of one file in the data set's type, or an InputError naming the file."""
+    try:
+        return array.cast(kind)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise InputError(
+            f"the column holds {array.type} values where the data set's first file holds {kind}",
+            file=file,
+            column=column,
+            hint="write every file of the data set with the same column types",
+        ) from None
 
 
 def footer_rows(file: str) -> int:

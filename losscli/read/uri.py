@@ -98,12 +98,24 @@ def resolve(uri: str) -> tuple[Any, str]:
     parts = urlsplit(uri)
     scheme = parts.scheme.lower()
     if scheme in NATIVE:
-        query = f"?{parts.query}" if parts.query else ""
+        query = f"?{_bounded(scheme, parts.query)}" if parts.query or scheme != "s3" else ""
         with uri_errors(uri):
             fs = _native(f"{scheme}://{parts.netloc}{query}")
         return fs, f"{parts.netloc}{unquote(parts.path)}".rstrip("/")
     arrow_fs, fsspec_fs = _fsspec(f"{scheme}://{parts.netloc}")
     return arrow_fs, fsspec_fs._strip_protocol(uri).rstrip("/")
+
+
+#: Seconds a gs:// request is retried (pyarrow's default is 15 minutes: an unreachable store or
+#: missing credentials would look like a hang); `?retry_limit_seconds=N` in the URI overrides it.
+GCS_RETRY_SECONDS = 5
+
+
+def _bounded(scheme: str, query: str) -> str:
+    """A gs:// URI's query with a bounded retry time."""
+    if scheme == "s3" or "retry_limit_seconds" in query:
+        return query
+    return "&".join(q for q in (query, f"retry_limit_seconds={GCS_RETRY_SECONDS}") if q)
 
 
 def child_uri(uri: str, path: str) -> str:
@@ -123,6 +135,8 @@ def _first_line(exc: BaseException) -> str:
 
 def _hint(message: str) -> str:
     lower = message.lower()
+    if "oauth2" in lower or "access token" in lower:
+        return "check the store's credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth)"
     if (
         "access_denied" in lower
         or "accessdenied" in lower
