@@ -418,6 +418,7 @@ OPTIONS = [
     (["compute", "a.csv", "--bootstrap", "100000000"], "--bootstrap"),
     (["compare", "--rows", "1e11"], "--rows"),
     (["compare", "--rows", "100000000000"], "--rows"),
+    (["compare", "--rows", "50", "--magnitude", "8.5e307"], "--magnitude"),
 ]
 
 
