@@ -19,7 +19,7 @@ from losscli.engine import Engine, Value
 from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
 from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
-from losscli.grouped import GroupTable, LossColumns, Results
+from losscli.grouped import GroupDicts, GroupTable, LossColumns, Results
 from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
 from losscli.losses.per_label import per_label_specs
 from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
@@ -363,13 +363,14 @@ def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: Compute
         engine.reduction,
         options.ci if options.bootstrap else None,
         options.bootstrap or None,
-        [c.take(order) for c in columns],
+        groups.columns,
     )
     return Results(out, table)
 
 
-def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[str, Any]], Any]:
-    """The `{column: value}` of every group in sorted key order (nulls last), and that order."""
+def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[GroupDicts, Any]:
+    """The `{column: value}` of every group in sorted key order (nulls last), and that order;
+    the dicts are built when read."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -382,10 +383,7 @@ def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[st
         order = pc.sort_indices(
             table, sort_keys=[(n, "ascending") for n in names], null_placement="at_end"
         )
-    order = order.to_numpy()
-    values = [[_json_value(v) for v in c.take(pa.array(order)).to_pylist()] for c in columns]
-    dicts = [dict(zip(by, key, strict=True)) for key in zip(*values, strict=True)]
-    return dicts, np.asarray(order)
+    return GroupDicts(by, [c.take(order) for c in columns]), np.asarray(order)
 
 
 def _loss_result(
@@ -408,15 +406,6 @@ def _loss_result(
         ci_level=options.ci if options.bootstrap else None,
         replicates=options.bootstrap or None,
     )
-
-
-def _json_value(v: Any) -> Any:
-    """A key value as JSON can hold it: NaN as null (it is one group), others as text."""
-    if isinstance(v, float) and v != v:
-        return None
-    if v is None or isinstance(v, bool | int | float | str):
-        return v
-    return str(v)
 
 
 def _hard_predictions(engine: Engine, plan: Plan, rows: int) -> list[str]:

@@ -21,7 +21,7 @@ from losscli.columns import BatchConverter, Columns, Layout
 from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
 from losscli.gates import Baseline, Gate
-from losscli.groups import GroupKeys
+from losscli.groups import GroupKeys, KeyTypeError
 from losscli.losses import EPS, LossSpec
 from losscli.pipeline import Plan
 from losscli.write import PerRowWriter
@@ -173,6 +173,10 @@ def stream(
             per_row_values = engine.add(
                 arrays, by, file=source.label, offset=offset, stream=(name, start + offset)
             )
+        except KeyTypeError as exc:
+            exc.name(columns.by[exc.index])
+            exc.file = source.label
+            raise
         except InputError as exc:
             exc.column = _role_column(exc.column, columns)
             raise

@@ -251,6 +251,27 @@ def emit(text: str, output: str | os.PathLike[str] | None = None) -> None:
         write_atomic(output, text)
 
 
+def emit_pieces(pieces: Iterable[str], output: str | os.PathLike[str] | None = None) -> None:
+    """`emit` of the text the pieces join to, written piece by piece (never held whole)."""
+    last = ""
+    if output is None or os.fspath(output) == "-":
+        with writing_stdout():
+            for piece in pieces:
+                if piece:
+                    sys.stdout.write(piece)
+                    last = piece
+            if not last.endswith("\n"):
+                sys.stdout.write("\n")
+        return
+    with open_output(output) as out:
+        for piece in pieces:
+            if piece:
+                out.write(piece.encode())
+                last = piece
+        if not last.endswith("\n"):
+            out.write(b"\n")
+
+
 class PerRowWriter:
     """--per-row FILE: each row's loss beside its file, row number and key columns (by the
     output rules above; `.csv.gz` and `.tsv.gz` are gzip-compressed).

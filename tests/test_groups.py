@@ -182,3 +182,38 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
         assert json.loads(fast)["results"][-1]["group"] == {"g": None}
     assert f"{groups} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
     assert len(text.splitlines()) < 100
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "old", "new"),
+    [
+        (["a", "b"], [1, 2], "string", "int64"),
+        ([1, 2], ["a", "b"], "int64", "string"),
+        ([1.5, 2.0], [True, False], "double", "bool"),
+    ],
+)
+def test_by_column_changing_kind_between_files_names_column_and_files(
+    tmp_path, first, second, old, new
+):
+    from losscli.errors import InputError
+
+    paths = []
+    for i, keys in enumerate([first, second]):
+        path = tmp_path / f"part{i}.parquet"
+        pq.write_table(pa.table({"g": keys, "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), path)
+        paths.append(str(path))
+    with pytest.raises(InputError) as info:
+        compute(paths, losses=["mse"], by=["g"])
+    text = str(info.value)
+    assert info.value.exit_code == 2 and info.value.file == paths[1]
+    assert f"--by g holds {new} values here but {old} values in {paths[0]}" in text
+
+
+def test_by_column_of_integers_then_floats_is_one_column_of_numbers(tmp_path):
+    paths = []
+    for i, keys in enumerate([[1, 2], [2.0, 2.5]]):
+        path = tmp_path / f"part{i}.parquet"
+        pq.write_table(pa.table({"g": keys, "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), path)
+        paths.append(str(path))
+    got = _by_group(compute(paths, losses=["mse"], by=["g"]), ["g"])
+    assert got == {(1.0,): (0.25, 1), (2.0,): (0.125, 2), (2.5,): (0.0, 1)}

@@ -11,6 +11,7 @@ from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.result import ComputeResult
 from losscli.text import plural
+from losscli.write import emit_pieces
 
 if TYPE_CHECKING:
     from rich.console import Console, Group, RenderableType
@@ -31,6 +32,11 @@ class JsonRenderer(Renderer[ComputeResult]):
         from losscli.render import many
 
         return many.to_json(item)
+
+    def show(self, item: ComputeResult, output: str | None = None) -> None:
+        from losscli.render import many
+
+        emit_pieces(many.json_pieces(item), output)
 
 
 class CsvRenderer(Renderer[ComputeResult]):
