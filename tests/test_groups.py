@@ -217,3 +217,26 @@ def test_by_column_of_integers_then_floats_is_one_column_of_numbers(tmp_path):
         paths.append(str(path))
     got = _by_group(compute(paths, losses=["mse"], by=["g"]), ["g"])
     assert got == {(1.0,): (0.25, 1), (2.0,): (0.125, 2), (2.5,): (0.0, 1)}
+
+
+def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(rng):
+    from losscli.render.many import MANY, csv_pieces
+    from losscli.render.result import to_csv
+
+    n = 6_000
+    names = np.array(
+        ["a|b", 'q"uote', "com,ma", "new\nline", "cr\rx", "", "ünï", " x", None], object
+    )
+    df = pd.DataFrame(
+        {
+            "g": rng.choice(names, n),
+            "value": rng.integers(0, 150, n),  # a key named like a result column: by_value
+            "f": rng.choice([1.5, np.nan, 2.0, 1e-7, 1e20, -0.0, np.inf], n),
+            "y_true": rng.normal(size=n) * 10.0 ** rng.integers(-8, 18, n),
+        }
+    )
+    df["y_pred"] = df.y_true + rng.normal(size=n)
+    for by, bootstrap in ((["g", "value"], 0), (["f", "g", "value"], 3)):
+        result = compute(df, by=by, bootstrap=bootstrap)
+        assert len(result.results) > MANY
+        assert "".join(csv_pieces(result)) == to_csv(result)

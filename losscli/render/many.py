@@ -7,7 +7,9 @@ The JSON document is the one `dumps_json` writes, parsed equal; only the layout 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator
@@ -16,9 +18,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.grouped import GroupTable, LossColumns, Results
+from losscli.grouped import GroupTable, LossColumns, Results, json_value
 from losscli.groups import to_arrow
 from losscli.render import dumps_json
+from losscli.render.result import params_text, to_csv
 from losscli.result import ComputeResult
 
 #: Above this many group results the many-groups paths are taken.
@@ -194,3 +197,85 @@ def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
         passed = sum(g.passed for g in result.gates)
         note += f"; {passed} of {len(result.gates)} gates passed (passing group gates not shown)"
     return dataclasses.replace(result, results=shown, gates=gates), note
+
+
+def csv_pieces(result: ComputeResult) -> Iterator[str]:
+    """`render.result.to_csv(result)` byte for byte, in pieces: the header and overall rows by
+    the plain writer, the group rows built column by column in Arrow, `CHUNK` groups at a
+    time (Arrow's own CSV writer quotes every string or refuses them, never minimally)."""
+    table = result.results.table if isinstance(result.results, Results) else None
+    if table is None or len(result.results) <= MANY:
+        yield to_csv(result)
+        return
+    yield to_csv(dataclasses.replace(result, results=list(result.results.overall)))
+    keys = [_csv_keys(column) for column in table.keys or []]
+    prefixes = [_csv_row(["group", c.label, c.name, params_text(c.params)]) for c in table.losses]
+    for start in range(0, len(table.groups), CHUNK):
+        part = slice(start, start + CHUNK)
+        per_loss = []
+        for prefix, c in zip(prefixes, table.losses, strict=True):
+            cells: list[pa.Array | str] = [prefix, *(k[part] for k in keys)]
+            cells += [_reprs(c.value[part])]
+            none = pa.nulls(len(cells[-1]), pa.string()).fill_null("")
+            low, high = (c.low[part], c.high[part]) if c.low is not None else (None, None)
+            cells += [none if low is None else _reprs(low), none if high is None else _reprs(high)]
+            cells += [to_arrow(c.rows[part]).cast(pa.string()), _reprs(c.weight_sum[part])]
+            per_loss.append(pa.compute.binary_join_element_wise(*cells, ","))
+        lines = pa.compute.binary_join_element_wise(*per_loss, "\n")
+        offsets = to_arrow(np.array([0, len(lines)]))
+        yield str(pa.compute.binary_join(pa.LargeListArray.from_arrays(offsets, lines), "\n")[0])
+        yield "\n"
+
+
+def _csv_row(cells: list[Any]) -> str:
+    """One CSV row by the plain writer, without its line end."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()[:-1]
+
+
+def _quoted_characters() -> str:
+    """The characters that make the plain CSV writer quote a field."""
+    return "".join(c for c in ',"\n\r' if _csv_row([f"a{c}b"]).startswith('"'))
+
+
+def _csv_keys(column: pa.Array) -> pa.Array:
+    """A key column's CSV cells as the plain writer gives them (`json_value`, then quoted
+    where needed)."""
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_floating(kind):
+        values = column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+        return _reprs(values)
+    if pa.types.is_integer(kind):
+        return column.cast(pa.string()).fill_null("")
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "True", "False").fill_null("")
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = column.cast(pa.string())
+    else:
+        text = pa.array(
+            [None if v is None else str(json_value(v)) for v in column.to_pylist()], pa.string()
+        )
+    pattern = "[" + "".join(f"\\x{ord(c):02x}" for c in _quoted_characters()) + "]"
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(pc.match_substring_regex(text, pattern), quoted, text).fill_null("")
+
+
+def _reprs(values: np.ndarray) -> pa.Array:
+    """`repr(float(x))` of each value, '' for NaN: Arrow's shortest digits where its layout is
+    repr's (plain decimals from 1e-4 up), repr itself elsewhere (exponents, integral values)."""
+    import pyarrow.compute as pc
+
+    values = np.asarray(values, dtype=np.float64)
+    text = to_arrow(values).cast(pa.string())
+    odd = pc.or_(
+        pc.match_substring_regex(text, r"e|^-?0\.0000"),
+        pc.invert(pc.match_substring(text, ".")),
+    ).to_numpy(zero_copy_only=False)
+    index = np.flatnonzero(odd & ~np.isnan(values))
+    if len(index):
+        fixed = pa.array([repr(v) for v in values[index].tolist()], pa.string())
+        text = pc.replace_with_mask(text, to_arrow(np.asarray(odd & ~np.isnan(values))), fixed)
+    return pc.if_else(to_arrow(np.isnan(values)), "", text)

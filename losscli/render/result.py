@@ -41,7 +41,14 @@ class JsonRenderer(Renderer[ComputeResult]):
 
 class CsvRenderer(Renderer[ComputeResult]):
     def render(self, item: ComputeResult) -> str:
-        return to_csv(item)
+        from losscli.render import many
+
+        return "".join(many.csv_pieces(item))
+
+    def show(self, item: ComputeResult, output: str | None = None) -> None:
+        from losscli.render import many
+
+        emit_pieces(many.csv_pieces(item), output)
 
 
 class MarkdownRenderer(Renderer[ComputeResult]):
