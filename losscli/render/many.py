@@ -203,11 +203,12 @@ def csv_pieces(result: ComputeResult) -> Iterator[str]:
     """`render.result.to_csv(result)` byte for byte, in pieces: the header and overall rows by
     the plain writer, the group rows built column by column in Arrow, `CHUNK` groups at a
     time (Arrow's own CSV writer quotes every string or refuses them, never minimally)."""
-    table = result.results.table if isinstance(result.results, Results) else None
-    if table is None or len(result.results) <= MANY:
+    results = result.results
+    if not isinstance(results, Results) or results.table is None or len(results) <= MANY:
         yield to_csv(result)
         return
-    yield to_csv(dataclasses.replace(result, results=list(result.results.overall)))
+    table = results.table
+    yield to_csv(dataclasses.replace(result, results=list(results.overall)))
     keys = [_csv_keys(column) for column in table.keys or []]
     prefixes = [_csv_row(["group", c.label, c.name, params_text(c.params)]) for c in table.losses]
     for start in range(0, len(table.groups), CHUNK):
@@ -217,8 +218,10 @@ def csv_pieces(result: ComputeResult) -> Iterator[str]:
             cells: list[pa.Array | str] = [prefix, *(k[part] for k in keys)]
             cells += [_reprs(c.value[part])]
             none = pa.nulls(len(cells[-1]), pa.string()).fill_null("")
-            low, high = (c.low[part], c.high[part]) if c.low is not None else (None, None)
-            cells += [none if low is None else _reprs(low), none if high is None else _reprs(high)]
+            if c.low is not None and c.high is not None:
+                cells += [_reprs(c.low[part]), _reprs(c.high[part])]
+            else:
+                cells += [none, none]
             cells += [to_arrow(c.rows[part]).cast(pa.string()), _reprs(c.weight_sum[part])]
             per_loss.append(pa.compute.binary_join_element_wise(*cells, ","))
         lines = pa.compute.binary_join_element_wise(*per_loss, "\n")
