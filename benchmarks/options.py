@@ -2,7 +2,7 @@
 `--baseline` with many groups and the table view of many groups, each against its peer in the
 same run, commands alternated, medians of wall time, peak RSS.
 
-    python benchmarks/options.py [--scale 1.0] [--repeat 3]
+    python benchmarks/options.py [--scale 1.0] [--repeat 3] [--only TEXT]
 
 `--scale 0.25` runs every data case on a quarter of the rows (the groups scale with them).
 """
@@ -93,6 +93,16 @@ def _cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]
             + [("losscli, no --by", [*lc, "compute", str(grouped), "--json"])],
         ),
         (
+            f"{rows:,} rows, --by g, {groups:,} groups, --format csv",
+            [
+                (
+                    "losscli --by csv",
+                    [*lc, "compute", str(grouped), "--by", "g", "--format", "csv"],
+                ),
+                ("losscli --by --json", [*lc, "compute", str(grouped), "--by", "g", "--json"]),
+            ],
+        ),
+        (
             f"{rows:,} rows, --by g, {groups:,} groups, table",
             [
                 ("losscli --by table", [*lc, "compute", str(grouped), "--by", "g"]),
@@ -167,10 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="run the cases whose name holds this text")
     args = parser.parse_args(argv)
     print("| case | command | wall s | peak RSS MB | losscli/peer |\n|---|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for case, commands in _cases(Path(tmp), args.scale):
+            if args.only not in case:
+                continue
             walls: dict[str, list[float]] = {label: [] for label, _ in commands}
             rss: dict[str, int] = dict.fromkeys(walls, 0)
             for _ in range(args.repeat):
