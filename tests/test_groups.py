@@ -240,3 +240,19 @@ def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(r
         result = compute(df, by=by, bootstrap=bootstrap)
         assert len(result.results) > MANY
         assert "".join(csv_pieces(result)) == to_csv(result)
+
+
+def test_float_reprs_are_python_reprs_at_every_magnitude(rng):
+    from losscli.render.many import float_reprs
+
+    values = np.concatenate(
+        [
+            rng.normal(size=20_000) * 10.0 ** rng.integers(-30, 30, 20_000),
+            np.round(rng.normal(size=5_000) * 10.0 ** rng.integers(0, 20, 5_000)),
+            10.0 ** np.arange(-20, 25),
+            [1e16, 9999999999999998.0, 1e-4, 1e-5, 5e-324, 1.7976931348623157e308, -0.0, 0.0],
+            [np.inf, -np.inf, np.nan],
+        ]
+    )
+    want = ["" if v != v else repr(v) for v in values.tolist()]
+    assert float_reprs(values).to_pylist() == want

@@ -27,7 +27,7 @@ from losscli.result import ComputeResult
 #: Above this many group results the many-groups paths are taken.
 MANY = 2_000
 #: Groups formatted and written at a time.
-CHUNK = 50_000
+CHUNK = 10_000
 #: Groups shown at each end of the table view.
 SHOWN = 10
 
@@ -216,13 +216,13 @@ def csv_pieces(result: ComputeResult) -> Iterator[str]:
         per_loss = []
         for prefix, c in zip(prefixes, table.losses, strict=True):
             cells: list[pa.Array | str] = [prefix, *(k[part] for k in keys)]
-            cells += [_reprs(c.value[part])]
+            cells += [float_reprs(c.value[part])]
             none = pa.nulls(len(cells[-1]), pa.string()).fill_null("")
             if c.low is not None and c.high is not None:
-                cells += [_reprs(c.low[part]), _reprs(c.high[part])]
+                cells += [float_reprs(c.low[part]), float_reprs(c.high[part])]
             else:
                 cells += [none, none]
-            cells += [to_arrow(c.rows[part]).cast(pa.string()), _reprs(c.weight_sum[part])]
+            cells += [to_arrow(c.rows[part]).cast(pa.string()), float_reprs(c.weight_sum[part])]
             per_loss.append(pa.compute.binary_join_element_wise(*cells, ","))
         lines = pa.compute.binary_join_element_wise(*per_loss, "\n")
         offsets = to_arrow(np.array([0, len(lines)]))
@@ -250,7 +250,7 @@ def _csv_keys(column: pa.Array) -> pa.Array:
     kind = column.type
     if pa.types.is_floating(kind):
         values = column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
-        return _reprs(values)
+        return float_reprs(values)
     if pa.types.is_integer(kind):
         return column.cast(pa.string()).fill_null("")
     if pa.types.is_boolean(kind):
@@ -266,19 +266,24 @@ def _csv_keys(column: pa.Array) -> pa.Array:
     return pc.if_else(pc.match_substring_regex(text, pattern), quoted, text).fill_null("")
 
 
-def _reprs(values: np.ndarray) -> pa.Array:
+def float_reprs(values: np.ndarray) -> pa.Array:
     """`repr(float(x))` of each value, '' for NaN: Arrow's shortest digits where its layout is
-    repr's (plain decimals from 1e-4 up), repr itself elsewhere (exponents, integral values)."""
+    repr's (plain decimals from 1e-4 up; integral values below 1e16 with '.0' added), repr
+    itself elsewhere (exponents)."""
     import pyarrow.compute as pc
 
     values = np.asarray(values, dtype=np.float64)
     text = to_arrow(values).cast(pa.string())
+    whole = pc.match_substring_regex(text, r"^-?[0-9]+$").to_numpy(zero_copy_only=False)
+    whole &= np.abs(values) < 1e16
+    text = pc.if_else(to_arrow(whole), pc.binary_join_element_wise(text, ".0", ""), text)
     odd = pc.or_(
         pc.match_substring_regex(text, r"e|^-?0\.0000"),
         pc.invert(pc.match_substring(text, ".")),
     ).to_numpy(zero_copy_only=False)
-    index = np.flatnonzero(odd & ~np.isnan(values))
+    odd &= ~np.isnan(values)
+    index = np.flatnonzero(odd)
     if len(index):
         fixed = pa.array([repr(v) for v in values[index].tolist()], pa.string())
-        text = pc.replace_with_mask(text, to_arrow(np.asarray(odd & ~np.isnan(values))), fixed)
+        text = pc.replace_with_mask(text, to_arrow(odd), fixed)
     return pc.if_else(to_arrow(np.isnan(values)), "", text)
