@@ -75,10 +75,15 @@ def _int_keys(array: pa.Array) -> np.ndarray | None:
 
 
 class _Lookup:
-    """Global ids of one column's distinct values, kept across batches: int64 forms in a
-    sorted array searched with `searchsorted` (new values merged in), or text in a dict."""
+    """Global ids of one column's distinct values, kept across batches: small non-negative
+    integers in a direct table (`dense[value]` is the id, -1 unknown), other int64 forms in a
+    sorted array searched with `searchsorted` (new values merged in), text in a dict."""
+
+    #: The direct table may hold this many slots, or 4 per known value if more.
+    DENSE = 1 << 21
 
     def __init__(self) -> None:
+        self.dense: np.ndarray | None = np.full(0, -1, dtype=np.int64)
         self.sorted = np.empty(0, dtype=np.int64)
         self.ids = np.empty(0, dtype=np.int64)
         self.table: dict[Any, int] = {}
@@ -88,18 +93,16 @@ class _Lookup:
         """Ids of the (distinct) values; unknown ones get start, start + 1, ... in order."""
         keys = _int_keys(distinct)
         if keys is None:
-            table = self.table
-            found = np.fromiter(
-                (table.get(v, -1) for v in distinct.to_pylist()), np.int64, len(distinct)
-            )
-            new = found < 0
-            found[new] = start + np.arange(int(new.sum()), dtype=np.int64)
-            added = distinct.filter(to_arrow(new)).to_pylist()
-            table.update(zip(added, found[new].tolist(), strict=True))
-            return found
+            return self._find_text(distinct, start)
         nulls = np.asarray(distinct.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        valid = keys[~nulls]
+        if self.dense is not None and not self._fits(valid, start + len(keys)):
+            known = np.flatnonzero(self.dense >= 0)
+            self.sorted, self.ids, self.dense = known, self.dense[known], None
         found = np.full(len(keys), -1, dtype=np.int64)
-        if len(self.sorted):
+        if self.dense is not None:
+            found[~nulls] = self.dense[valid]
+        elif len(self.sorted):
             pos = np.minimum(np.searchsorted(self.sorted, keys), len(self.sorted) - 1)
             hit = (self.sorted[pos] == keys) & ~nulls
             found[hit] = self.ids[pos[hit]]
@@ -109,12 +112,39 @@ class _Lookup:
         if nulls.any():
             self.null = int(found[nulls][0])
         add = new & ~nulls
-        if add.any():
+        if add.any() and self.dense is not None:
+            self.dense[keys[add]] = found[add]
+        elif add.any():
             order = np.argsort(keys[add], kind="stable")
             values, ids = keys[add][order], found[add][order]
             at = np.searchsorted(self.sorted, values)
             self.sorted = np.insert(self.sorted, at, values)
             self.ids = np.insert(self.ids, at, ids)
+        return found
+
+    def _fits(self, keys: np.ndarray, count: int) -> bool:
+        """Whether the direct table takes these keys (growing it if needed)."""
+        assert self.dense is not None
+        if not len(keys):
+            return True
+        low, high = int(keys.min()), int(keys.max())
+        if low < 0 or high >= max(self.DENSE, 4 * count):
+            return False
+        if high >= len(self.dense):
+            grown = np.full(max(high + 1, 2 * len(self.dense)), -1, dtype=np.int64)
+            grown[: len(self.dense)] = self.dense
+            self.dense = grown
+        return True
+
+    def _find_text(self, distinct: pa.Array, start: int) -> np.ndarray:
+        table = self.table
+        found = np.fromiter(
+            (table.get(v, -1) for v in distinct.to_pylist()), np.int64, len(distinct)
+        )
+        new = found < 0
+        found[new] = start + np.arange(int(new.sum()), dtype=np.int64)
+        added = distinct.filter(to_arrow(new)).to_pylist()
+        table.update(zip(added, found[new].tolist(), strict=True))
         return found
 
 
@@ -288,7 +318,10 @@ def two_sum(hi: np.ndarray, lo: np.ndarray, x: np.ndarray) -> None:
     """(hi, lo) += x in place, exactly (Knuth's two-sum; lo gathers the rounding errors)."""
     s = hi + x
     b = s - hi
-    err = (hi - (s - b)) + (x - b)
+    err = np.subtract(s, b)
+    np.subtract(hi, err, out=err)  # hi - (s - b)
+    np.subtract(x, b, out=b)  # x - b
+    err += b
     hi[:] = s
     lo += err
 
@@ -358,11 +391,13 @@ class GroupSums:
         if m == self.size and np.array_equal(ids, np.arange(m)):  # every group, in order
             hi, lo = self.sums[0, :, :m], self.sums[1, :, :m]
             two_sum(hi, lo, pair[0])
-            two_sum(hi, lo, pair[1])
+            if pair[1].any():  # adding 0 leaves (hi, lo) exactly as it is
+                two_sum(hi, lo, pair[1])
         else:
             hi, lo = self.sums[0][:, ids], self.sums[1][:, ids]
             two_sum(hi, lo, pair[0])
-            two_sum(hi, lo, pair[1])
+            if pair[1].any():
+                two_sum(hi, lo, pair[1])
             self.sums[0][:, ids], self.sums[1][:, ids] = hi, lo
         self.n[ids] += other.n[:m]
         if replicates:
