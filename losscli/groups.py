@@ -168,6 +168,14 @@ def _rebuilt(known: pa.Array) -> _Lookup:
     return lookup
 
 
+def _batch_codes(ids: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Batch codes 0..u-1 of rows given by global ids (< count), and each code's id."""
+    glob = np.flatnonzero(np.bincount(ids, minlength=count))
+    remap = np.empty(count, dtype=np.int64)
+    remap[glob] = np.arange(len(glob), dtype=np.int64)
+    return remap[ids], glob
+
+
 def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """Per-row codes into the distinct values of `array` (nulls and NaN one value each)."""
     import pyarrow.compute as pc
@@ -258,10 +266,22 @@ class GroupKeys:
         local = glob = None
         ids: np.ndarray | None = None
         for j, column in enumerate(columns):
-            idx, distinct = _codes(column)
-            distinct = self._typed(j, distinct, source)
-            pos, self.values[j] = _index(distinct, self.values[j], self.lookups[j])
-            if ids is None and self.width == 1:
+            direct = self._direct(j, column, source)
+            if direct is not None and self.width == 1:
+                local, glob = _batch_codes(direct, len(self.values[0]))
+                continue
+            if direct is not None and ids is None:
+                ids = direct
+                continue
+            if direct is None:
+                idx, distinct = _codes(column)
+                distinct = self._typed(j, distinct, source)
+                pos, self.values[j] = _index(distinct, self.values[j], self.lookups[j])
+            if direct is not None:
+                assert ids is not None
+                local, glob = self._pair(j, ids, direct)
+                ids = glob[local]
+            elif ids is None and self.width == 1:
                 local, glob = idx, pos
             elif ids is None:
                 ids = pos[idx]
@@ -271,6 +291,33 @@ class GroupKeys:
         assert local is not None and glob is not None
         self.count = len(self.values[0]) if self.width == 1 else len(self.pairs[-1])
         return local, glob
+
+    def _direct(self, j: int, column: pa.Array | pa.ChunkedArray, source: str) -> np.ndarray | None:
+        """Each row's value id for an integer column without nulls whose values fit the direct
+        table (no hashing of the batch); None for any other column."""
+        lookup, known = self.lookups[j], self.values[j]
+        kind = column.type
+        if lookup.dense is None or not pa.types.is_integer(kind) or column.null_count:
+            return None
+        if known.type != kind and (len(known) or not pa.types.is_null(known.type)):
+            return None
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        values = _int_keys(column)
+        if values is None or not lookup._fits(values, len(known) + len(values)):
+            return None
+        assert lookup.dense is not None
+        ids = lookup.dense[values]
+        new = ids < 0
+        if new.any():
+            fresh, first = np.unique(values[new], return_index=True)
+            fresh = fresh[np.argsort(first, kind="stable")]  # in order of first appearance
+            lookup.dense[fresh] = len(known) + np.arange(len(fresh), dtype=np.int64)
+            ids = lookup.dense[values]
+            if pa.types.is_null(known.type):
+                known, self.sources[j] = known.cast(kind), source
+            self.values[j] = pa.concat_arrays([known, to_arrow(fresh).cast(kind)])
+        return ids
 
     def _typed(self, j: int, distinct: pa.Array, source: str) -> pa.Array:
         """The batch's distinct values of column j in the known values' type."""
@@ -398,7 +445,8 @@ class GroupSums:
             two_sum(hi, lo, pair[0])
             if pair[1].any():
                 two_sum(hi, lo, pair[1])
-            self.sums[0][:, ids], self.sums[1][:, ids] = hi, lo
+            for i in range(len(hi)):  # row by row: numpy scatters a 2-D index slowly
+                self.sums[0, i][ids], self.sums[1, i][ids] = hi[i], lo[i]
         self.n[ids] += other.n[:m]
         if replicates:
             assert self.boot_w is not None and other.boot_w is not None
