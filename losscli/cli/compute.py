@@ -287,6 +287,10 @@ def compute_command(
             return
         _paired_only(gate_on, unmatched)
         old = load_baseline(baseline) if baseline else None
+        if old is not None:
+            import gc
+
+            gc.freeze()  # the baseline lives to the end: later collections need not walk it
         bootstrap = bootstrap or 0
         options = {
             "losses": loss,
