@@ -57,6 +57,26 @@ CONFIDENT = 0.01
 # Robust statistics
 
 
+def median(values: np.ndarray) -> float:
+    """The median by selection (np.partition, O(n)); NaN if any value is NaN. Unlike np.median
+    it does not import numpy.ma (about 10 ms of a small file's run).
+
+    >>> import numpy as np
+    >>> median(np.array([3.0, 1.0, 2.0])), median(np.array([4.0, 1.0, 2.0, 3.0]))
+    (2.0, 2.5)
+    """
+    import numpy as np
+
+    n = values.size
+    if n == 0 or np.isnan(values).any():
+        return float("nan")
+    k = n // 2
+    if n % 2:
+        return float(np.partition(values, k)[k])
+    part = np.partition(values, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2)
+
+
 def robust_scale(residuals: np.ndarray) -> float:
     """1.4826 x median(|r - median(r)|): a standard deviation that outliers do not inflate."""
     import numpy as np
@@ -64,7 +84,7 @@ def robust_scale(residuals: np.ndarray) -> float:
     r = np.asarray(residuals, dtype=np.float64)
     if r.size == 0:
         return float("nan")
-    return float(MAD_TO_SD * np.median(np.abs(r - np.median(r))))
+    return MAD_TO_SD * median(np.abs(r - median(r)))
 
 
 def top_share(losses: np.ndarray, top: float = TOP) -> float:
@@ -126,7 +146,7 @@ def huber_delta(residuals: np.ndarray) -> tuple[float | None, bool]:
         return sig3(delta), False
     if r.size == 0:
         return None, False
-    mean_deviation = float(np.mean(np.abs(r - np.median(r))))
+    mean_deviation = float(np.mean(np.abs(r - median(r))))
     delta = HUBER_K * math.sqrt(math.pi / 2.0) * mean_deviation
     return (sig3(delta), True) if math.isfinite(delta) and delta > 0 else (None, True)
 
@@ -209,7 +229,7 @@ def residual_tails(residuals: np.ndarray, top: float = TOP) -> TailReport:
     r = np.ravel(np.asarray(residuals, dtype=np.float64))
     n = int(r.size)
     delta, from_mean = huber_delta(r)
-    beyond_1 = float(np.mean(np.abs(r - np.median(r)) > 1.0)) if n else 0.0
+    beyond_1 = float(np.mean(np.abs(r - median(r)) > 1.0)) if n else 0.0
     return TailReport(
         rows=n,
         top=top,
