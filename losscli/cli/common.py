@@ -122,7 +122,8 @@ InputFormatOpt = Annotated[
     typer.Option(
         "--input-format",
         metavar="FORMAT",
-        help="csv, tsv, parquet, feather, jsonl: overrides the file extension (stdin is csv).",
+        help="csv, tsv, parquet, feather, jsonl: overrides the file extension (stdin is csv, "
+        "streamed; other formats on stdin are read whole first).",
     ),
 ]
 NanOpt = Annotated[

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
 FILE is CSV, TSV, CSV.gz, Parquet (a file, a directory or a glob), Feather/Arrow or JSON Lines;
-- reads CSV from stdin. Several files are one data set. FILE may be a URI (s3://bucket/preds/,
+- reads CSV from stdin (streamed; Parquet on stdin, with --input-format, is read whole first,
+as it needs seeking). Several files are one data set. FILE may be a URI (s3://bucket/preds/,
 gs://..., file://...), with the store's usual credentials from the environment.
 
 Examples:
