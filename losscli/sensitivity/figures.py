@@ -38,7 +38,9 @@ def contaminate(
         return chosen, y_c, None, None
     scale = _scale((pred - y)[keep])
     signs = rng.choice(np.array([-1.0, 1.0]), m)
-    return chosen, y[chosen], signs * magnitude * scale, scale
+    with np.errstate(over="ignore"):  # an overflowing --magnitude is refused by the study
+        errors = signs * magnitude * scale
+    return chosen, y[chosen], errors, scale
 
 
 def contaminated_predictions(
