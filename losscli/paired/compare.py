@@ -229,7 +229,12 @@ def _stream(
     n = len(matched.candidate)
     step = max(1024, min(BLOCK_ROWS, BOOTSTRAP_CELLS // max(engines[0].bootstrap, 1)))
     moments: dict[tuple | None, np.ndarray] = {None: np.zeros((len(specs), len(MOMENTS)))}
-    writer = PairedRowWriter(per_row, [s.label for s in specs]) if per_row else None
+    writer = None
+    if per_row:
+        inputs = [
+            f for side in (cand, base) for s in side.plan.sources for f in (s.files or [s.path])
+        ]
+        writer = PairedRowWriter(per_row, [s.label for s in specs], inputs)
     try:
         for start in range(0, n, step):
             ic = _rows(matched.candidate, start, step, matched.identity)

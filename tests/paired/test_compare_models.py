@@ -402,3 +402,70 @@ def test_every_kind_of_key_matches_the_same_rows(kind):
     )
     assert r.matching["matched"] == len(joined) == 598
     assert r.difference("mae").diff == pytest.approx(reference, rel=1e-12)
+
+
+def _paired_per_row(tmp_path, out: str, *extra: str):
+    new, old = frames(n=200)
+    a, b = save(tmp_path, new, old)
+    args = ["compute", a, "--baseline", b, "--key", "id", "--loss", "mae", "--bootstrap", "0"]
+    return new, old, a, b, run(*args, "--per-row", out, *extra)
+
+
+def test_paired_per_row_gz_is_gzip_compressed(tmp_path):
+    import gzip
+
+    out = tmp_path / "rows.csv.gz"
+    new, _, _, _, result = _paired_per_row(tmp_path, str(out))
+    assert result.exit_code == 0, result.stderr
+    with gzip.open(out, "rt") as handle:
+        rows = pd.read_csv(handle)
+    assert len(rows) == len(new)
+    assert list(rows.columns)[:2] == ["row", "id"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("where", ["missing/dir", "readonly"])
+def test_paired_per_row_unwritable_is_one_line_exit_2(tmp_path, where):
+    import os
+
+    if where == "readonly":
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only directories")
+        target = tmp_path / "ro"
+        target.mkdir()
+        target.chmod(0o500)
+        out = target / "rows.csv"
+    else:  # a parent that is a regular file: no directory can be made there
+        (tmp_path / "missing").write_text("a file, not a directory\n")
+        out = tmp_path / where / "rows.csv"
+    try:
+        *_, result = _paired_per_row(tmp_path, str(out))
+    finally:
+        if where == "readonly":
+            (tmp_path / "ro").chmod(0o700)
+    assert result.exit_code == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0] and str(out) in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_paired_per_row_refuses_to_overwrite_an_input(tmp_path):
+    new, old = frames(n=200)
+    a, b = save(tmp_path, new, old)
+    from pathlib import Path
+
+    before = Path(b).read_text()
+    result = run(
+        "compute", a, "--baseline", b, "--key", "id", "--loss", "mae", "--bootstrap", "0",
+        "--per-row", b,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "input file" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert Path(b).read_text() == before
+
+
+def test_paired_per_row_library_refuses_the_baseline_file(tmp_path):
+    new, old = frames(n=200)
+    a, b = save(tmp_path, new, old)
+    with pytest.raises(UsageError, match="input file"):
+        compare_models(a, b, keys=["id"], losses=["mae"], bootstrap=0, per_row=b)
