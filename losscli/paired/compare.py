@@ -3,8 +3,8 @@ and gates that know the noise of the evaluation set.
 
 Both inputs go through the shared pipeline (plan, converter, domain checks); the matched rows
 then stream, block by block, through two engines seeded alike: every row gets the same Poisson
-bootstrap weights in both (the engines draw per row, in row order, from the same seed), so each
-replicate's difference is a paired one. Beside the engines' sums, the streamed `MOMENTS` of the
+bootstrap weights in both (drawn once per block, `bootstrap.SharedDraws`, and given to both), so
+each replicate's difference is a paired one. Beside the engines' sums, the streamed `MOMENTS` of the
 per-row losses give the normal approximation.
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from losscli.bootstrap import SharedDraws
 from losscli.columns import Arrays
 from losscli.engine import BOOTSTRAP_CELLS, Engine
 from losscli.errors import InputError, UsageError
@@ -126,6 +127,9 @@ def compare_models(
         make_engine(specs, cand.plan.layout, options),
         make_engine(specs, base.plan.layout, options),
     )
+    shared = SharedDraws(users=len(engines))  # the same rows' counts, drawn once for both
+    for engine in engines:
+        engine.draws = shared
     moments = _stream(cand, base, matched, specs, engines, per_row)
     return _assemble(cand, base, matched, specs, engines, moments, options, paired, gate_on)
 

@@ -469,3 +469,42 @@ def test_paired_per_row_library_refuses_the_baseline_file(tmp_path):
     a, b = save(tmp_path, new, old)
     with pytest.raises(UsageError, match="input file"):
         compare_models(a, b, keys=["id"], losses=["mae"], bootstrap=0, per_row=b)
+
+
+def test_paired_bootstrap_draws_each_rows_counts_once(monkeypatch):
+    """Both engines get the same rows' Poisson counts from one draw; the intervals are the ones
+    two engines drawing for themselves give, bit for bit."""
+    import losscli.bootstrap as bootstrap
+    import losscli.paired.compare as paired_compare
+
+    new, old = frames(n=3000)
+    options = {"keys": ["id"], "losses": ["mse", "mae"], "by": ["region"], "bootstrap": 300}
+
+    def intervals(r):
+        return [(d.label, str(d.group), d.ci, d.diff) for d in r.differences]
+
+    calls: list[tuple] = []
+    draw = bootstrap.poisson_weights
+
+    def counting(*args):
+        calls.append(args[1:])
+        return draw(*args)
+
+    monkeypatch.setattr(bootstrap, "poisson_weights", counting)
+    shared = compare_models(new, old, **options)
+    assert calls and len(calls) == len(set(calls))  # no row range drawn twice
+    once = len(calls)
+
+    class Apart:  # each engine draws for itself, as two separate runs would
+        def __init__(self, users: int) -> None:
+            pass
+
+        def __call__(self, *args):
+            return bootstrap.poisson_weights(*args)
+
+    monkeypatch.setattr(paired_compare, "SharedDraws", Apart)
+    calls.clear()
+    apart = compare_models(new, old, **options)
+    assert len(calls) == 2 * once
+    assert intervals(shared) == intervals(apart)
+    assert [r.ci for r in shared.baseline] == [r.ci for r in apart.baseline]
