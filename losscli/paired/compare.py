@@ -75,13 +75,15 @@ def compare_models(
     gate_on: str = "interval",
     gate_scope: str = "all",
     per_row: str | None = None,
+    classes: Sequence[str] | None = None,
 ) -> PairedResult:
     """Compare a candidate model with a baseline model on the same rows.
 
     `baseline` is the baseline's predictions (any input `compute` reads), or None with
     `baseline_pred` naming the baseline's prediction column(s) in the candidate's input. Rows
     are matched by `keys`, else by position (same row count). `bootstrap`: paired Poisson
-    bootstrap replicates (None: 400 or more, 0: normal approximation only).
+    bootstrap replicates (None: 400 or more, 0: normal approximation only). The input options
+    (`true` ... `classes`) are `compute`'s, as one `InputSpec` for both sides.
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "new": [1.5, 2.0, 3.0],
@@ -105,6 +107,7 @@ def compare_models(
         from_logits=from_logits,
         input_format=input_format,
         nan=nan,
+        classes=classes,
     )
     check_options(reduction, eps, max(bootstrap or 0, 0), ci)
     sides = _read_and_match(candidate, baseline, baseline_pred, spec, losses, gates, unmatched)

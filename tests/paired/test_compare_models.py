@@ -508,3 +508,32 @@ def test_paired_bootstrap_draws_each_rows_counts_once(monkeypatch):
     assert len(calls) == 2 * once
     assert intervals(shared) == intervals(apart)
     assert [r.ci for r in shared.baseline] == [r.ci for r in apart.baseline]
+
+
+def test_paired_baseline_takes_classes(tmp_path):
+    """--classes reaches both sides of a paired comparison (it was dropped: exit 2 asking for
+    the very option that was given)."""
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(4)
+    names = ["a", "b", "c"]
+    y = rng.choice(names, 300)
+    p_new, p_old = rng.dirichlet(np.ones(3), 300), rng.dirichlet(np.ones(3), 300)
+    for name, p in (("new", p_new), ("old", p_old)):
+        frame = pd.DataFrame(
+            {"id": np.arange(300), "y": y, **{f"p_{i}": p[:, i] for i in range(3)}}
+        )
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    result = run(
+        "compute", str(tmp_path / "new.csv"), "--baseline", str(tmp_path / "old.csv"),
+        "--key", "id", "--true", "y", "--classes", "a,b,c", "--loss", "cross_entropy",
+        "--bootstrap", "0", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["inputs"]["classes"] == names
+    r = compare_models(
+        str(tmp_path / "new.csv"), str(tmp_path / "old.csv"), keys=["id"], true=["y"],
+        classes=names, losses=["cross_entropy"], bootstrap=0,
+    )  # fmt: skip
+    expected = log_loss(y, p_new, labels=names) - log_loss(y, p_old, labels=names)
+    assert r.difference("cross_entropy").diff == pytest.approx(expected, rel=1e-9)
