@@ -63,7 +63,8 @@ def compute(
     The column options make an `InputSpec`, the rest a `ComputeOptions`; `run` does the work.
     `dask` runs the same plan on Dask, one task per Parquet file: 'threads', 'processes',
     'sync', a dask.distributed Client, or a scheduler address ('tcp://host:8786') reached (and
-    given a worker) within `timeout` seconds; see `run` for what Dask refuses.
+    given a worker) within `timeout` seconds; see `run` for what Dask refuses. (Long only for
+    its keyword options, spelled out for the library's callers.)
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"y_true": [100.0], "y_pred": [92.0]})

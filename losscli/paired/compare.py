@@ -83,7 +83,8 @@ def compare_models(
     `baseline_pred` naming the baseline's prediction column(s) in the candidate's input. Rows
     are matched by `keys`, else by position (same row count). `bootstrap`: paired Poisson
     bootstrap replicates (None: 400 or more, 0: normal approximation only). The input options
-    (`true` ... `classes`) are `compute`'s, as one `InputSpec` for both sides.
+    (`true` ... `classes`) are `compute`'s, as one `InputSpec` for both sides. (Long only for
+    its keyword options, spelled out for the library's callers; the work is in the helpers.)
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "new": [1.5, 2.0, 3.0],
@@ -92,10 +93,7 @@ def compare_models(
     >>> round(r.difference("mae").diff, 6)
     -0.166667
     """
-    if gate_on not in ("interval", "estimate"):
-        raise UsageError(f"--gate-on must be 'interval' or 'estimate', not '{gate_on}'")
-    if (baseline is None) == (baseline_pred is None):
-        raise UsageError("give the baseline's predictions or --baseline-pred COL (one of them)")
+    _check_paired(gate_on, baseline is None, baseline_pred is None)
     spec = InputSpec.of(
         true=true,
         pred=pred,
@@ -126,15 +124,32 @@ def compare_models(
         gates=tuple(g for g in gates if g.kind not in RELATIVE_KINDS),
         gate_scope=gate_scope,
     )
+    engines = _engines(specs, cand, base, options)
+    moments = _stream(cand, base, matched, specs, engines, per_row)
+    return _assemble(cand, base, matched, specs, engines, moments, options, paired, gate_on)
+
+
+def _check_paired(gate_on: str, no_baseline: bool, no_baseline_pred: bool) -> None:
+    """--gate-on is one of its two rules; exactly one of the baseline's two forms is given."""
+    if gate_on not in ("interval", "estimate"):
+        raise UsageError(f"--gate-on must be 'interval' or 'estimate', not '{gate_on}'")
+    if no_baseline == no_baseline_pred:
+        raise UsageError("give the baseline's predictions or --baseline-pred COL (one of them)")
+
+
+def _engines(
+    specs: Sequence[LossSpec], cand: Side, base: Side, options: ComputeOptions
+) -> tuple[Engine, Engine]:
+    """The candidate's and the baseline's engines, seeded alike and sharing one draw of each
+    block's bootstrap counts (`bootstrap.SharedDraws`)."""
     engines = (
         make_engine(specs, cand.plan.layout, options),
         make_engine(specs, base.plan.layout, options),
     )
-    shared = SharedDraws(users=len(engines))  # the same rows' counts, drawn once for both
+    shared = SharedDraws(users=len(engines))
     for engine in engines:
         engine.draws = shared
-    moments = _stream(cand, base, matched, specs, engines, per_row)
-    return _assemble(cand, base, matched, specs, engines, moments, options, paired, gate_on)
+    return engines
 
 
 def _read_and_match(
