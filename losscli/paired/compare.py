@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from losscli.bootstrap import SharedDraws
-from losscli.columns import Arrays
+from losscli.columns import Arrays, from_numpy
 from losscli.engine import BOOTSTRAP_CELLS, Engine
 from losscli.errors import InputError, UsageError
 from losscli.evaluate import finish, plan_specs
@@ -214,7 +214,7 @@ def _replicates(
     least 5 replicates wide; an asked count that could never fail a gate is refused."""
     m = len(gates)
     if gates and scope == "all" and cand.by is not None:
-        groups = cand.by.take(pa.array(matched.candidate)).group_by(cand.by.column_names)
+        groups = cand.by.take(from_numpy(matched.candidate)).group_by(cand.by.column_names)
         m *= 1 + groups.aggregate([]).num_rows
     alpha = (1.0 - ci) / 2.0
     needed = 0 if gate_on == "estimate" or not m else math.ceil(5 * m / alpha / 100) * 100
@@ -290,7 +290,7 @@ def _rows(index: np.ndarray, start: int, step: int, identity: bool) -> Any:
 def _take(table: pa.Table, rows: Any) -> pa.Table:
     if isinstance(rows, slice):
         return table.slice(rows.start, rows.stop - rows.start)
-    return table.take(pa.array(rows))
+    return table.take(from_numpy(rows))
 
 
 def _add(

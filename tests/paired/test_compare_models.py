@@ -537,3 +537,23 @@ def test_paired_baseline_takes_classes(tmp_path):
     )  # fmt: skip
     expected = log_loss(y, p_new, labels=names) - log_loss(y, p_old, labels=names)
     assert r.difference("cross_entropy").diff == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_key_join_does_not_import_pandas(tmp_path):
+    """Matching keys stays on numpy and Arrow buffers: pandas costs about a second of start-up
+    that two separate runs do not pay."""
+    import subprocess
+    import sys
+
+    new, old = frames(n=500)
+    a, b = save(tmp_path, new, old, "parquet")
+    program = (
+        "import sys\n"
+        "from losscli.paired import compare_models\n"
+        f"r = compare_models({a!r}, {b!r}, keys=['id'], losses=['mse'], bootstrap=20)\n"
+        "assert r.matching['method'] == 'key', r.matching\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
