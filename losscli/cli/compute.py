@@ -31,6 +31,7 @@ from losscli.cli.common import (
     reporting,
     resolve_format,
     stderr_console,
+    stderr_line,
     warn,
 )
 from losscli.cli.complete import complete_column, complete_loss
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
 FILE is CSV, TSV, CSV.gz, Parquet (a file, a directory or a glob), Feather/Arrow or JSON Lines;
-- reads CSV from stdin. Several files are one data set. FILE may be a URI (s3://bucket/preds/,
+- reads CSV from stdin (streamed; Parquet on stdin, with --input-format, is read whole first,
+as it needs seeking). Several files are one data set. FILE may be a URI (s3://bucket/preds/,
 gs://..., file://...), with the store's usual credentials from the environment.
 
 Examples:
@@ -367,20 +369,15 @@ def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None
     if not result.gates:
         return
     failed = [g for g in result.gates if not g.passed]
-    console = stderr_console()
-    from rich.markup import escape
-
     if not failed:
         if not quiet:
-            console.print(f"[green]passed:[/green] {plural(len(result.gates), 'gate')}")
+            stderr_line("passed", "green", plural(len(result.gates), "gate"))
         return
-    console.print(
-        f"[bold red]failed:[/bold red] {len(failed)} of {len(result.gates)} gates", highlight=False
-    )
+    stderr_line("failed", "bold red", f"{len(failed)} of {len(result.gates)} gates")
     for g in failed[:limit]:
-        console.print(f"  {escape(g.message)}", highlight=False, soft_wrap=True)
+        stderr_line("", "", f"  {g.message}")
     if len(failed) > limit:
-        console.print(f"  (+{len(failed) - limit} more: see the output)", highlight=False)
+        stderr_line("", "", f"  (+{len(failed) - limit} more: see the output)")
 
 
 def prefer_jemalloc() -> None:
@@ -409,20 +406,15 @@ def summary_of_errors(path: str | None) -> Iterator[None]:
 
 def _summary(result: ComputeResult, quiet: bool) -> None:
     failed = [g for g in result.gates if not g.passed]
-    console = stderr_console()
     if not failed:
         if not quiet:
-            console.print(f"[green]passed:[/green] {plural(len(result.gates), 'gate')}")
+            stderr_line("passed", "green", plural(len(result.gates), "gate"))
         return
     # a failed gate is reported even under --quiet: it is why the exit code is 1
     first = failed[0]
     more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
-    from rich.markup import escape
-
-    console.print(
-        f"[bold red]failed:[/bold red] {len(failed)} of {len(result.gates)} gates: "
-        f"{escape(first.message)}{more}",
-        highlight=False,
+    stderr_line(
+        "failed", "bold red", f"{len(failed)} of {len(result.gates)} gates: {first.message}{more}"
     )
 
 

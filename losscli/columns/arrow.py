@@ -148,7 +148,12 @@ def distinct(array: pa.Array, limit: int = 64) -> list[Any]:
     """Up to limit + 1 distinct values of a column (numeric columns through numpy)."""
     if is_numeric(array.type):
         values = to_float64(array)
-        out: list[Any] = np.unique(values[~np.isnan(values)])[: limit + 1].tolist()
+        # sorted, then the first of each run: np.unique's masked-array check imports numpy.ma
+        ordered = np.sort(values[~np.isnan(values)])
+        first = np.empty(ordered.size, dtype=bool)
+        first[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        out: list[Any] = ordered[first][: limit + 1].tolist()
         return out
     pc = compute()
     unique = pc.unique(array.drop_null() if array.null_count else array)

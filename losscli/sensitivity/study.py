@@ -198,8 +198,23 @@ def _study(
         # ratio measure the data's tails instead of the loss)
         gross = beyond_magnitude(pred - y, magnitude) & ~worst
         worst = worst | gross
+    if worst.all():
+        raise UsageError(
+            f"every row is among the worst --top rows or already beyond --magnitude "
+            f"{magnitude:g} robust SDs: no row is left to contaminate",
+            hint="give a larger --magnitude (the default is 10) or a smaller --top",
+        )
     rng = np.random.default_rng(seed)
     chosen, y_c, errors, scale = contaminate(task, y, pred, worst, rng, contamination, magnitude)
+    if errors is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            wild = not np.isfinite(np.square(pred[chosen] + errors - y_c)).all()
+        if wild:
+            raise UsageError(
+                f"--magnitude {magnitude:g} robust SDs ({scale:g} each) makes squared errors "
+                "overflow float64",
+                hint="give a smaller --magnitude, such as the default 10",
+            )
     figures = ranked_figures(
         task,
         specs,
