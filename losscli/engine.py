@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,6 +171,9 @@ class Engine:
         self.reduction = reduction
         self.bootstrap = bootstrap
         self.seed = seed
+        #: Where the bootstrap counts come from: `bootstrap.poisson_weights`'s signature (a
+        #: `bootstrap.SharedDraws` lets engines that add the same rows draw them once).
+        self.draws: Callable[..., np.ndarray] = poisson.poisson_weights
         self.overall = {s.label: Sums() for s in self.specs}
         self.keys: GroupKeys | None = None
         self.group_sums: GroupSums | None = None
@@ -310,7 +313,7 @@ class Engine:
         ends = None if keep is None else np.concatenate([[0], np.cumsum(keep)])
         totals = np.zeros((values.shape[1], b))
         for start, stop in poisson.chunks(offset, raw, b):
-            draws = poisson.poisson_weights(self.seed, key, offset + start, stop - start, b)
+            draws = self.draws(self.seed, key, offset + start, stop - start, b)
             if keep is not None and ends is not None:
                 draws = draws[keep[start:stop]]
                 start, stop = int(ends[start]), int(ends[stop])

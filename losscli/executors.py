@@ -1,6 +1,7 @@
 """Run a planned input through the engine: here, batch after batch (`LocalExecutor`), or on Dask,
-one task per Parquet file (`DaskExecutor`, in `losscli.dask`). Both stream batches through the
-same `stream` loop into an `Engine`; Dask merges the tasks' partial sums pairwise in a tree.
+one task per Parquet file (`DaskExecutor`, in `losscli.dask_executor`). Both stream batches
+through the same `stream` loop into an `Engine`; Dask merges the tasks' partial sums pairwise in
+a tree.
 
 The caller plans once (columns and layout from the first rows) and hands the executor the plan,
 the loss specs and the `ComputeOptions`; the executor hands back a `Run`.

@@ -166,7 +166,8 @@ def make_plan(
     asked for (`losses`, names as --loss and gates write them), the columns, the first rows and,
     where those cannot decide, the whole label column.
 
-    The column options come from `spec`, or from the keyword arguments (which override it).
+    The column options come from `spec`, or from the keyword arguments (which override it);
+    the function is long only for spelling them out.
     """
     spec = _spec(
         spec,

@@ -256,35 +256,37 @@ def compute_command(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
+    """The options' declarations make this command long; its body gathers them once (the
+    input options and the run options both paths share), then runs `compare_models` for a
+    paired baseline or `compute` (here or on Dask) for everything else."""
     with (
         reporting(debug, inputs=[*files, baseline], outputs=[output, per_row]),
         summary_of_errors(summary),
     ):
         prefer_jemalloc()
         from losscli.errors import UsageError
+        from losscli.evaluate import compute
         from losscli.gates import load_baseline, parse_gates
         from losscli.render.result import show
 
         fmt = resolve_format(fmt, json_flag)
         gates = parse_gates(max_ or [], min_ or [], max_increase or [], min_decrease or [])
+        # the options both paths share: what to read (an InputSpec) and how to compute
+        options: dict[str, Any] = {
+            "true": true, "pred": pred, "weight": weight, "by": by, "keys": key, "task": task,
+            "positive": positive, "classes": classes, "from_logits": from_logits,
+            "input_format": input_format, "nan": nan,
+            "losses": loss, "eps": eps, "reduction": reduction, "seed": seed, "ci": ci,
+            "gates": gates, "gate_scope": gate, "per_row": per_row,
+        }  # fmt: skip
         if baseline_pred or (baseline and not is_json_baseline(baseline)):
-            paired_options = {
-                "keys": key,
-                "baseline_pred": baseline_pred,
-                "unmatched": unmatched,
-                "gate_on": gate_on,
-                "per_row": per_row,
-                "input_format": input_format,
-            }
             if dask is not None:
                 raise UsageError("a paired baseline is not available with --dask")
             if per_label:
                 raise UsageError("--per-label is not available with a paired baseline")
-            _paired(files, baseline, fmt, (output, summary), quiet, **paired_options, **{
-                "losses": loss, "true": true, "pred": pred, "weight": weight, "by": by,
-                "task": task, "positive": positive, "from_logits": from_logits, "nan": nan,
-                "eps": eps, "reduction": reduction, "bootstrap": bootstrap, "seed": seed,
-                "ci": ci, "gates": gates, "gate_scope": gate,
+            paired = {"baseline_pred": baseline_pred, "unmatched": unmatched, "gate_on": gate_on}
+            _paired(files, baseline, fmt, (output, summary), quiet, **paired, **options, **{
+                "bootstrap": bootstrap,
             })  # fmt: skip
             return
         _paired_only(gate_on, unmatched)
@@ -293,41 +295,15 @@ def compute_command(
             import gc
 
             gc.freeze()  # the baseline lives to the end: later collections need not walk it
-        bootstrap = bootstrap or 0
-        options = {
-            "losses": loss,
-            "true": true,
-            "pred": pred,
-            "weight": weight,
-            "by": by,
-            "task": task,
-            "positive": positive,
-            "classes": classes,
-            "from_logits": from_logits,
-            "nan": nan,
-            "eps": eps,
-            "reduction": reduction,
-            "bootstrap": bootstrap,
-            "seed": seed,
-            "ci": ci,
-            "gates": gates,
-            "baseline": old,
-            "gate_scope": gate,
-        }
-        if dask is not None:
-            if per_label:
-                raise UsageError("--per-label is not available with --dask")
-            result = _on_dask(
-                dask, files, per_row=per_row, input_format=input_format, timeout=timeout, **options
-            )
-        else:
-            result = _local(
-                quiet,
+        with _progress(quiet or dask is not None) as progress:
+            result = compute(
                 files,
-                input_format=input_format,
-                per_row=per_row,
-                keys=key,
+                bootstrap=bootstrap or 0,
+                baseline=old,
                 per_label=per_label,
+                progress=progress,
+                dask=dask,
+                timeout=timeout,
                 **options,
             )
         for message in result.notes:
@@ -406,38 +382,6 @@ def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None
         stderr_line("", "", f"  {g.message}")
     if len(failed) > limit:
         stderr_line("", "", f"  (+{len(failed) - limit} more: see the output)")
-
-
-def _local(quiet: bool, files: list[str], **options: Any) -> ComputeResult:
-    from losscli import compute
-
-    with _progress(quiet) as progress:
-        result: ComputeResult = compute(files, progress=progress, **options)
-    return result
-
-
-def _on_dask(
-    scheduler: str,
-    files: list[str],
-    *,
-    per_row: str | None,
-    input_format: str | None,
-    timeout: float,
-    **options: Any,
-) -> ComputeResult:
-    from losscli.errors import UsageError
-    from losscli.evaluate import compute_dask
-
-    if per_row:
-        raise UsageError("--per-row is not available with --dask")
-    if input_format not in (None, "parquet", "pq"):
-        raise UsageError(
-            "--dask reads Parquet files, directories or globs",
-            hint="convert the data to Parquet, or drop --dask",
-        )
-    return compute_dask(
-        files, scheduler=scheduler, timeout=timeout, input_format=input_format, **options
-    )
 
 
 def prefer_jemalloc() -> None:
