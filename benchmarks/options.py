@@ -2,7 +2,11 @@
 `--baseline` with many groups and the table view of many groups, each against its peer in the
 same run, commands alternated, medians of wall time, peak RSS.
 
-    python benchmarks/options.py [--scale 1.0] [--repeat 3]
+    python benchmarks/options.py [--scale 1.0] [--repeat 3] [--only startup|data|options]
+                                  [--case TEXT]
+
+The timed commands run with bytecode cached (an installed package has it), even where
+PYTHONDONTWRITEBYTECODE is set; each is run once untimed first.
 
 `--scale 0.25` runs every data case on a quarter of the rows (the groups scale with them).
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -36,32 +41,11 @@ def _groups_file(path: Path, rows: int, groups: int) -> None:
     pq.write_table(table, path)
 
 
-def _cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]]]]]:
-    """(case, [(label, argv), ...]): the first command is losscli, the others its peers."""
+def _startup_cases() -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """The fixed cost of a call against the import floor of its own dependencies."""
     lc = [PY, "-m", "losscli"]
     sample = str(Path(__file__).resolve().parents[1] / "sample_data" / "regression_diabetes.csv")
-    rows, groups = int(2_000_000 * scale), int(200_000 * scale)
-    grouped = tmp / "groups.parquet"
-    _groups_file(grouped, rows, groups)
-    small_groups = tmp / "groups_100k.parquet"
-    _groups_file(small_groups, rows, int(100_000 * scale))
-    boot = tmp / "boot.parquet"
-    _groups_file(boot, int(300_000 * scale), 1)
-    baseline = tmp / "baseline.json"
-    with baseline.open("w") as handle:
-        import subprocess
-
-        subprocess.run(
-            [*lc, "compute", str(small_groups), "--by", "g", "--loss", "mse", "--json"],
-            stdout=handle,
-            check=True,
-        )
-    duck = bench.duckdb_cli_binary()
-    group_sql = (
-        f"SELECT g, avg((y_pred-y_true)^2), avg(abs(y_pred-y_true)), count(*) "
-        f"FROM '{grouped}' GROUP BY g"
-    )
-    cases = [
+    return [
         (
             "compute, 442-row CSV",
             [
@@ -86,11 +70,99 @@ def _cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]
             "--help",
             [("losscli --help", [*lc, "--help"]), ("import typer", [PY, "-c", "import typer"])],
         ),
+    ]
+
+
+def _csv_file(path: Path, rows: int) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=rows).round(6)
+    pred = (y + rng.standard_t(3, size=rows)).round(6)
+    pacsv.write_csv(pa.table({"y_true": y, "y_pred": pred}), path)
+
+
+def _data_cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """stdin against the same file by path; compare and recommend --from against compute of
+    the same losses on the same rows."""
+    lc = [PY, "-m", "losscli"]
+    piped_rows, study_rows = int(5_000_000 * scale), int(5_000_000 * scale)
+    csv_path = tmp / "piped.csv"
+    _csv_file(csv_path, piped_rows)
+    study = tmp / "study.parquet"
+    _groups_file(study, study_rows, 1)
+    pipe = " ".join([*lc, "compute", "-", "--loss", "mse,mae", "--json"])
+    losses = ["--loss", "mse,mae,huber"]
+    return [
+        (
+            f"{piped_rows:,}-row CSV piped on stdin",
+            [
+                ("losscli compute - < pipe", ["sh", "-c", f"cat {csv_path} | exec {pipe}"]),
+                (
+                    "losscli compute FILE",
+                    [*lc, "compute", str(csv_path), "--loss", "mse,mae", "--json"],
+                ),
+            ],
+        ),
+        (
+            f"compare, {study_rows:,} rows",
+            [
+                ("losscli compare", [*lc, "compare", str(study), *losses, "--json"]),
+                ("losscli compute, same losses", [*lc, "compute", str(study), *losses, "--json"]),
+            ],
+        ),
+        (
+            f"recommend --from, {study_rows:,} rows",
+            [
+                ("losscli recommend --from", [*lc, "recommend", "--from", str(study), "--json"]),
+                ("losscli compute", [*lc, "compute", str(study), "--loss", "mse", "--json"]),
+            ],
+        ),
+    ]
+
+
+def _cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """(case, [(label, argv), ...]): the first command is losscli, the others its peers."""
+    lc = [PY, "-m", "losscli"]
+    rows, groups = int(2_000_000 * scale), int(200_000 * scale)
+    grouped = tmp / "groups.parquet"
+    _groups_file(grouped, rows, groups)
+    small_groups = tmp / "groups_100k.parquet"
+    _groups_file(small_groups, rows, int(100_000 * scale))
+    boot = tmp / "boot.parquet"
+    _groups_file(boot, int(300_000 * scale), 1)
+    baseline = tmp / "baseline.json"
+    with baseline.open("w") as handle:
+        import subprocess
+
+        subprocess.run(
+            [*lc, "compute", str(small_groups), "--by", "g", "--loss", "mse", "--json"],
+            stdout=handle,
+            check=True,
+        )
+    duck = bench.duckdb_cli_binary()
+    group_sql = (
+        f"SELECT g, avg((y_pred-y_true)^2), avg(abs(y_pred-y_true)), count(*) "
+        f"FROM '{grouped}' GROUP BY g"
+    )
+    cases = [
         (
             f"{rows:,} rows, --by g, {groups:,} groups, --json",
             [("losscli --by", [*lc, "compute", str(grouped), "--by", "g", "--json"])]
             + ([("duckdb CLI GROUP BY", [duck, "-json", "-c", group_sql])] if duck else [])
             + [("losscli, no --by", [*lc, "compute", str(grouped), "--json"])],
+        ),
+        (
+            f"{rows:,} rows, --by g, {groups:,} groups, --format csv",
+            [
+                (
+                    "losscli --by csv",
+                    [*lc, "compute", str(grouped), "--by", "g", "--format", "csv"],
+                ),
+                ("losscli --by --json", [*lc, "compute", str(grouped), "--by", "g", "--json"]),
+            ],
         ),
         (
             f"{rows:,} rows, --by g, {groups:,} groups, table",
@@ -163,19 +235,50 @@ def _cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]
     return cases
 
 
+def _env(tmp: Path) -> dict[str, str]:
+    """The environment of the timed commands: bytecode cached (in `tmp`) as it is for an
+    installed package, even where PYTHONDONTWRITEBYTECODE is set for development."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    return env
+
+
+def _selected(tmp: Path, args: argparse.Namespace) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    cases = _startup_cases() if args.only in ("all", "startup") else []
+    if args.only in ("all", "data"):
+        cases += _data_cases(tmp, args.scale)
+    if args.only in ("all", "options"):
+        cases += _cases(tmp, args.scale)
+    return cases
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        choices=("all", "startup", "data", "options"),
+        default="all",
+        help="startup: the three start-up rows; data: stdin, compare, recommend --from; "
+        "options: --by, --bootstrap, --baseline",
+    )
+    parser.add_argument("--case", default="", help="only the cases whose name holds this text")
     args = parser.parse_args(argv)
     print("| case | command | wall s | peak RSS MB | losscli/peer |\n|---|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
-        for case, commands in _cases(Path(tmp), args.scale):
+        env = _env(Path(tmp))
+        for case, commands in _selected(Path(tmp), args):
+            if args.case not in case:
+                continue
+            for _, cmd in commands:  # compile losscli once, as an installed package is
+                bench.run_measured(cmd, timeout=900, env=env)
             walls: dict[str, list[float]] = {label: [] for label, _ in commands}
             rss: dict[str, int] = dict.fromkeys(walls, 0)
             for _ in range(args.repeat):
                 for label, cmd in commands:
-                    run = bench.run_measured(cmd, timeout=900)
+                    run = bench.run_measured(cmd, timeout=900, env=env)
                     if run.returncode not in (0, 1):
                         bench.log(f"{label}: exit {run.returncode}: {run.stderr[-300:]}")
                     walls[label].append(run.wall)

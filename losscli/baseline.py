@@ -12,9 +12,11 @@ result however many groups there are.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,10 +60,18 @@ def group_key(group: Mapping[str, Any] | None) -> GroupKey:
     numbers (fold 4 read as 4.0 is fold 4), but a boolean is not a number and NaN is one key."""
     if group is None:
         return ()
+    if len(group) == 1:
+        ((k, v),) = group.items()
+        return ((k, _scalar_key(v)),)
     return tuple(sorted((k, _scalar_key(v)) for k, v in group.items()))
 
 
 def _scalar_key(v: Any) -> tuple[str, Any]:
+    kind = type(v)
+    if kind is str:  # the common kinds first, by exact type (a million groups)
+        return ("text", v)
+    if kind is int or (kind is float and v == v):
+        return ("number", v)
     if isinstance(v, bool) or v is None:
         return ("const", v)
     if isinstance(v, int | float):
@@ -92,19 +102,32 @@ class Baseline:
         self.rows = rows
         self.weight = weight
         self._index: dict[tuple[str, tuple, GroupKey], Entry] = {}
-        self._by_loss: dict[tuple[str, tuple], list[Entry]] = {}
+        self._by_loss: dict[tuple[str, tuple], dict[GroupKey, Entry]] = {}
+        params: dict[tuple, tuple] = {}  # the sorted form of each loss's parameters, once
         for i, e in enumerate(entries):
-            key = (e.name, _params_key(e.params), group_key(e.group))
+            raw = (e.name, *e.params.items())
+            loss = params.get(raw)
+            if loss is None:
+                loss = params[raw] = (e.name, _params_key(e.params))
+            key = (*loss, group_key(e.group))
             if key in self._index:
                 raise self._error(f"results[{i}] repeats {located(e.label, e.group)}")
             self._index[key] = e
-            self._by_loss.setdefault(key[:2], []).append(e)
+            by_loss = self._by_loss.get(loss)
+            if by_loss is None:
+                by_loss = self._by_loss[loss] = {}
+            by_loss[key[2]] = e
 
     # -- construction ---------------------------------------------------------------------
 
     @classmethod
     def load(cls, path: str) -> Baseline:
         """Read and validate an earlier run's `--json` output."""
+        with paused_gc():  # a million small objects, none cyclic: collecting them is waste
+            return cls._load(path)
+
+    @classmethod
+    def _load(cls, path: str) -> Baseline:
         try:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)
@@ -143,7 +166,7 @@ class Baseline:
             raise InputError(f"{where}: inputs.rows.used is {json.dumps(used)}, not a count")
         columns = inputs.get("columns")
         weight = columns.get("weight") if isinstance(columns, dict) else None
-        entries = [_entry(item, f"{where}: results[{i}]") for i, item in enumerate(data["results"])]
+        entries = [_entry(item, where, i) for i, item in enumerate(data["results"])]
         return cls(
             source,
             task=task,
@@ -177,8 +200,13 @@ class Baseline:
 
     def groups(self, name: str, params: Mapping[str, float | None]) -> dict[GroupKey, dict]:
         """The groups the baseline has a result for, for one loss, by `group_key`."""
-        entries = self._by_loss.get((name, _params_key(params)), [])
-        return {group_key(e.group): e.group for e in entries if e.group is not None}
+        entries = self._by_loss.get((name, _params_key(params)), {})
+        return {key: e.group for key, e in entries.items() if e.group is not None}
+
+    def values(self, name: str, params: Mapping[str, float | None]) -> dict[GroupKey, Entry]:
+        """Every result of one loss (all rows under key ()), by `group_key`: `value_at` for
+        many groups at the cost of one lookup each."""
+        return self._by_loss.get((name, _params_key(params)), {})
 
     # -- validation against this run ------------------------------------------------------
 
@@ -216,7 +244,7 @@ class Baseline:
             if entries is None:
                 self._check_params(loss)
                 continue
-            for e in entries:
+            for e in entries.values():
                 if e.value is None and (e.group is None or groups):
                     raise self._error(
                         f"no value (null) for {located(e.label, e.group)}, which a gate needs",
@@ -225,7 +253,11 @@ class Baseline:
 
     def _check_params(self, loss: _Loss) -> None:
         """A loss the baseline has with other parameters only: what differs."""
-        others = [es[0].params for (name, _), es in self._by_loss.items() if name == loss.name]
+        others = [
+            next(iter(es.values())).params
+            for (name, _), es in self._by_loss.items()
+            if name == loss.name
+        ]
         if not others:
             return
         keys = sorted(
@@ -253,6 +285,19 @@ class Baseline:
         return InputError(f"baseline {self.source}: {message}", hint=hint)
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a block that builds many acyclic objects (each
+    collection would walk all of them: most of the time of reading a 100k-group baseline)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_baseline(path: str) -> Baseline:
     """An earlier run's `--json` output, validated (`Baseline.load`)."""
     return Baseline.load(path)
@@ -265,32 +310,39 @@ def _choice(value: Any, valid: Sequence[str], what: str) -> str:
 
 
 def _finite(value: Any) -> bool:
+    kind = type(value)
+    if kind is float or kind is int:
+        return math.isfinite(value)
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _entry(item: Any, where: str) -> Entry:
+def _entry(item: Any, baseline: str, index: int) -> Entry:
     """One validated result: a name, parameters and a value that is a finite number or null."""
     if not isinstance(item, dict):
-        raise InputError(f"{where} is not an object")
+        raise InputError(f"{baseline}: results[{index}] is not an object")
     name = item.get("name")
     if not isinstance(name, str) or not name:
-        raise InputError(f"{where} has no loss name")
+        raise InputError(f"{baseline}: results[{index}] has no loss name")
     label = item.get("label", name)
     params = item.get("params")
     if not isinstance(params, dict) or not all(
         isinstance(k, str) and (v is None or _finite(v)) for k, v in params.items()
     ):
-        raise InputError(f"{where} ({name}): params {json.dumps(params)} are not numbers")
+        raise InputError(
+            f"{baseline}: results[{index}] ({name}): params {json.dumps(params)} are not numbers"
+        )
     group = item.get("group")
     if group is not None and (
         not isinstance(group, dict)
-        or not all(v is None or isinstance(v, str | int | float) for v in group.values())
+        or not all(v is None or isinstance(v, (str, int, float)) for v in group.values())
     ):
-        raise InputError(f"{where} ({name}): group {json.dumps(group)} is not an object of values")
+        raise InputError(
+            f"{baseline}: results[{index}] ({name}): group {json.dumps(group)} is not an object of values"
+        )
     value = item.get("value")
     if value is not None and not _finite(value):
         raise InputError(
-            f"{where} ({label}): value {json.dumps(value)} is not a finite number",
+            f"{baseline}: results[{index}] ({label}): value {json.dumps(value)} is not a finite number",
             hint="write the baseline again with compute --json",
         )
     return Entry(name, str(label), dict(params), group, None if value is None else float(value))

@@ -80,3 +80,26 @@ def chunks(offset: int, n: int, replicates: int) -> list[tuple[int, int]]:
         out.append((row - offset, stop - offset))
         row = stop
     return out
+
+
+class SharedDraws:
+    """`poisson_weights` drawn once for `users` engines that add the same rows in turn (a paired
+    comparison's candidate and baseline): the first call for a row range draws, the next
+    `users - 1` calls get the same counts, then the range is forgotten. Each engine still sees
+    exactly the counts it would draw itself (the same function of seed, stream and row)."""
+
+    def __init__(self, users: int = 2) -> None:
+        self.users = users
+        self._kept: dict[tuple, tuple[np.ndarray, int]] = {}
+
+    def __call__(
+        self, seed: int | Sequence[int], stream: int, offset: int, n: int, replicates: int
+    ) -> np.ndarray:
+        key = (tuple(_seed(seed)), stream, offset, n, replicates)
+        kept = self._kept.pop(key, None)
+        if kept is None:
+            kept = (poisson_weights(seed, stream, offset, n, replicates), self.users)
+        counts, left = kept
+        if left > 1:
+            self._kept[key] = (counts, left - 1)
+        return counts

@@ -57,6 +57,60 @@ CONFIDENT = 0.01
 # Robust statistics
 
 
+#: Below this many values a plain np.partition selects; above it, a sampled bracket first.
+SELECT_DIRECT = 1 << 18
+
+
+def kth_smallest(values: np.ndarray, k: int) -> float:
+    """The exact k-th smallest value (from 0) of a NaN-free array, as np.partition gives it.
+
+    On large arrays the rank is first bracketed by a strided sample of 32,768 values (±4
+    standard errors of the sample's rank), and only the values inside the bracket are
+    partitioned: two cheap passes instead of reordering a copy of the whole array. When the
+    bracket misses (or the data hold NaN) it falls back to the full partition, so the answer is
+    always exact.
+
+    >>> import numpy as np
+    >>> values = np.random.default_rng(0).normal(size=1_000_000)
+    >>> bool(kth_smallest(values, 990_000) == np.partition(values, 990_000)[990_000])
+    True
+    """
+    import numpy as np
+
+    n = values.size
+    if n < SELECT_DIRECT or np.isnan(values).any():
+        return float(np.partition(values, k)[k])
+    sample = np.sort(values[:: n // 32768])
+    m = sample.size
+    pos, half = k / n * m, 4.0 * math.sqrt(m) + 2.0
+    low = sample[int(pos - half)] if pos - half >= 0 else -np.inf
+    high = sample[int(pos + half) + 1] if pos + half + 1 < m else np.inf
+    below = int(np.count_nonzero(values < low))
+    inside = values[(values >= low) & (values <= high)]
+    if below <= k < below + inside.size:
+        return float(np.partition(inside, k - below)[k - below])
+    return float(np.partition(values, k)[k])
+
+
+def median(values: np.ndarray) -> float:
+    """The median by selection (`kth_smallest`); NaN if any value is NaN. Unlike np.median it
+    does not import numpy.ma (about 10 ms of a small file's run).
+
+    >>> import numpy as np
+    >>> median(np.array([3.0, 1.0, 2.0])), median(np.array([4.0, 1.0, 2.0, 3.0]))
+    (2.0, 2.5)
+    """
+    import numpy as np
+
+    n = values.size
+    if n == 0 or np.isnan(values).any():
+        return float("nan")
+    k = n // 2
+    if n % 2:
+        return kth_smallest(values, k)
+    return (kth_smallest(values, k - 1) + kth_smallest(values, k)) / 2
+
+
 def robust_scale(residuals: np.ndarray) -> float:
     """1.4826 x median(|r - median(r)|): a standard deviation that outliers do not inflate."""
     import numpy as np
@@ -64,7 +118,7 @@ def robust_scale(residuals: np.ndarray) -> float:
     r = np.asarray(residuals, dtype=np.float64)
     if r.size == 0:
         return float("nan")
-    return float(MAD_TO_SD * np.median(np.abs(r - np.median(r))))
+    return MAD_TO_SD * median(np.abs(r - median(r)))
 
 
 def top_share(losses: np.ndarray, top: float = TOP) -> float:
@@ -76,12 +130,18 @@ def top_share(losses: np.ndarray, top: float = TOP) -> float:
     if values.size == 0 or total == 0:
         return 0.0
     k = max(1, math.ceil(top * values.size))
-    worst = np.partition(values, values.size - k)[values.size - k :]
-    return float(worst.sum() / total)
+    if values.size < SELECT_DIRECT or not math.isfinite(total):
+        worst = np.partition(values, values.size - k)[values.size - k :]
+        return float(worst.sum() / total)
+    # the k largest: every value above the k-th largest, and that value for the ties
+    cut = kth_smallest(values, values.size - k)
+    above = values[values > cut]
+    return float((above.sum() + cut * (k - above.size)) / total)
 
 
 def worst_rows(losses: np.ndarray, top: float = TOP) -> np.ndarray:
-    """Boolean mask of the worst `top` fraction of rows (at least one row)."""
+    """Boolean mask of the worst `top` fraction of rows (at least one row; on large inputs the
+    first rows among values tied at the cut)."""
     import numpy as np
 
     values = np.asarray(losses, dtype=np.float64)
@@ -89,7 +149,13 @@ def worst_rows(losses: np.ndarray, top: float = TOP) -> np.ndarray:
     if values.size == 0:
         return mask
     k = max(1, math.ceil(top * values.size))
-    mask[np.argpartition(values, values.size - k)[values.size - k :]] = True
+    if values.size < SELECT_DIRECT or np.isnan(values).any():
+        mask[np.argpartition(values, values.size - k)[values.size - k :]] = True
+        return mask
+    cut = kth_smallest(values, values.size - k)
+    np.greater(values, cut, out=mask)
+    ties = np.flatnonzero(values == cut)[: k - int(np.count_nonzero(mask))]
+    mask[ties] = True
     return mask
 
 
@@ -100,11 +166,12 @@ def excess_kurtosis(residuals: np.ndarray) -> float:
     r = np.asarray(residuals, dtype=np.float64)
     if r.size < 4:
         return float("nan")
-    centred = r - r.mean()
-    var = float(np.mean(centred**2))
+    squares = r - r.mean()
+    np.square(squares, out=squares)  # one temporary: (r - mean)^2, then its dot with itself
+    var = float(squares.mean())
     if var == 0:
         return 0.0
-    return float(np.mean(centred**4) / var**2 - 3.0)
+    return float(np.dot(squares, squares) / r.size / var**2 - 3.0)
 
 
 def sig3(x: float) -> float:
@@ -126,7 +193,7 @@ def huber_delta(residuals: np.ndarray) -> tuple[float | None, bool]:
         return sig3(delta), False
     if r.size == 0:
         return None, False
-    mean_deviation = float(np.mean(np.abs(r - np.median(r))))
+    mean_deviation = float(np.mean(np.abs(r - median(r))))
     delta = HUBER_K * math.sqrt(math.pi / 2.0) * mean_deviation
     return (sig3(delta), True) if math.isfinite(delta) and delta > 0 else (None, True)
 
@@ -209,7 +276,7 @@ def residual_tails(residuals: np.ndarray, top: float = TOP) -> TailReport:
     r = np.ravel(np.asarray(residuals, dtype=np.float64))
     n = int(r.size)
     delta, from_mean = huber_delta(r)
-    beyond_1 = float(np.mean(np.abs(r - np.median(r)) > 1.0)) if n else 0.0
+    beyond_1 = float(np.mean(np.abs(r - median(r)) > 1.0)) if n else 0.0
     return TailReport(
         rows=n,
         top=top,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,6 +171,9 @@ class Engine:
         self.reduction = reduction
         self.bootstrap = bootstrap
         self.seed = seed
+        #: Where the bootstrap counts come from: `bootstrap.poisson_weights`'s signature (a
+        #: `bootstrap.SharedDraws` lets engines that add the same rows draw them once).
+        self.draws: Callable[..., np.ndarray] = poisson.poisson_weights
         self.overall = {s.label: Sums() for s in self.specs}
         self.keys: GroupKeys | None = None
         self.group_sums: GroupSums | None = None
@@ -252,7 +255,7 @@ class Engine:
             self.overall[spec.label].add(total, w_total, n)
         codes = None
         if groups is not None:
-            codes = self._add_groups(groups, arrays, per_row, filtered)
+            codes = self._add_groups(groups, arrays, per_row, filtered, file)
         if self.bootstrap and n:
             self._add_boot(arrays, per_row, codes, stream or (file, offset))
         return per_row
@@ -263,6 +266,7 @@ class Engine:
         arrays: Arrays,
         per_row: dict[str, np.ndarray],
         filtered: bool = False,
+        file: str = "",
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per-group sums of this batch, folded into the global ones; returns the rows' batch
         group codes and their global ids."""
@@ -270,19 +274,22 @@ class Engine:
             self.keys = GroupKeys(len(columns))
             self.group_sums = GroupSums([s.label for s in self.specs])
         assert self.group_sums is not None
-        local, glob = self.keys.encode(columns)
+        local, glob = self.keys.encode(columns, file)
         if arrays.keep is not None and not filtered:
             local = local[np.asarray(arrays.keep, dtype=bool)]
-        u, w = len(glob), arrays.weight
+        count = self.keys.count
+        # a batch holding many of the groups is summed over all of them (adding 0 leaves a
+        # group's (hi, lo) exactly as it is), saving the gather and scatter of its ids
+        dense = 2 * len(glob) >= count
+        codes, u = (glob[local], count) if dense else (local, len(glob))
+        w = arrays.weight
         batch = GroupSums(list(self.group_sums.labels), size=u)
-        batch.n = np.bincount(local, minlength=u)
-        weights = batch.n.astype(np.float64) if w is None else np.bincount(local, w, u)
-        batch.w = np.stack([weights, np.zeros(u)])
-        for label, losses in per_row.items():
-            wl = np.bincount(local, losses if w is None else w * losses, u)
-            batch.wl[label] = np.stack([wl, np.zeros(u)])
-        self.group_sums.resize(self.keys.count, self.bootstrap)
-        self.group_sums.add_at(glob, batch)
+        batch.n = np.bincount(codes, minlength=u)
+        for i, losses in enumerate(per_row.values()):
+            batch.sums[0, i] = np.bincount(codes, losses if w is None else w * losses, u)
+        batch.sums[0, -1] = batch.n if w is None else np.bincount(codes, w, u)
+        self.group_sums.resize(count, self.bootstrap)
+        self.group_sums.add_at(np.arange(count) if dense else glob, batch)
         return local, glob
 
     def _add_boot(
@@ -306,7 +313,7 @@ class Engine:
         ends = None if keep is None else np.concatenate([[0], np.cumsum(keep)])
         totals = np.zeros((values.shape[1], b))
         for start, stop in poisson.chunks(offset, raw, b):
-            draws = poisson.poisson_weights(self.seed, key, offset + start, stop - start, b)
+            draws = self.draws(self.seed, key, offset + start, stop - start, b)
             if keep is not None and ends is not None:
                 draws = draws[keep[start:stop]]
                 start, stop = int(ends[start]), int(ends[stop])

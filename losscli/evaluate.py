@@ -1,7 +1,9 @@
 """`compute`: plan the input, choose the losses, run the plan on an executor, and assemble the
 result (values, bootstrap intervals, gates, warnings, a description of the inputs) once.
 
-`compute` runs here; `compute_dask` runs the same plan on Dask, one task per Parquet file.
+One path: `compute` (keyword options) builds an `InputSpec` and `ComputeOptions` and calls
+`run`, which chooses the executor (here, or Dask with `dask=`: one task per Parquet file),
+plans, and runs the plan; `compute_dask` is `compute(..., dask=scheduler)`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from losscli.engine import Engine, Value
 from losscli.errors import InputError, LosscliError, UsageError
 from losscli.executors import ComputeOptions, Executor, LocalExecutor, Run
 from losscli.gates import Baseline, Gate, check_gates, evaluate, gate_specs
-from losscli.grouped import GroupTable, LossColumns, Results
+from losscli.grouped import GroupDicts, GroupTable, LossColumns, Results
 from losscli.losses import EPS, LossSpec, resolve_losses, split_specs
 from losscli.losses.per_label import per_label_specs
-from losscli.pipeline import DEFAULT_LOSSES, Data, Plan, make_plan
+from losscli.pipeline import DEFAULT_LOSSES, Data, InputSpec, Plan, make_plan
 from losscli.result import ComputeResult, LossResult
 from losscli.text import plural, were
 
@@ -53,15 +55,37 @@ def compute(
     per_label: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
     classes: Sequence[str] | None = None,
+    dask: Any = None,
+    timeout: float = 30.0,
     delimiter: str | None = None,
 ) -> ComputeResult:
     """Evaluate losses on prediction data (files, a DataFrame or an Arrow table), streaming.
+
+    The column options make an `InputSpec`, the rest a `ComputeOptions`; `run` does the work.
+    `dask` runs the same plan on Dask, one task per Parquet file: 'threads', 'processes',
+    'sync', a dask.distributed Client, or a scheduler address ('tcp://host:8786') reached (and
+    given a worker) within `timeout` seconds; see `run` for what Dask refuses. (Long only for
+    its keyword options, spelled out for the library's callers.)
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"y_true": [100.0], "y_pred": [92.0]})
     >>> compute(df, losses=["huber"]).value("huber")
     7.5
     """
+    spec = InputSpec.of(
+        true=true,
+        pred=pred,
+        weight=weight,
+        by=by,
+        keys=keys,
+        task=task,
+        positive=positive,
+        from_logits=from_logits,
+        input_format=input_format,
+        nan=nan,
+        classes=classes,
+        delimiter=delimiter,
+    )
     options = ComputeOptions(
         losses=tuple(losses) if losses else None,
         nan=nan,
@@ -75,91 +99,67 @@ def compute(
         baseline=Baseline.coerce(baseline),
         gate_scope=gate_scope,
     )
-    plan = make_plan(
-        data,
-        true=true,
-        pred=pred,
-        weight=weight,
-        by=by,
-        keys=keys if per_row else [],
-        task=task,
-        positive=positive,
-        from_logits=from_logits,
-        input_format=input_format,
-        classes=classes,
-        losses=asked(losses, gates),
-        delimiter=delimiter,
+    return run(
+        data, spec, options, per_label=per_label, progress=progress, dask=dask, timeout=timeout
     )
-    return run_plan(plan, options, LocalExecutor(progress), per_label=per_label)
 
 
-def compute_dask(
+def compute_dask(data: Data, *, scheduler: Any = "threads", **options: Any) -> ComputeResult:
+    """`compute(data, dask=scheduler, **options)`: over Parquet files or data sets (paths or
+    URIs), one Dask task per file. Values equal `compute`'s to rounding, bootstrap intervals
+    too for the same seed (see `DaskExecutor`)."""
+    return compute(data, dask=scheduler, **options)
+
+
+def run(
     data: Data,
+    spec: InputSpec,
+    options: ComputeOptions,
     *,
-    scheduler: Any = "threads",
+    per_label: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+    dask: Any = None,
     timeout: float = 30.0,
-    losses: Sequence[str] | None = None,
-    true: Sequence[str] | None = None,
-    pred: Sequence[str] | None = None,
-    weight: str | None = None,
-    by: Sequence[str] | None = None,
-    task: str | None = None,
-    positive: str | None = None,
-    from_logits: bool | None = None,
-    input_format: str | None = None,
-    nan: str = "error",
-    eps: float = EPS,
-    reduction: str = "mean",
-    bootstrap: int = 0,
-    seed: int = 0,
-    ci: float = 0.95,
-    gates: Sequence[Gate] = (),
-    baseline: Baseline | dict[str, Any] | None = None,
-    gate_scope: str = "all",
-    classes: Sequence[str] | None = None,
 ) -> ComputeResult:
-    """`compute` over Parquet files or data sets (paths or URIs), one Dask task per file.
+    """Plan `data` by `spec`, run the plan by `options` here or on Dask (`dask`, as `compute`
+    takes it), and assemble the result. Row keys are read only for `options.per_row`."""
+    executor = choose_executor(data, spec, options, per_label, progress, dask, timeout)
+    keys = spec.keys if options.per_row else ()
+    plan = make_plan(data, spec.replace(keys=keys), losses=asked(options.losses, options.gates))
+    return run_plan(plan, options, executor, per_label=per_label)
 
-    `scheduler` is 'threads', 'processes', 'sync', a dask.distributed Client, or a scheduler
-    address ('tcp://host:8786'), reached (and given a worker) within `timeout` seconds. Values
-    equal `compute`'s to rounding, bootstrap intervals too for the same seed (see
-    `DaskExecutor`). The client plans from one file's first batch and the footers; the workers
-    read the data.
-    """
-    from losscli.dask_executor import DaskExecutor
 
+def choose_executor(
+    data: Data,
+    spec: InputSpec,
+    options: ComputeOptions,
+    per_label: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+    dask: Any = None,
+    timeout: float = 30.0,
+) -> Executor:
+    """`LocalExecutor` without `dask`; else a `DaskExecutor`, refusing what Dask cannot do: the
+    workers read Parquet files by path or URI (no stdin, no other format), and per-row output
+    and per-label losses are written and computed here only."""
+    if dask is None:
+        return LocalExecutor(progress)
+    if per_label:
+        raise UsageError("--per-label is not available with --dask")
+    if options.per_row:
+        raise UsageError("--per-row is not available with --dask")
+    if spec.input_format not in (None, "parquet", "pq") or spec.delimiter is not None:
+        raise UsageError(
+            "--dask reads Parquet files, directories or globs",
+            hint="convert the data to Parquet, or drop --dask",
+        )
     if _reads_stdin(data):
         raise UsageError(
             "--dask cannot read stdin: workers read files by path or URI",
             hint="write the data to a Parquet file, or drop --dask",
         )
-    executor = DaskExecutor(scheduler, timeout)
-    options = ComputeOptions(
-        losses=tuple(losses) if losses else None,
-        nan=nan,
-        eps=eps,
-        reduction=reduction,
-        bootstrap=bootstrap,
-        seed=seed,
-        ci=ci,
-        gates=tuple(gates),
-        baseline=Baseline.coerce(baseline),
-        gate_scope=gate_scope,
-    )
-    plan = make_plan(
-        data,
-        true=true,
-        pred=pred,
-        weight=weight,
-        by=by,
-        task=task,
-        positive=positive,
-        from_logits=from_logits,
-        input_format=input_format,
-        classes=classes,
-        losses=asked(losses, gates),
-    )
-    return run_plan(plan, options, executor)
+    from losscli.dask_executor import DaskExecutor
+
+    return DaskExecutor(dask, timeout)
 
 
 def asked(losses: Sequence[str] | None, gates: Sequence[Gate]) -> list[str]:
@@ -365,13 +365,14 @@ def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: Compute
         engine.reduction,
         options.ci if options.bootstrap else None,
         options.bootstrap or None,
-        [c.take(order) for c in columns],
+        groups.columns,
     )
     return Results(out, table)
 
 
-def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[str, Any]], Any]:
-    """The `{column: value}` of every group in sorted key order (nulls last), and that order."""
+def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[GroupDicts, Any]:
+    """The `{column: value}` of every group in sorted key order (nulls last), and that order;
+    the dicts are built when read."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -384,10 +385,7 @@ def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[list[dict[st
         order = pc.sort_indices(
             table, sort_keys=[(n, "ascending") for n in names], null_placement="at_end"
         )
-    order = order.to_numpy()
-    values = [[_json_value(v) for v in c.take(pa.array(order)).to_pylist()] for c in columns]
-    dicts = [dict(zip(by, key, strict=True)) for key in zip(*values, strict=True)]
-    return dicts, np.asarray(order)
+    return GroupDicts(by, [c.take(order) for c in columns]), np.asarray(order)
 
 
 def _loss_result(
@@ -410,15 +408,6 @@ def _loss_result(
         ci_level=options.ci if options.bootstrap else None,
         replicates=options.bootstrap or None,
     )
-
-
-def _json_value(v: Any) -> Any:
-    """A key value as JSON can hold it: NaN as null (it is one group), others as text."""
-    if isinstance(v, float) and v != v:
-        return None
-    if v is None or isinstance(v, bool | int | float | str):
-        return v
-    return str(v)
 
 
 def _hard_predictions(engine: Engine, plan: Plan, rows: int) -> list[str]:

@@ -1,6 +1,7 @@
 """Run a planned input through the engine: here, batch after batch (`LocalExecutor`), or on Dask,
-one task per Parquet file (`DaskExecutor`, in `losscli.dask`). Both stream batches through the
-same `stream` loop into an `Engine`; Dask merges the tasks' partial sums pairwise in a tree.
+one task per Parquet file (`DaskExecutor`, in `losscli.dask_executor`). Both stream batches
+through the same `stream` loop into an `Engine`; Dask merges the tasks' partial sums pairwise in
+a tree.
 
 The caller plans once (columns and layout from the first rows) and hands the executor the plan,
 the loss specs and the `ComputeOptions`; the executor hands back a `Run`.
@@ -21,7 +22,7 @@ from losscli.columns import BatchConverter, Columns, Layout
 from losscli.engine import Engine
 from losscli.errors import InputError, UsageError
 from losscli.gates import Baseline, Gate
-from losscli.groups import GroupKeys
+from losscli.groups import GroupKeys, KeyTypeError
 from losscli.losses import EPS, LossSpec
 from losscli.pipeline import Plan
 from losscli.write import PerRowWriter
@@ -176,6 +177,10 @@ def stream(
             per_row_values = engine.add(
                 arrays, by, file=source.label, offset=offset, stream=(name, start + offset)
             )
+        except KeyTypeError as exc:
+            exc.name(columns.by[exc.index])
+            exc.file = source.label
+            raise
         except InputError as exc:
             exc.column = _role_column(exc.column, columns)
             # the data set's file and row, and what was inferred (as the converter's errors say)

@@ -270,14 +270,15 @@ def evaluate(
             outcomes.append(_error(gate, gate.loss, None, f"{gate.loss} was not computed"))
             continue
         found = by_label[target.label]
+        olds = {} if old is None else old.values(target.name, target.params)
         for key, group in [((), None), *groups.items()]:
             hit = found.get(key)
             if hit is None:
                 message = f"{located(target.label, group)} has no value (no rows in this group)"
                 outcomes.append(_error(gate, target.label, group, message))
                 continue
-            before = None if old is None else old.value_at(hit.name, hit.params, key)
-            outcomes.append(_check(gate, hit, before))
+            entry = olds.get(key)
+            outcomes.append(_check(gate, hit, None if entry is None else entry.value))
         if gate.kind in RELATIVE_KINDS and old is not None and scope == "all":
             for key, group in old.groups(target.name, target.params).items():
                 if key not in groups:

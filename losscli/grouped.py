@@ -31,12 +31,62 @@ class LossColumns:
     high: np.ndarray | None = None
 
 
+def json_value(v: Any) -> Any:
+    """A key value as JSON can hold it: NaN as null (it is one group), others as text."""
+    if isinstance(v, float) and v != v:
+        return None
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
+
+
+class GroupDicts(Sequence[dict[str, Any]]):
+    """Each group's `{column: key}` (values as `json_value` gives them), from the key columns
+    (Arrow arrays in the groups' order): one group is built when read, all of them at once when
+    many are read, none when only the columns are (the JSON and CSV writers)."""
+
+    #: Groups read one by one before all are built.
+    ONE_BY_ONE = 256
+
+    def __init__(self, by: Sequence[str], columns: Sequence[Any]) -> None:
+        self.by = list(by)
+        self.columns = list(columns)
+        self._all: list[dict[str, Any]] | None = None
+        self._reads = 0
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice) or self._all is not None or self._reads >= self.ONE_BY_ONE:
+            return self.all()[index]
+        self._reads += 1
+        i = int(index) + (len(self) if index < 0 else 0)
+        if not 0 <= i < len(self):
+            raise IndexError(index)
+        return {b: json_value(c[i].as_py()) for b, c in zip(self.by, self.columns, strict=True)}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.all())
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every group's dict (built once)."""
+        if self._all is None:
+            values = [[json_value(v) for v in c.to_pylist()] for c in self.columns]
+            self._all = [dict(zip(self.by, key, strict=True)) for key in zip(*values, strict=True)]
+        return self._all
+
+
 @dataclass(frozen=True)
 class GroupTable:
     """The group results, groups in sorted key order: `groups[i]` is group i's {column: key}."""
 
     by: list[str]
-    groups: list[dict[str, Any]]
+    groups: Sequence[dict[str, Any]]
     losses: list[LossColumns]
     reduction: str
     ci_level: float | None = None

@@ -13,28 +13,167 @@ any order gives the same value, sum(w), the row counts, and the bootstrap replic
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from losscli.errors import InputError
+
 _SHIFT = 32
 
 
-def _index(values: pa.Array, known: pa.Array) -> tuple[np.ndarray, pa.Array]:
+def to_arrow(values: np.ndarray) -> pa.Array:
+    """A numpy array of int64, float64 or bool as an Arrow array (sharing the numbers' memory),
+    without the pandas import `pyarrow.array` makes."""
+    values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    kind = {"i": pa.int64(), "f": pa.float64()}[values.dtype.kind]
+    values = values.astype(np.int64 if values.dtype.kind == "i" else np.float64, copy=False)
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
+
+
+class KeyTypeError(InputError):
+    """A `--by` column whose values change kind between inputs (text in one file, numbers in
+    the next): its keys cannot be compared. `column` is the column's position in `--by` until
+    the caller names it."""
+
+    def __init__(self, index: int, old: pa.DataType, new: pa.DataType, first: str) -> None:
+        self.index, self.old, self.new, self.first = index, old, new, first
+        super().__init__(self.text(f"#{index + 1}"), hint="give the column one type in every input")
+
+    def text(self, name: str) -> str:
+        """The message, naming the column."""
+        where = f" in {self.first}" if self.first else " before"
+        return (
+            f"--by {name} holds {self.new} values here but {self.old} values{where}: "
+            "its groups cannot be matched"
+        )
+
+    def name(self, column: str) -> None:
+        """Name the column in the message."""
+        self.message = self.text(column)
+        self.args = (self.message,)
+
+
+def _int_keys(array: pa.Array) -> np.ndarray | None:
+    """The values of `array` as int64 with the same equality (floats by their bits: Arrow
+    tells -0.0 from 0.0 too), nulls as 0; None for a type without such a form (text)."""
+    kind = array.type
+    if pa.types.is_floating(kind):
+        values = array.cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)
+        return np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    if pa.types.is_boolean(kind):
+        array = array.cast(pa.int8())
+    elif pa.types.is_temporal(kind) and not pa.types.is_interval(kind):
+        array = array.view(pa.int32() if kind.bit_width == 32 else pa.int64())
+    elif not pa.types.is_integer(kind):
+        return None
+    return np.asarray(array.fill_null(0).to_numpy(zero_copy_only=False)).astype(np.int64)
+
+
+class _Lookup:
+    """Global ids of one column's distinct values, kept across batches: small non-negative
+    integers in a direct table (`dense[value]` is the id, -1 unknown), other int64 forms in a
+    sorted array searched with `searchsorted` (new values merged in), text in a dict."""
+
+    #: The direct table may hold this many slots, or 4 per known value if more.
+    DENSE = 1 << 21
+
+    def __init__(self) -> None:
+        self.dense: np.ndarray | None = np.full(0, -1, dtype=np.int64)
+        self.sorted = np.empty(0, dtype=np.int64)
+        self.ids = np.empty(0, dtype=np.int64)
+        self.table: dict[Any, int] = {}
+        self.null = -1
+
+    def find(self, distinct: pa.Array, start: int) -> np.ndarray:
+        """Ids of the (distinct) values; unknown ones get start, start + 1, ... in order."""
+        keys = _int_keys(distinct)
+        if keys is None:
+            return self._find_text(distinct, start)
+        nulls = np.asarray(distinct.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        valid = keys[~nulls]
+        if self.dense is not None and not self._fits(valid, start + len(keys)):
+            known = np.flatnonzero(self.dense >= 0)
+            self.sorted, self.ids, self.dense = known, self.dense[known], None
+        found = np.full(len(keys), -1, dtype=np.int64)
+        if self.dense is not None:
+            found[~nulls] = self.dense[valid]
+        elif len(self.sorted):
+            pos = np.minimum(np.searchsorted(self.sorted, keys), len(self.sorted) - 1)
+            hit = (self.sorted[pos] == keys) & ~nulls
+            found[hit] = self.ids[pos[hit]]
+        found[nulls] = self.null
+        new = found < 0
+        found[new] = start + np.arange(int(new.sum()), dtype=np.int64)
+        if nulls.any():
+            self.null = int(found[nulls][0])
+        add = new & ~nulls
+        if add.any() and self.dense is not None:
+            self.dense[keys[add]] = found[add]
+        elif add.any():
+            order = np.argsort(keys[add], kind="stable")
+            values, ids = keys[add][order], found[add][order]
+            at = np.searchsorted(self.sorted, values)
+            self.sorted = np.insert(self.sorted, at, values)
+            self.ids = np.insert(self.ids, at, ids)
+        return found
+
+    def _fits(self, keys: np.ndarray, count: int) -> bool:
+        """Whether the direct table takes these keys (growing it if needed)."""
+        assert self.dense is not None
+        if not len(keys):
+            return True
+        low, high = int(keys.min()), int(keys.max())
+        if low < 0 or high >= max(self.DENSE, 4 * count):
+            return False
+        if high >= len(self.dense):
+            grown = np.full(max(high + 1, 2 * len(self.dense)), -1, dtype=np.int64)
+            grown[: len(self.dense)] = self.dense
+            self.dense = grown
+        return True
+
+    def _find_text(self, distinct: pa.Array, start: int) -> np.ndarray:
+        table = self.table
+        found = np.fromiter(
+            (table.get(v, -1) for v in distinct.to_pylist()), np.int64, len(distinct)
+        )
+        new = found < 0
+        found[new] = start + np.arange(int(new.sum()), dtype=np.int64)
+        added = distinct.filter(to_arrow(new)).to_pylist()
+        table.update(zip(added, found[new].tolist(), strict=True))
+        return found
+
+
+def _index(values: pa.Array, known: pa.Array, lookup: _Lookup) -> tuple[np.ndarray, pa.Array]:
     """Positions of `values` (distinct) in `known`, appending the new ones; returns the
     positions and the grown `known`."""
-    import pyarrow.compute as pc
-
-    if len(known) == 0:
-        return np.arange(len(values), dtype=np.int64), values
-    found = pc.index_in(values, value_set=known, skip_nulls=False)
-    missing = np.asarray(found.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    pos = found.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    if missing.any():
-        pos[missing] = len(known) + np.arange(int(missing.sum()), dtype=np.int64)
-        known = pa.concat_arrays([known, values.filter(pa.array(missing))])
+    pos = lookup.find(values, len(known))
+    new = pos >= len(known)
+    if new.any():
+        known = pa.concat_arrays([known, values.filter(to_arrow(new))])
     return pos, known
+
+
+def _rebuilt(known: pa.Array) -> _Lookup:
+    """A lookup of `known` (distinct values, ids their positions)."""
+    lookup = _Lookup()
+    if len(known) and not pa.types.is_null(known.type):
+        lookup.find(known, 0)
+    elif len(known):
+        lookup.null = 0
+    return lookup
+
+
+def _batch_codes(ids: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Batch codes 0..u-1 of rows given by global ids (< count), and each code's id."""
+    glob = np.flatnonzero(np.bincount(ids, minlength=count))
+    remap = np.empty(count, dtype=np.int64)
+    remap[glob] = np.arange(len(glob), dtype=np.int64)
+    return remap[ids], glob
 
 
 def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -52,19 +191,67 @@ def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return idx, encoded.dictionary
 
 
+def _kind(kind: pa.DataType) -> str:
+    """The kind of values a key type holds: keys of one kind cast to each other."""
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "number"
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "text"
+    if pa.types.is_null(kind):
+        return "null"
+    return str(kind)
+
+
+def _unify(known: pa.Array, distinct: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Known values and a batch's distinct values in one type: the known type, or float64 when
+    integers meet floats; KeyTypeError's parts (as TypeError) when the kinds differ."""
+    old, new = known.type, distinct.type
+    if _kind(old) != _kind(new) and not (pa.types.is_null(old) or pa.types.is_null(new)):
+        raise TypeError(old, new)
+    if pa.types.is_null(new):
+        return known, distinct.cast(old)
+    if pa.types.is_null(old):
+        return known.cast(new), distinct
+    if pa.types.is_integer(old) and pa.types.is_floating(new):
+        return known.cast(pa.float64()), distinct.cast(pa.float64())
+    if pa.types.is_floating(old) and not pa.types.is_floating(new):
+        return known, distinct.cast(old)
+    try:
+        return known, distinct.cast(old)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise TypeError(old, new) from None
+
+
 class GroupKeys:
     """Global ids for the key tuples of `width` columns, growing batch by batch."""
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self.values: list[pa.Array] = [pa.array([], pa.null()) for _ in range(width)]
-        self.pairs: list[pa.Array] = [pa.array([], pa.int64()) for _ in range(width)]
+        self.values: list[pa.Array] = [pa.nulls(0) for _ in range(width)]
+        self.pairs: list[pa.Array] = [pa.nulls(0, pa.int64()) for _ in range(width)]
+        self.lookups = [_Lookup() for _ in range(width)]
+        self.pair_lookups = [_Lookup() for _ in range(width)]
+        self.sources = [""] * width  # where each column's type was first seen
         self.count = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the lookups (rebuilt from the values when needed)."""
+        state = dict(self.__dict__)
+        state["lookups"] = state["pair_lookups"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.lookups = [_rebuilt(v) for v in self.values]
+        self.pair_lookups = [_rebuilt(v) for v in self.pairs]
 
     def copy(self) -> GroupKeys:
         """An independent copy (the Arrow arrays are immutable and shared)."""
         out = GroupKeys(self.width)
         out.values, out.pairs, out.count = list(self.values), list(self.pairs), self.count
+        out.lookups = [_rebuilt(v) for v in self.values]
+        out.pair_lookups = [_rebuilt(v) for v in self.pairs]
+        out.sources = list(self.sources)
         return out
 
     def empty(self) -> GroupKeys:
@@ -72,20 +259,29 @@ class GroupKeys:
         return GroupKeys(self.width)
 
     def encode(
-        self, columns: Sequence[pa.Array | pa.ChunkedArray]
+        self, columns: Sequence[pa.Array | pa.ChunkedArray], source: str = ""
     ) -> tuple[np.ndarray, np.ndarray]:
         """Codes of the rows' distinct key tuples (0..u-1 per row) and each tuple's global id;
-        new keys get new ids."""
+        new keys get new ids. `source` names the input in a KeyTypeError."""
         local = glob = None
         ids: np.ndarray | None = None
         for j, column in enumerate(columns):
-            idx, distinct = _codes(column)
-            if not len(self.values[j]):
-                self.values[j] = self.values[j].cast(distinct.type)
-            elif self.values[j].type != distinct.type:
-                distinct = distinct.cast(self.values[j].type)
-            pos, self.values[j] = _index(distinct, self.values[j])
-            if ids is None and self.width == 1:
+            direct = self._direct(j, column, source)
+            if direct is not None and self.width == 1:
+                local, glob = _batch_codes(direct, len(self.values[0]))
+                continue
+            if direct is not None and ids is None:
+                ids = direct
+                continue
+            if direct is None:
+                idx, distinct = _codes(column)
+                distinct = self._typed(j, distinct, source)
+                pos, self.values[j] = _index(distinct, self.values[j], self.lookups[j])
+            if direct is not None:
+                assert ids is not None
+                local, glob = self._pair(j, ids, direct)
+                ids = glob[local]
+            elif ids is None and self.width == 1:
                 local, glob = idx, pos
             elif ids is None:
                 ids = pos[idx]
@@ -96,13 +292,55 @@ class GroupKeys:
         self.count = len(self.values[0]) if self.width == 1 else len(self.pairs[-1])
         return local, glob
 
+    def _direct(self, j: int, column: pa.Array | pa.ChunkedArray, source: str) -> np.ndarray | None:
+        """Each row's value id for an integer column without nulls whose values fit the direct
+        table (no hashing of the batch); None for any other column."""
+        lookup, known = self.lookups[j], self.values[j]
+        kind = column.type
+        if lookup.dense is None or not pa.types.is_integer(kind) or column.null_count:
+            return None
+        if known.type != kind and (len(known) or not pa.types.is_null(known.type)):
+            return None
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        values = _int_keys(column)
+        if values is None or not lookup._fits(values, len(known) + len(values)):
+            return None
+        assert lookup.dense is not None
+        ids = lookup.dense[values]
+        new = ids < 0
+        if new.any():
+            fresh, first = np.unique(values[new], return_index=True)
+            fresh = fresh[np.argsort(first, kind="stable")]  # in order of first appearance
+            lookup.dense[fresh] = len(known) + np.arange(len(fresh), dtype=np.int64)
+            ids = lookup.dense[values]
+            if pa.types.is_null(known.type):
+                known, self.sources[j] = known.cast(kind), source
+            self.values[j] = pa.concat_arrays([known, to_arrow(fresh).cast(kind)])
+        return ids
+
+    def _typed(self, j: int, distinct: pa.Array, source: str) -> pa.Array:
+        """The batch's distinct values of column j in the known values' type."""
+        known = self.values[j]
+        if known.type == distinct.type:
+            return distinct
+        if pa.types.is_null(known.type):
+            self.sources[j] = source
+        try:
+            unified, distinct = _unify(known, distinct)
+        except TypeError:
+            raise KeyTypeError(j, known.type, distinct.type, self.sources[j]) from None
+        if unified.type != known.type:
+            self.values[j], self.lookups[j] = unified, _rebuilt(unified)
+        return distinct
+
     def _pair(self, j: int, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Batch codes and dense global ids of the pairs (left, right), both < 2**32, kept in
         self.pairs[j]."""
         if max(int(left.max(initial=0)), int(right.max(initial=0))) >> _SHIFT:
             raise OverflowError("more than 2**32 distinct values in a --by column")
-        idx, distinct = _codes(pa.array((left << _SHIFT) | right))
-        pos, self.pairs[j] = _index(distinct, self.pairs[j])
+        idx, distinct = _codes(to_arrow((left << _SHIFT) | right))
+        pos, self.pairs[j] = _index(distinct, self.pairs[j], self.pair_lookups[j])
         return idx, pos
 
     def columns(self) -> list[pa.Array]:
@@ -113,9 +351,9 @@ class GroupKeys:
         out: list[pa.Array] = []
         for j in range(self.width - 1, 0, -1):
             pairs = self.pairs[j].to_numpy(zero_copy_only=False)[ids]
-            out.append(self.values[j].take(pa.array(pairs & ((1 << _SHIFT) - 1))))
+            out.append(self.values[j].take(to_arrow(pairs & ((1 << _SHIFT) - 1))))
             ids = pairs >> _SHIFT
-        out.append(self.values[0].take(pa.array(ids)))
+        out.append(self.values[0].take(to_arrow(ids)))
         return out[::-1]
 
     def tuples(self) -> list[tuple]:
@@ -127,7 +365,10 @@ def two_sum(hi: np.ndarray, lo: np.ndarray, x: np.ndarray) -> None:
     """(hi, lo) += x in place, exactly (Knuth's two-sum; lo gathers the rounding errors)."""
     s = hi + x
     b = s - hi
-    err = (hi - (s - b)) + (x - b)
+    err = np.subtract(s, b)
+    np.subtract(hi, err, out=err)  # hi - (s - b)
+    np.subtract(x, b, out=b)  # x - b
+    err += b
     hi[:] = s
     lo += err
 
@@ -141,26 +382,36 @@ def _grow(a: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-@dataclass
 class GroupSums:
-    """Per group id: sum(w * l) per loss and sum(w) as (hi, lo) pairs, row counts and the
-    bootstrap replicate sums (replicates in the last axis... groups first)."""
+    """Per group id: sum(w * l) per loss and sum(w) as (hi, lo) pairs, all in one array
+    `sums` of shape (2, losses + 1, capacity) (sum(w) last) so that one gather, one two-sum
+    and one scatter fold a batch in; the row counts; the bootstrap replicate sums
+    (replicates first, groups last)."""
 
-    labels: list[str]
-    size: int = 0
-    wl: dict[str, np.ndarray] = field(default_factory=dict)  # (2, capacity)
-    w: np.ndarray = field(default_factory=lambda: np.zeros((2, 0)))
-    n: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    boot_wl: dict[str, np.ndarray] = field(default_factory=dict)  # (B, capacity)
-    boot_w: np.ndarray | None = None
+    def __init__(self, labels: list[str], size: int = 0) -> None:
+        self.labels = labels
+        self.size = size
+        self.sums = np.zeros((2, len(labels) + 1, size))
+        self.n = np.zeros(size, dtype=np.int64)
+        self.boot_wl: dict[str, np.ndarray] = {}  # (B, capacity)
+        self.boot_w: np.ndarray | None = None
+
+    @property
+    def wl(self) -> dict[str, np.ndarray]:
+        """sum(w * l) per loss label as a (2, capacity) view of `sums`."""
+        return {label: self.sums[:, i] for i, label in enumerate(self.labels)}
+
+    @property
+    def w(self) -> np.ndarray:
+        """sum(w) as a (2, capacity) view of `sums`."""
+        return self.sums[:, -1]
 
     def resize(self, size: int, replicates: int = 0) -> None:
         """Room for `size` groups (new groups start at zero)."""
         self.size = max(self.size, size)
-        self.w = _grow(self.w, size)
+        self.sums = _grow(self.sums, size)
         self.n = _grow(self.n, size)
         for label in self.labels:
-            self.wl[label] = _grow(self.wl.get(label, np.zeros((2, 0))), size)
             if replicates:
                 self.boot_wl[label] = _grow(
                     self.boot_wl.get(label, np.zeros((replicates, 0))), size
@@ -172,39 +423,38 @@ class GroupSums:
 
     def copy(self) -> GroupSums:
         """An independent copy."""
-        return GroupSums(
-            list(self.labels),
-            self.size,
-            {k: v.copy() for k, v in self.wl.items()},
-            self.w.copy(),
-            self.n.copy(),
-            {k: v.copy() for k, v in self.boot_wl.items()},
-            None if self.boot_w is None else self.boot_w.copy(),
-        )
+        out = GroupSums(list(self.labels))
+        out.size, out.sums, out.n = self.size, self.sums.copy(), self.n.copy()
+        out.boot_wl = {k: v.copy() for k, v in self.boot_wl.items()}
+        out.boot_w = None if self.boot_w is None else self.boot_w.copy()
+        return out
 
     def add_at(self, ids: np.ndarray, other: GroupSums) -> None:
         """Fold `other`'s groups 0..other.size-1 into these at `ids` (distinct)."""
         m = other.size
         replicates = 0 if other.boot_w is None else other.boot_w.shape[0]
         self.resize(int(ids.max(initial=-1)) + 1, replicates)
-        for label in self.labels:
-            _add_pair(self.wl[label], ids, other.wl[label][:, :m])
-            if replicates:
-                self.boot_wl[label][:, ids] += other.boot_wl[label][:, :m]
-        _add_pair(self.w, ids, other.w[:, :m])
+        pair = other.sums[..., :m]
+        if m == self.size and np.array_equal(ids, np.arange(m)):  # every group, in order
+            hi, lo = self.sums[0, :, :m], self.sums[1, :, :m]
+            two_sum(hi, lo, pair[0])
+            if pair[1].any():  # adding 0 leaves (hi, lo) exactly as it is
+                two_sum(hi, lo, pair[1])
+        else:
+            hi, lo = self.sums[0][:, ids], self.sums[1][:, ids]
+            two_sum(hi, lo, pair[0])
+            if pair[1].any():
+                two_sum(hi, lo, pair[1])
+            for i in range(len(hi)):  # row by row: numpy scatters a 2-D index slowly
+                self.sums[0, i][ids], self.sums[1, i][ids] = hi[i], lo[i]
         self.n[ids] += other.n[:m]
         if replicates:
             assert self.boot_w is not None and other.boot_w is not None
+            for label in self.labels:
+                self.boot_wl[label][:, ids] += other.boot_wl[label][:, :m]
             self.boot_w[:, ids] += other.boot_w[:, :m]
 
     def total(self, label: str) -> tuple[np.ndarray, np.ndarray]:
         """sum(w * l) and sum(w) of every group, each rounded once."""
         wl, w = self.wl[label][:, : self.size], self.w[:, : self.size]
         return wl[0] + wl[1], w[0] + w[1]
-
-
-def _add_pair(target: np.ndarray, ids: np.ndarray, pair: np.ndarray) -> None:
-    hi, lo = target[0, ids], target[1, ids]
-    two_sum(hi, lo, pair[0])
-    two_sum(hi, lo, pair[1])
-    target[0, ids], target[1, ids] = hi, lo

@@ -24,7 +24,7 @@ from losscli.columns import (
     infer_layout,
     resolve_columns,
 )
-from losscli.errors import InputError, LosscliError
+from losscli.errors import InputError, LosscliError, UsageError
 from losscli.losses import LossSpec, one_hot
 from losscli.read import Data
 
@@ -168,7 +168,8 @@ def make_plan(
     asked for (`losses`, names as --loss and gates write them), the columns, the first rows and,
     where those cannot decide, the whole label column.
 
-    The column options come from `spec`, or from the keyword arguments (which override it).
+    The column options come from `spec`, or from the keyword arguments (which override it);
+    the function is long only for spelling them out.
     """
     spec = _spec(
         spec,
@@ -272,6 +273,12 @@ def _whole_labels(sources: Sequence[read.Source], columns: Columns) -> WholeLabe
     def values(cheap: bool) -> list[Any] | None:
         if cheap:
             return _range_values([read.column_range(s, column) for s in sources])
+        if any(s.stream is not None for s in sources):
+            raise UsageError(
+                "the label column's first rows hold one value: telling the task and the label "
+                "encoding takes a second pass over it, and a pipe is read only once",
+                hint="pass the file by its path",
+            )
         seen: set[Any] = set()
         for source in sources:
             types = {k: v for k, v in _text_types(source, columns, []).items() if k == column}

@@ -103,6 +103,11 @@ class ComputeResult:
         return all(g.passed for g in self.gates)
 
     def overall(self) -> list[LossResult]:
+        """The results over all rows (without reading a million group results when the
+        results keep them apart, as `grouped.Results` does)."""
+        kept = getattr(self.results, "overall", None)
+        if isinstance(kept, list):
+            return list(kept)
         return [r for r in self.results if r.group is None]
 
     def get(self, label: str, group: dict[str, Any] | None = None) -> LossResult:

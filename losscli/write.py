@@ -251,9 +251,115 @@ def emit(text: str, output: str | os.PathLike[str] | None = None) -> None:
         write_atomic(output, text)
 
 
+def emit_pieces(pieces: Iterable[str], output: str | os.PathLike[str] | None = None) -> None:
+    """`emit` of the text the pieces join to, written piece by piece (never held whole)."""
+    last = ""
+    if output is None or os.fspath(output) == "-":
+        with writing_stdout():
+            for piece in pieces:
+                if piece:
+                    sys.stdout.write(piece)
+                    last = piece
+            if not last.endswith("\n"):
+                sys.stdout.write("\n")
+        return
+    with open_output(output) as out:
+        for piece in pieces:
+            if piece:
+                out.write(piece.encode())
+                last = piece
+        if not last.endswith("\n"):
+            out.write(b"\n")
+
+
+#: The table files `TableFile` writes, by extension (each also gzip-compressed as `.gz`).
+TABLE_FORMATS = ("csv", "tsv", "parquet")
+
+
+class TableFile:
+    """A table file written by the output rules above: CSV, TSV or Parquet by the path's
+    extension (`.csv.gz` and `.tsv.gz` gzip-compressed), Arrow tables appended with `write`,
+    put into place by `close`, dropped by `abort`. Every OS error is one InputError (exit 2).
+
+    `option` names the command-line option in refusals ('--per-row needs a file name')."""
+
+    def __init__(self, path: str, inputs: Sequence[str] = (), option: str = "--per-row") -> None:
+        from losscli.read import format_of
+
+        self.path = path
+        if path == "-":
+            raise UsageError(f"{option} needs a file name (stdout holds the result)")
+        kind = format_of(path)
+        if kind not in TABLE_FORMATS:
+            raise UsageError(f"{option} writes .csv, .tsv, .csv.gz or .parquet, not '{path}'")
+        self.kind = kind
+        self.gzip = path.lower().endswith(".gz")
+        self.output = Output(path, inputs)
+        self.stream: Any = None  # what pyarrow writes to (gzip-compressed for .gz)
+        self.writer: Any = None
+        self.schema: pa.Schema | None = None
+
+    @property
+    def tmp(self) -> str | None:
+        """The temporary file being written (None for a stream target)."""
+        return self.output.tmp
+
+    def write(self, table: pa.Table) -> None:
+        """Append `table` (the first table written sets the file's schema)."""
+        try:
+            if self.writer is None:
+                self.schema = table.schema
+                self.writer = self._open(table.schema)
+            self.writer.write_table(table)
+        except OSError as exc:
+            self.abort()
+            raise output_error(self.path, exc) from None
+
+    def _open(self, schema: pa.Schema) -> Any:
+        import pyarrow as pa
+
+        # pyarrow closes the sink it is given: hand it a duplicate of the descriptor, so that
+        # the Output can still fsync and rename its own
+        self.output.handle.flush()
+        duplicate = os.fdopen(os.dup(self.output.handle.fileno()), "wb")
+        sink: Any = pa.PythonFile(duplicate, mode="w")
+        if self.gzip:
+            sink = pa.CompressedOutputStream(sink, "gzip")
+        self.stream = sink
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetWriter(sink, schema)
+        import pyarrow.csv as pacsv
+
+        options = pacsv.WriteOptions(delimiter="\t" if self.kind == "tsv" else ",")
+        return pacsv.CSVWriter(sink, schema, write_options=options)
+
+    def close(self) -> None:
+        """Finish the file and put it into place (no table written: an empty file)."""
+        try:
+            if self.writer is not None:
+                self.writer.close()
+                self.writer = None
+                if not self.stream.closed:
+                    self.stream.close()
+        except OSError as exc:
+            self.abort()
+            raise output_error(self.path, exc) from None
+        self.output.commit()
+
+    def abort(self) -> None:
+        """Drop the partial file (the target is left as it was)."""
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            self.writer = None
+        self.output.abort()
+
+
 class PerRowWriter:
-    """--per-row FILE: each row's loss beside its file, row number and key columns (by the
-    output rules above; `.csv.gz` and `.tsv.gz` are gzip-compressed).
+    """--per-row FILE: each row's loss beside its file, row number and key columns (a
+    `TableFile`: `.csv.gz` and `.tsv.gz` are gzip-compressed).
 
     Columns: file, row (1-based within its file), the `key_columns`, then one column per loss
     label (named loss_LABEL where a label would repeat another column's name). A key column
@@ -267,27 +373,15 @@ class PerRowWriter:
         labels: Sequence[str],
         inputs: Sequence[str] = (),
     ) -> None:
-        from losscli.read import format_of
-
+        self.file = TableFile(path, inputs)
         self.path = path
-        if path == "-":
-            raise UsageError("--per-row needs a file name (stdout holds the result)")
-        kind = format_of(path)
-        if kind not in ("csv", "tsv", "parquet"):
-            raise UsageError(f"--per-row writes .csv, .tsv, .csv.gz or .parquet, not '{path}'")
-        self.kind = kind
-        self.gzip = path.lower().endswith(".gz")
         self.key_columns = list(dict.fromkeys(key_columns))
         self.labels = list(labels)
-        self.output = Output(path, inputs)
-        self.stream: Any = None  # what pyarrow writes to (gzip-compressed for .gz)
-        self.writer: Any = None
-        self.schema: pa.Schema | None = None
 
     @property
     def tmp(self) -> str | None:
         """The temporary file being written (None for a stream target)."""
-        return self.output.tmp
+        return self.file.tmp
 
     def write(
         self,
@@ -317,26 +411,19 @@ class PerRowWriter:
         for label in self.labels:
             table[f"loss_{label}" if label in table else label] = values[label]
         out = pa.table(table)
-        if self.schema is not None and out.schema != self.schema:
-            out = self._conform(out, source)
-        try:
-            if self.writer is None:
-                self.schema = out.schema
-                self.writer = self._open(out.schema)
-            self.writer.write_table(out)
-        except OSError as exc:
-            self.abort()
-            raise output_error(self.path, exc) from None
+        schema = self.file.schema
+        if schema is not None and out.schema != schema:
+            out = self._conform(out, schema, source)
+        self.file.write(out)
 
-    def _conform(self, out: pa.Table, source: Source) -> pa.Table:
+    def _conform(self, out: pa.Table, schema: pa.Schema, source: Source) -> pa.Table:
         """Cast a later batch to the first one's schema, or name the column whose type differs."""
         import pyarrow as pa
 
-        assert self.schema is not None
         try:
-            return out.cast(self.schema)
+            return out.cast(schema)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
-            field = next(f for f in self.schema if out.schema.field(f.name).type != f.type)
+            field = next(f for f in schema if out.schema.field(f.name).type != f.type)
             other = out.schema.field(field.name).type
             raise InputError(
                 f"the key column is {other} here but {field.type} in the first input",
@@ -345,43 +432,10 @@ class PerRowWriter:
                 hint="give the column one type in every file, or choose another --key",
             ) from None
 
-    def _open(self, schema: pa.Schema) -> Any:
-        import pyarrow as pa
-
-        # pyarrow closes the sink it is given: hand it a duplicate of the descriptor, so that
-        # the Output can still fsync and rename its own
-        self.output.handle.flush()
-        duplicate = os.fdopen(os.dup(self.output.handle.fileno()), "wb")
-        sink: Any = pa.PythonFile(duplicate, mode="w")
-        if self.gzip:
-            sink = pa.CompressedOutputStream(sink, "gzip")
-        self.stream = sink
-        if self.kind == "parquet":
-            import pyarrow.parquet as pq
-
-            return pq.ParquetWriter(sink, schema)
-        import pyarrow.csv as pacsv
-
-        options = pacsv.WriteOptions(delimiter="\t" if self.kind == "tsv" else ",")
-        return pacsv.CSVWriter(sink, schema, write_options=options)
-
     def close(self) -> None:
         """Finish the file and put it into place."""
-        try:
-            if self.writer is not None:  # no rows: an empty file
-                self.writer.close()
-                self.writer = None
-                if not self.stream.closed:
-                    self.stream.close()
-        except OSError as exc:
-            self.abort()
-            raise output_error(self.path, exc) from None
-        self.output.commit()
+        self.file.close()
 
     def abort(self) -> None:
         """Drop the partial file (the target is left as it was)."""
-        if self.writer is not None:
-            with contextlib.suppress(Exception):
-                self.writer.close()
-            self.writer = None
-        self.output.abort()
+        self.file.abort()

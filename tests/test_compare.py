@@ -471,3 +471,17 @@ def test_plot_without_matplotlib_says_how_to_install_it(monkeypatch, tmp_path):
         plot_comparison(compare(rows=100), tmp_path / "plot.png")
     assert excinfo.value.exit_code == 2
     assert not (tmp_path / "plot.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("magnitude", "message"),
+    [(1.7e308, "overflow float64"), (8.5e307, "overflow float64"), (0.004, "no row is left")],
+)
+def test_a_magnitude_that_leaves_no_figure_is_refused(magnitude, message):
+    """Errors of --magnitude robust SDs that overflow, or a magnitude every residual exceeds:
+    a usage error naming --magnitude, never an internal error or an inf ratio."""
+    import losscli
+    from losscli.errors import UsageError
+
+    with np.errstate(all="raise"), pytest.raises(UsageError, match=message):
+        losscli.compare(rows=50, magnitude=magnitude)

@@ -153,3 +153,33 @@ def test_recommend_from_and_compare_agree_on_one_file(tmp_path):
     assert rec.measurements["heavy_tails"] is comparison.verdict.heavy_tails is True
     assert rec.loss == comparison.verdict.suggested.name == "huber"
     assert rec.params["delta"] == comparison.verdict.suggested.params["delta"]
+
+
+def test_selection_on_large_arrays_equals_numpy():
+    """kth_smallest, median, top_share and worst_rows bracket the rank from a sample on large
+    arrays: the answers equal numpy's full sort, with ties, sorted data, heavy tails and NaN."""
+    from losscli.diagnose import kth_smallest, median, top_share, worst_rows
+
+    rng = np.random.default_rng(5)
+    n = 600_001
+    cases = [
+        rng.standard_t(2, size=n),
+        np.sort(rng.normal(size=n)),  # a strided sample of sorted data
+        np.round(rng.exponential(size=n), 1),  # many ties at every cut
+        np.r_[np.zeros(n - 5000), np.full(5000, 7.0)],
+        np.r_[rng.normal(size=n - 1), np.inf],
+    ]
+    for values in cases:
+        ordered = np.sort(values)
+        for k in (0, n // 2, n - 6001, n - 1):
+            assert kth_smallest(values, k) == ordered[k]
+        assert median(values) == np.median(values)
+        k = int(np.ceil(0.01 * n))
+        with np.errstate(invalid="ignore"):  # inf / inf: the share is NaN, as before
+            expected = ordered[-k:].sum() / ordered.sum()
+            share = top_share(values, 0.01)
+        assert share == pytest.approx(expected, rel=1e-12, nan_ok=True)
+        mask = worst_rows(values, 0.01)
+        assert mask.sum() == k and np.array_equal(np.sort(values[mask]), ordered[-k:])
+    with_nan = np.r_[rng.normal(size=n), np.nan]
+    assert np.isnan(median(with_nan)) and worst_rows(with_nan, 0.01)[-1]

@@ -35,7 +35,7 @@ def hive(tmp_path, regression_df):
 def test_dask_equals_local(hive, scheduler):
     options = {"losses": ["mse", "huber", "rmse"], "weight": "w", "by": ["region"]}
     local = losscli.compute(str(hive), **options)
-    remote = compute_dask(str(hive), scheduler=scheduler, **options)
+    remote = losscli.compute(str(hive), dask=scheduler, **options)
     assert remote.inputs["dask"] == {"tasks": 6, "scheduler": scheduler}
     assert remote.inputs["rows"] == local.inputs["rows"]
     for a, b in zip(local.results, remote.results, strict=True):
@@ -85,6 +85,28 @@ def test_cli_dask(hive):
     )
     per_row = runner.invoke(app, ["compute", str(hive), "--dask", "sync", "--per-row", "x.csv"])
     assert per_row.exit_code == 2 and "--per-row is not available with --dask" in per_row.stderr
+
+
+def test_compute_dask_is_compute_with_dask(hive):
+    options = {"losses": ["mse"], "by": ["region"], "bootstrap": 20, "seed": 2}
+    one = compute_dask(str(hive), scheduler="sync", **options)
+    other = losscli.compute(str(hive), dask="sync", **options)
+    assert [(r.value, r.ci) for r in one.results] == [(r.value, r.ci) for r in other.results]
+
+
+@pytest.mark.parametrize(
+    ("data", "options", "message"),
+    [
+        ("-", {}, "--dask cannot read stdin"),
+        (None, {"per_row": "rows.csv"}, "--per-row is not available with --dask"),
+        (None, {"per_label": True}, "--per-label is not available with --dask"),
+        (None, {"input_format": "csv"}, "--dask reads Parquet"),
+    ],
+)
+def test_compute_refuses_what_dask_cannot_do(hive, tmp_path, data, options, message):
+    with pytest.raises(UsageError, match=message):
+        losscli.compute(str(hive) if data is None else data, dask="sync", **options)
+    assert not (tmp_path / "rows.csv").exists()
 
 
 def test_frame_input_is_refused(regression_df):

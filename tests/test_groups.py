@@ -182,3 +182,77 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
         assert json.loads(fast)["results"][-1]["group"] == {"g": None}
     assert f"{groups} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
     assert len(text.splitlines()) < 100
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "old", "new"),
+    [
+        (["a", "b"], [1, 2], "string", "int64"),
+        ([1, 2], ["a", "b"], "int64", "string"),
+        ([1.5, 2.0], [True, False], "double", "bool"),
+    ],
+)
+def test_by_column_changing_kind_between_files_names_column_and_files(
+    tmp_path, first, second, old, new
+):
+    from losscli.errors import InputError
+
+    paths = []
+    for i, keys in enumerate([first, second]):
+        path = tmp_path / f"part{i}.parquet"
+        pq.write_table(pa.table({"g": keys, "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), path)
+        paths.append(str(path))
+    with pytest.raises(InputError) as info:
+        compute(paths, losses=["mse"], by=["g"])
+    text = str(info.value)
+    assert info.value.exit_code == 2 and info.value.file == paths[1]
+    assert f"--by g holds {new} values here but {old} values in {paths[0]}" in text
+
+
+def test_by_column_of_integers_then_floats_is_one_column_of_numbers(tmp_path):
+    paths = []
+    for i, keys in enumerate([[1, 2], [2.0, 2.5]]):
+        path = tmp_path / f"part{i}.parquet"
+        pq.write_table(pa.table({"g": keys, "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), path)
+        paths.append(str(path))
+    got = _by_group(compute(paths, losses=["mse"], by=["g"]), ["g"])
+    assert got == {(1.0,): (0.25, 1), (2.0,): (0.125, 2), (2.5,): (0.0, 1)}
+
+
+def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(rng):
+    from losscli.render.many import MANY, csv_pieces
+    from losscli.render.result import to_csv
+
+    n = 6_000
+    names = np.array(
+        ["a|b", 'q"uote', "com,ma", "new\nline", "cr\rx", "", "ünï", " x", None], object
+    )
+    df = pd.DataFrame(
+        {
+            "g": rng.choice(names, n),
+            "value": rng.integers(0, 150, n),  # a key named like a result column: by_value
+            "f": rng.choice([1.5, np.nan, 2.0, 1e-7, 1e20, -0.0, np.inf], n),
+            "y_true": rng.normal(size=n) * 10.0 ** rng.integers(-8, 18, n),
+        }
+    )
+    df["y_pred"] = df.y_true + rng.normal(size=n)
+    for by, bootstrap in ((["g", "value"], 0), (["f", "g", "value"], 3)):
+        result = compute(df, by=by, bootstrap=bootstrap)
+        assert len(result.results) > MANY
+        assert "".join(csv_pieces(result)) == to_csv(result)
+
+
+def test_float_reprs_are_python_reprs_at_every_magnitude(rng):
+    from losscli.render.many import float_reprs
+
+    values = np.concatenate(
+        [
+            rng.normal(size=20_000) * 10.0 ** rng.integers(-30, 30, 20_000),
+            np.round(rng.normal(size=5_000) * 10.0 ** rng.integers(0, 20, 5_000)),
+            10.0 ** np.arange(-20, 25),
+            [1e16, 9999999999999998.0, 1e-4, 1e-5, 5e-324, 1.7976931348623157e308, -0.0, 0.0],
+            [np.inf, -np.inf, np.nan],
+        ]
+    )
+    want = ["" if v != v else repr(v) for v in values.tolist()]
+    assert float_reprs(values).to_pylist() == want

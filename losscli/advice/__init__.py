@@ -7,11 +7,9 @@ data-driven path (`recommend_for_arrays`, `recommend_from`) imports them when ca
 
 from __future__ import annotations
 
-from losscli.advice.from_data import (
-    command_to_check_recommendation,
-    recommend_for_arrays,
-    recommend_from,
-)
+from importlib import import_module
+from typing import Any
+
 from losscli.advice.model import (
     ACTIVATIONS,
     FRAMEWORKS,
@@ -26,6 +24,9 @@ from losscli.advice.model import (
 from losscli.advice.request import advise
 from losscli.advice.rules import recommend, rule_for, warnings_for
 from losscli.advice.table import HINTS, RULES, WARNINGS
+
+#: The data-driven path, imported on first use (`recommend --task ...` never needs it).
+_FROM_DATA = ("command_to_check_recommendation", "recommend_for_arrays", "recommend_from")
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,3 +49,9 @@ __all__ = [
     "rule_for",
     "warnings_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_DATA:
+        return getattr(import_module("losscli.advice.from_data"), name)
+    raise AttributeError(f"module 'losscli.advice' has no attribute {name!r}")

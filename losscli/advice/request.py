@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from losscli.advice.from_data import recommend_from
 from losscli.advice.model import ACTIVATIONS, TASKS, Recommendation
 from losscli.advice.rules import recommend
 from losscli.errors import UsageError
@@ -42,6 +41,8 @@ def advise(
     if source:
         if labels is not None:
             raise UsageError("--labels is read from the data with --from; drop it")
+        from losscli.advice.from_data import recommend_from
+
         return recommend_from(
             source,
             true=true,

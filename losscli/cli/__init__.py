@@ -6,7 +6,9 @@ so `losscli --help` and `losscli recommend` start without numpy, pandas or pyarr
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from importlib import import_module
+from typing import Annotated, Any
 
 import typer
 
@@ -23,17 +25,8 @@ EPILOG = (
     "3 internal error; 130, 143, 129 interrupted (Ctrl-C, SIGTERM, SIGHUP)."
 )
 
-app = typer.Typer(
-    name="losscli",
-    help="Evaluate, choose and compare loss functions on prediction files.",
-    epilog=EPILOG,
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: The commands, each in the module `losscli.cli.<name>` with a `register(app)` function.
+COMMANDS = ("losses", "compute", "recommend", "compare")
 
 
 def _version(value: bool) -> None:
@@ -42,7 +35,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -54,19 +46,54 @@ def _root(
     """Evaluate, choose and compare loss functions on prediction files."""
 
 
-def _register() -> None:
-    from losscli.cli import losses
-
-    losses.register(app)
-    for name in ("compute", "recommend", "compare"):
+def build(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with `only` that one (what one call needs: the
+    other commands' modules are neither imported nor turned into click commands)."""
+    new = typer.Typer(
+        name="losscli",
+        help="Evaluate, choose and compare loss functions on prediction files.",
+        epilog=EPILOG,
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    new.callback()(_root)
+    for name in COMMANDS if only is None else (only,):
         try:
-            module = __import__(f"losscli.cli.{name}", fromlist=["register"])
+            module = import_module(f"losscli.cli.{name}")
         except ModuleNotFoundError:
             continue
-        module.register(app)
+        module.register(new)
+    return new
 
 
-_register()
+_FULL: list[typer.Typer] = []
+
+
+def __getattr__(name: str) -> Any:
+    """`app`: the full app, built on first use (tests and embedding callers)."""
+    if name != "app":
+        raise AttributeError(f"module 'losscli.cli' has no attribute {name!r}")
+    if not _FULL:
+        _FULL.append(build())
+    return _FULL[0]
+
+
+def command_of(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
+    """The command a call names as its first argument, or None when it needs every command
+    (root help, version, completion, an unknown name that gets suggestions).
+
+    >>> command_of(["recommend", "--json"], {})
+    'recommend'
+    >>> command_of(["--help"], {}) is None
+    True
+    """
+    if "_LOSSCLI_COMPLETE" in environ or not argv or argv[0] not in COMMANDS:
+        return None
+    return argv[0]
 
 
 def main() -> None:
@@ -75,8 +102,9 @@ def main() -> None:
 
     signals.install()
     import os
+    import sys
 
     from losscli.cli.complete import normalise_instruction
 
     normalise_instruction(os.environ, "_LOSSCLI_COMPLETE")
-    app(prog_name="losscli")
+    build(command_of(sys.argv[1:], os.environ))(prog_name="losscli")

@@ -122,7 +122,8 @@ InputFormatOpt = Annotated[
     typer.Option(
         "--input-format",
         metavar="FORMAT",
-        help="csv, tsv, parquet, feather, jsonl: overrides the file extension (stdin is csv).",
+        help="csv, tsv, parquet, feather, jsonl: overrides the file extension (stdin is csv, "
+        "streamed; other formats on stdin are read whole first).",
     ),
 ]
 DelimiterOpt = Annotated[
@@ -155,26 +156,34 @@ def stderr_console(quiet: bool = False) -> Console:
     return Console(stderr=True, quiet=quiet, soft_wrap=True, highlight=False)
 
 
+def stderr_line(label: str, style: str, message: str) -> None:
+    """`label: message` on stderr (just `message` when label is empty); through rich (colour)
+    only on a terminal or when colour is forced, so a piped or captured stderr costs no rich
+    import."""
+    if sys.stderr.isatty() or os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE"):
+        from rich.markup import escape
+
+        head = f"[{style}]{label}:[/{style}] " if label else ""
+        stderr_console().print(f"{head}{escape(message)}", highlight=False, soft_wrap=True)
+        return
+    sys.stderr.write(f"{label}: {message}\n" if label else f"{message}\n")
+    sys.stderr.flush()
+
+
 def note(message: str, quiet: bool) -> None:
     """An informational line on stderr (what was inferred, rows dropped, ...)."""
     if not quiet:
-        from rich.markup import escape
-
-        stderr_console().print(f"[dim]losscli:[/dim] {escape(message)}", highlight=False)
+        stderr_line("losscli", "dim", message)
 
 
 def warn(message: str, quiet: bool = False) -> None:
     if not quiet:
-        from rich.markup import escape
-
-        stderr_console().print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
+        stderr_line("warning", "yellow", message)
 
 
 def fail(message: str, code: int) -> None:
     """One line on stderr, then exit with `code`."""
-    from rich.markup import escape
-
-    stderr_console().print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False)
+    stderr_line("error", "bold red", message)
     raise typer.Exit(code)
 
 

@@ -32,6 +32,7 @@ from losscli.cli.common import (
     reporting,
     resolve_format,
     stderr_console,
+    stderr_line,
     warn,
 )
 from losscli.cli.complete import complete_column, complete_loss
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
 HELP = """Evaluate losses on the y_true / y_pred columns of prediction files.
 
 FILE is CSV, TSV, CSV.gz, Parquet (a file, a directory or a glob), Feather/Arrow or JSON Lines;
-- reads CSV from stdin. Several files are one data set. FILE may be a URI (s3://bucket/preds/,
+- reads CSV from stdin (streamed; Parquet on stdin, with --input-format, is read whole first,
+as it needs seeking). Several files are one data set. FILE may be a URI (s3://bucket/preds/,
 gs://..., file://...), with the store's usual credentials from the environment.
 
 Examples:
@@ -256,82 +258,54 @@ def compute_command(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
+    """The options' declarations make this command long; its body gathers them once (the
+    input options and the run options both paths share), then runs `compare_models` for a
+    paired baseline or `compute` (here or on Dask) for everything else."""
     with (
         reporting(debug, inputs=[*files, baseline], outputs=[output, per_row, summary]),
         summary_of_errors(summary),
     ):
         prefer_jemalloc()
         from losscli.errors import UsageError
+        from losscli.evaluate import compute
         from losscli.gates import load_baseline, parse_gates
         from losscli.render.result import show
 
         fmt = resolve_format(fmt, json_flag)
         gates = parse_gates(max_ or [], min_ or [], max_increase or [], min_decrease or [])
+        # the options both paths share: what to read (an InputSpec) and how to compute
+        options: dict[str, Any] = {
+            "true": true, "pred": pred, "weight": weight, "by": by, "keys": key, "task": task,
+            "positive": positive, "classes": classes, "from_logits": from_logits,
+            "input_format": input_format, "delimiter": delimiter, "nan": nan,
+            "losses": loss, "eps": eps, "reduction": reduction, "seed": seed, "ci": ci,
+            "gates": gates, "gate_scope": gate, "per_row": per_row,
+        }  # fmt: skip
         if baseline_pred or (baseline and not is_json_baseline(baseline)):
-            paired_options = {
-                "keys": key,
-                "baseline_pred": baseline_pred,
-                "unmatched": unmatched,
-                "gate_on": gate_on,
-                "per_row": per_row,
-                "input_format": input_format,
-                "delimiter": delimiter,
-            }
             if dask is not None:
                 raise UsageError("a paired baseline is not available with --dask")
             if per_label:
                 raise UsageError("--per-label is not available with a paired baseline")
-            _paired(files, baseline, fmt, (output, summary), quiet, **paired_options, **{
-                "losses": loss, "true": true, "pred": pred, "weight": weight, "by": by,
-                "task": task, "positive": positive, "from_logits": from_logits, "nan": nan,
-                "eps": eps, "reduction": reduction, "bootstrap": bootstrap, "seed": seed,
-                "ci": ci, "gates": gates, "gate_scope": gate,
+            paired = {"baseline_pred": baseline_pred, "unmatched": unmatched, "gate_on": gate_on}
+            _paired(files, baseline, fmt, (output, summary), quiet, **paired, **options, **{
+                "bootstrap": bootstrap,
             })  # fmt: skip
             return
         _paired_only(gate_on, unmatched)
         old = load_baseline(baseline) if baseline else None
-        bootstrap = bootstrap or 0
-        options = {
-            "losses": loss,
-            "true": true,
-            "pred": pred,
-            "weight": weight,
-            "by": by,
-            "task": task,
-            "positive": positive,
-            "classes": classes,
-            "from_logits": from_logits,
-            "nan": nan,
-            "eps": eps,
-            "reduction": reduction,
-            "bootstrap": bootstrap,
-            "seed": seed,
-            "ci": ci,
-            "gates": gates,
-            "baseline": old,
-            "gate_scope": gate,
-        }
-        if dask is not None:
-            if per_label:
-                raise UsageError("--per-label is not available with --dask")
-            result = _on_dask(
-                dask,
+        if old is not None:
+            import gc
+
+            gc.freeze()  # the baseline lives to the end: later collections need not walk it
+        with _progress(quiet or dask is not None) as progress:
+            result = compute(
                 files,
-                per_row=per_row,
-                input_format=input_format,
-                delimiter=delimiter,
-                timeout=timeout,
-                **options,
-            )
-        else:
-            result = _local(
-                quiet,
-                files,
-                input_format=input_format,
-                delimiter=delimiter,
-                per_row=per_row,
-                keys=key,
+                bootstrap=bootstrap or 0,
+                baseline=old,
                 per_label=per_label,
+                progress=progress,
+                dask=dask,
+                timeout=timeout,
                 **options,
             )
         for message in result.notes:
@@ -401,53 +375,15 @@ def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None
     if not result.gates:
         return
     failed = [g for g in result.gates if not g.passed]
-    console = stderr_console()
-    from rich.markup import escape
-
     if not failed:
         if not quiet:
-            console.print(f"[green]passed:[/green] {plural(len(result.gates), 'gate')}")
+            stderr_line("passed", "green", plural(len(result.gates), "gate"))
         return
-    console.print(
-        f"[bold red]failed:[/bold red] {len(failed)} of {len(result.gates)} gates", highlight=False
-    )
+    stderr_line("failed", "bold red", f"{len(failed)} of {len(result.gates)} gates")
     for g in failed[:limit]:
-        console.print(f"  {escape(g.message)}", highlight=False, soft_wrap=True)
+        stderr_line("", "", f"  {g.message}")
     if len(failed) > limit:
-        console.print(f"  (+{len(failed) - limit} more: see the output)", highlight=False)
-
-
-def _local(quiet: bool, files: list[str], **options: Any) -> ComputeResult:
-    from losscli import compute
-
-    with _progress(quiet) as progress:
-        result: ComputeResult = compute(files, progress=progress, **options)
-    return result
-
-
-def _on_dask(
-    scheduler: str,
-    files: list[str],
-    *,
-    per_row: str | None,
-    input_format: str | None,
-    delimiter: str | None,
-    timeout: float,
-    **options: Any,
-) -> ComputeResult:
-    from losscli.errors import UsageError
-    from losscli.evaluate import compute_dask
-
-    if per_row:
-        raise UsageError("--per-row is not available with --dask")
-    if input_format not in (None, "parquet", "pq") or delimiter is not None:
-        raise UsageError(
-            "--dask reads Parquet files, directories or globs",
-            hint="convert the data to Parquet, or drop --dask",
-        )
-    return compute_dask(
-        files, scheduler=scheduler, timeout=timeout, input_format=input_format, **options
-    )
+        stderr_line("", "", f"  (+{len(failed) - limit} more: see the output)")
 
 
 def prefer_jemalloc() -> None:
@@ -476,20 +412,15 @@ def summary_of_errors(path: str | None) -> Iterator[None]:
 
 def _summary(result: ComputeResult, quiet: bool) -> None:
     failed = [g for g in result.gates if not g.passed]
-    console = stderr_console()
     if not failed:
         if not quiet:
-            console.print(f"[green]passed:[/green] {plural(len(result.gates), 'gate')}")
+            stderr_line("passed", "green", plural(len(result.gates), "gate"))
         return
     # a failed gate is reported even under --quiet: it is why the exit code is 1
     first = failed[0]
     more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
-    from rich.markup import escape
-
-    console.print(
-        f"[bold red]failed:[/bold red] {len(failed)} of {len(result.gates)} gates: "
-        f"{escape(first.message)}{more}",
-        highlight=False,
+    stderr_line(
+        "failed", "bold red", f"{len(failed)} of {len(result.gates)} gates: {first.message}{more}"
     )
 
 

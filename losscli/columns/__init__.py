@@ -4,7 +4,15 @@ per task, checking every batch against the layout) and one array validation (`ch
 """
 
 from losscli.check import NonFinite, check_arrays
-from losscli.columns.arrow import bool_array, distinct, string_array, to_float64, valid_mask
+from losscli.columns.arrow import (
+    bool_array,
+    distinct,
+    from_numpy,
+    string_array,
+    to_float64,
+    to_numpy,
+    valid_mask,
+)
 from losscli.columns.convert import Arrays, BatchConverter
 from losscli.columns.labels import LabelEncoding, Task
 from losscli.columns.layout import Layout, WholeLabels, infer_layout, label_text
@@ -33,10 +41,12 @@ __all__ = [
     "bool_array",
     "check_arrays",
     "distinct",
+    "from_numpy",
     "infer_layout",
     "label_text",
     "resolve_columns",
     "string_array",
     "to_float64",
+    "to_numpy",
     "valid_mask",
 ]

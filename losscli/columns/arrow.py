@@ -87,6 +87,36 @@ def to_float64(array: pa.Array) -> np.ndarray:
     return values
 
 
+def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """The values of a numeric array without nulls in their own numpy type, read from the Arrow
+    buffers (chunk by chunk for a ChunkedArray); other arrays through `to_numpy`."""
+    if isinstance(array, pa.ChunkedArray):
+        parts = [to_numpy(chunk) for chunk in array.chunks]
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts) if parts else to_numpy(pa.nulls(0, array.type))
+    if array.type not in _NUMPY_TYPES or array.null_count:
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    kind = np.dtype(_NUMPY_TYPES[array.type])
+    if not len(array):
+        return np.zeros(0, dtype=kind)
+    return np.frombuffer(
+        array.buffers()[1], dtype=kind, count=len(array), offset=array.offset * kind.itemsize
+    )
+
+
+def from_numpy(values: np.ndarray) -> pa.Array:
+    """A 1-d numeric numpy array as an Arrow array (built from buffers: no pandas import).
+
+    >>> from_numpy(np.array([3, 1, 2])).to_pylist()
+    [3, 1, 2]
+    """
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(
+        pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)]
+    )
+
+
 def valid_mask(array: pa.Array) -> np.ndarray:
     """True where the array holds a value (from its validity bitmap)."""
     n = len(array)
@@ -118,7 +148,12 @@ def distinct(array: pa.Array, limit: int = 64) -> list[Any]:
     """Up to limit + 1 distinct values of a column (numeric columns through numpy)."""
     if is_numeric(array.type):
         values = to_float64(array)
-        out: list[Any] = np.unique(values[~np.isnan(values)])[: limit + 1].tolist()
+        # sorted, then the first of each run: np.unique's masked-array check imports numpy.ma
+        ordered = np.sort(values[~np.isnan(values)])
+        first = np.empty(ordered.size, dtype=bool)
+        first[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        out: list[Any] = ordered[first][: limit + 1].tolist()
         return out
     pc = compute()
     unique = pc.unique(array.drop_null() if array.null_count else array)

@@ -3,8 +3,8 @@ and gates that know the noise of the evaluation set.
 
 Both inputs go through the shared pipeline (plan, converter, domain checks); the matched rows
 then stream, block by block, through two engines seeded alike: every row gets the same Poisson
-bootstrap weights in both (the engines draw per row, in row order, from the same seed), so each
-replicate's difference is a paired one. Beside the engines' sums, the streamed `MOMENTS` of the
+bootstrap weights in both (drawn once per block, `bootstrap.SharedDraws`, and given to both), so
+each replicate's difference is a paired one. Beside the engines' sums, the streamed `MOMENTS` of the
 per-row losses give the normal approximation.
 """
 
@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.columns import Arrays
+from losscli.bootstrap import SharedDraws
+from losscli.columns import Arrays, from_numpy
 from losscli.engine import BOOTSTRAP_CELLS, Engine
 from losscli.errors import InputError, UsageError
 from losscli.evaluate import finish, plan_specs
@@ -75,13 +76,16 @@ def compare_models(
     gate_on: str = "interval",
     gate_scope: str = "all",
     per_row: str | None = None,
+    classes: Sequence[str] | None = None,
 ) -> PairedResult:
     """Compare a candidate model with a baseline model on the same rows.
 
     `baseline` is the baseline's predictions (any input `compute` reads), or None with
     `baseline_pred` naming the baseline's prediction column(s) in the candidate's input. Rows
     are matched by `keys`, else by position (same row count). `bootstrap`: paired Poisson
-    bootstrap replicates (None: 400 or more, 0: normal approximation only).
+    bootstrap replicates (None: 400 or more, 0: normal approximation only). The input options
+    (`true` ... `classes`) are `compute`'s, as one `InputSpec` for both sides. (Long only for
+    its keyword options, spelled out for the library's callers; the work is in the helpers.)
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "new": [1.5, 2.0, 3.0],
@@ -90,10 +94,7 @@ def compare_models(
     >>> round(r.difference("mae").diff, 6)
     -0.166667
     """
-    if gate_on not in ("interval", "estimate"):
-        raise UsageError(f"--gate-on must be 'interval' or 'estimate', not '{gate_on}'")
-    if (baseline is None) == (baseline_pred is None):
-        raise UsageError("give the baseline's predictions or --baseline-pred COL (one of them)")
+    _check_paired(gate_on, baseline is None, baseline_pred is None)
     spec = InputSpec.of(
         true=true,
         pred=pred,
@@ -105,6 +106,7 @@ def compare_models(
         from_logits=from_logits,
         input_format=input_format,
         nan=nan,
+        classes=classes,
         delimiter=delimiter,
     )
     check_options(reduction, eps, max(bootstrap or 0, 0), ci)
@@ -124,12 +126,32 @@ def compare_models(
         gates=tuple(g for g in gates if g.kind not in RELATIVE_KINDS),
         gate_scope=gate_scope,
     )
+    engines = _engines(specs, cand, base, options)
+    moments = _stream(cand, base, matched, specs, engines, per_row)
+    return _assemble(cand, base, matched, specs, engines, moments, options, paired, gate_on)
+
+
+def _check_paired(gate_on: str, no_baseline: bool, no_baseline_pred: bool) -> None:
+    """--gate-on is one of its two rules; exactly one of the baseline's two forms is given."""
+    if gate_on not in ("interval", "estimate"):
+        raise UsageError(f"--gate-on must be 'interval' or 'estimate', not '{gate_on}'")
+    if no_baseline == no_baseline_pred:
+        raise UsageError("give the baseline's predictions or --baseline-pred COL (one of them)")
+
+
+def _engines(
+    specs: Sequence[LossSpec], cand: Side, base: Side, options: ComputeOptions
+) -> tuple[Engine, Engine]:
+    """The candidate's and the baseline's engines, seeded alike and sharing one draw of each
+    block's bootstrap counts (`bootstrap.SharedDraws`)."""
     engines = (
         make_engine(specs, cand.plan.layout, options),
         make_engine(specs, base.plan.layout, options),
     )
-    moments = _stream(cand, base, matched, specs, engines, per_row)
-    return _assemble(cand, base, matched, specs, engines, moments, options, paired, gate_on)
+    shared = SharedDraws(users=len(engines))
+    for engine in engines:
+        engine.draws = shared
+    return engines
 
 
 def _read_and_match(
@@ -194,7 +216,7 @@ def _replicates(
     least 5 replicates wide; an asked count that could never fail a gate is refused."""
     m = len(gates)
     if gates and scope == "all" and cand.by is not None:
-        groups = cand.by.take(pa.array(matched.candidate)).group_by(cand.by.column_names)
+        groups = cand.by.take(from_numpy(matched.candidate)).group_by(cand.by.column_names)
         m *= 1 + groups.aggregate([]).num_rows
     alpha = (1.0 - ci) / 2.0
     needed = 0 if gate_on == "estimate" or not m else math.ceil(5 * m / alpha / 100) * 100
@@ -231,7 +253,12 @@ def _stream(
     n = len(matched.candidate)
     step = max(1024, min(BLOCK_ROWS, BOOTSTRAP_CELLS // max(engines[0].bootstrap, 1)))
     moments: dict[tuple | None, np.ndarray] = {None: np.zeros((len(specs), len(MOMENTS)))}
-    writer = PairedRowWriter(per_row, [s.label for s in specs]) if per_row else None
+    writer = None
+    if per_row:
+        inputs = [
+            f for side in (cand, base) for s in side.plan.sources for f in (s.files or [s.path])
+        ]
+        writer = PairedRowWriter(per_row, [s.label for s in specs], inputs)
     try:
         for start in range(0, n, step):
             ic = _rows(matched.candidate, start, step, matched.identity)
@@ -265,7 +292,7 @@ def _rows(index: np.ndarray, start: int, step: int, identity: bool) -> Any:
 def _take(table: pa.Table, rows: Any) -> pa.Table:
     if isinstance(rows, slice):
         return table.slice(rows.start, rows.stop - rows.start)
-    return table.take(pa.array(rows))
+    return table.take(from_numpy(rows))
 
 
 def _add(

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from losscli import read
-from losscli.columns import BatchConverter, bool_array
+from losscli.columns import BatchConverter, bool_array, from_numpy, to_numpy
 from losscli.errors import InputError, UsageError
 from losscli.losses import LossSpec, one_hot
 from losscli.pipeline import Plan
@@ -198,7 +198,7 @@ def _check_unique(keys: pa.Table, file: str, ordered: np.ndarray | None = None) 
     is checked with numpy (a single pass when it is sorted, as ids usually are; `ordered` is its
     values sorted, when known), others with a hash aggregation."""
     if _numeric_key(keys):
-        values = keys.column(0).to_numpy()
+        values = to_numpy(keys.column(0))
         if ordered is None:
             if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
                 return
@@ -238,11 +238,11 @@ def _join(ck: pa.Table, bk: pa.Table, file: str, keys: list[str], unmatched: str
     if dense is not None:
         ic, ib, only_c, only_b = dense
     elif _numeric_key(ck) and _numeric_key(bk):
-        kb = bk.column(0).to_numpy()
+        kb = to_numpy(bk.column(0))
         order = np.argsort(kb)  # unique keys: any sort will do
         ordered = kb[order]
         _check_unique(bk, file, ordered)
-        ic, ib, only_c, only_b = _sorted_match(ck.column(0).to_numpy(), order, ordered)
+        ic, ib, only_c, only_b = _sorted_match(to_numpy(ck.column(0)), order, ordered)
     else:
         _check_unique(bk, file)
         ic, ib, only_c, only_b = _hash_join(ck, bk, keys)
@@ -275,7 +275,7 @@ def _dense_match(ck: pa.Table, bk: pa.Table, file: str) -> Pairs | None:
     by key instead of a sort. None for other keys."""
     if not pa.types.is_integer(ck.column(0).type):
         return None
-    kc, kb = ck.column(0).to_numpy(), bk.column(0).to_numpy()
+    kc, kb = to_numpy(ck.column(0)), to_numpy(bk.column(0))
     if not len(kb) or not len(kc):
         return None
     low, high = int(kb.min()), int(kb.max())
@@ -310,18 +310,18 @@ def _hash_join(ck: pa.Table, bk: pa.Table, keys: list[str]) -> Pairs:
     """The same as `_sorted_match` through pyarrow's hash join."""
     import pyarrow.compute as pc
 
-    left = ck.append_column("__candidate_row", pa.array(np.arange(ck.num_rows)))
-    right = bk.append_column("__baseline_row", pa.array(np.arange(bk.num_rows)))
+    left = ck.append_column("__candidate_row", from_numpy(np.arange(ck.num_rows)))
+    right = bk.append_column("__baseline_row", from_numpy(np.arange(bk.num_rows)))
     try:
         joined = left.join(right, keys, join_type="full outer", coalesce_keys=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InputError(f"cannot match rows on --key {', '.join(keys)}: {exc}") from None
     c_rows, b_rows = joined.column("__candidate_row"), joined.column("__baseline_row")
-    only_c = np.sort(joined.filter(pc.is_null(b_rows)).column("__candidate_row").to_numpy())
-    only_b = np.sort(joined.filter(pc.is_null(c_rows)).column("__baseline_row").to_numpy())
+    only_c = np.sort(to_numpy(joined.filter(pc.is_null(b_rows)).column("__candidate_row")))
+    only_b = np.sort(to_numpy(joined.filter(pc.is_null(c_rows)).column("__baseline_row")))
     both = joined.filter(pc.and_(pc.is_valid(c_rows), pc.is_valid(b_rows)))
-    ic = both.column("__candidate_row").to_numpy()
-    ib = both.column("__baseline_row").to_numpy()
+    ic = to_numpy(both.column("__candidate_row"))
+    ib = to_numpy(both.column("__baseline_row"))
     order = np.argsort(ic, kind="stable")  # candidate order: a seed gives the same replicates
     return ic[order], ib[order], only_c, only_b
 

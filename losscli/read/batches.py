@@ -38,7 +38,7 @@ def column_names(source: Source) -> list[str]:
 def _schema(source: Source) -> pa.Schema:
     kind = source.format
     if kind in ("csv", "tsv"):
-        reader = csv.csv_reader(source, None, {})
+        reader = csv.csv_reader(source, None, {}, head=True)
         schema = reader.schema
         reader.close()
         return schema

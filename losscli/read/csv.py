@@ -9,11 +9,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from losscli.read.source import Source, target
+from losscli.read.source import HEAD_BYTES, Source, target
 
 #: Bytes per block of the streaming readers (CSV: gzip'd files, stdin, small files; JSON Lines);
 #: text formats infer their column types from the first block.
-CSV_BLOCK_BYTES = 1 << 20
+CSV_BLOCK_BYTES = HEAD_BYTES
 #: Bytes per chunk when a plain CSV file is parsed on all cores, chunk by chunk, in order.
 CSV_CHUNK_BYTES = 1 << 23
 
@@ -47,14 +47,17 @@ def csv_options(
     return parse, convert
 
 
-def csv_reader(source: Source, columns: list[str] | None, types: dict[str, pa.DataType]) -> Any:
-    """pyarrow's streaming CSV reader over `source`, in blocks of CSV_BLOCK_BYTES."""
+def csv_reader(
+    source: Source, columns: list[str] | None, types: dict[str, pa.DataType], head: bool = False
+) -> Any:
+    """pyarrow's streaming CSV reader over `source`, in blocks of CSV_BLOCK_BYTES (`head`: a
+    piped source's first block only, to infer the column types without consuming the pipe)."""
     import pyarrow.csv as pacsv
 
     parse, convert = csv_options(source, columns, types)
     read = pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES)
     return pacsv.open_csv(
-        target(source), read_options=read, parse_options=parse, convert_options=convert
+        target(source, head=head), read_options=read, parse_options=parse, convert_options=convert
     )
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import errno
 import glob
+import io
 import os
 import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyarrow as pa
 
@@ -72,6 +73,7 @@ class Source:
     bad_rows: list[str] = field(default_factory=list)  # malformed CSV rows seen while parsing
     schema: pa.Schema | None = None  # CSV: the types inferred from the first block, once
     dataset: DatasetSpec | None = None  # a data set's schema and partition types, decided once
+    stream: OnePass | None = None  # CSV/TSV on stdin or a pipe: streamed, read once
     delimiter: str | None = None  # CSV: the delimiter given (--delimiter); else the format's
 
     @property
@@ -89,6 +91,66 @@ class Source:
             return sum(os.path.getsize(f) for f in (self.files or [self.path]))
         except OSError:
             return None
+
+
+#: Bytes of a piped CSV kept to infer its column types: the streaming reader's first block.
+HEAD_BYTES = 1 << 20
+
+
+class _Chained(io.RawIOBase):
+    """`head`, then the rest of `raw`: a pipe whose first bytes were already read."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        self.head = memoryview(head)
+        self.raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head.nbytes:
+            n = min(len(buffer), self.head.nbytes)
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        return self.raw.readinto(buffer)  # type: ignore[attr-defined,no-any-return]
+
+
+class OnePass:
+    """A piped CSV (stdin, a FIFO) streamed, not held: its first HEAD_BYTES are kept (to infer
+    the column types and check the text), the rest is read once, block by block, as it comes."""
+
+    def __init__(self, label: str, raw: BinaryIO) -> None:
+        self.label = label
+        self.raw = raw
+        chunks: list[bytes] = []
+        size = 0
+        while size < HEAD_BYTES:
+            chunk = raw.read(HEAD_BYTES - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        self.head = b"".join(chunks)
+        self.complete = size < HEAD_BYTES  # the head is the whole input
+        self.opened = False
+
+    def head_rows(self) -> pa.BufferReader:
+        """The head's complete lines: the rows pyarrow infers the types from."""
+        cut = len(self.head) if self.complete else self.head.rfind(b"\n") + 1
+        return pa.BufferReader(self.head[: cut or len(self.head)])
+
+    def open(self) -> pa.NativeFile:
+        """The whole input as a stream, once."""
+        if self.opened:
+            raise InputError(
+                "a piped input is streamed and can be read only once, but this run needs a "
+                "second pass",
+                file=self.label,
+                hint="save the data to a file and pass its path",
+            )
+        self.opened = True
+        return pa.PythonFile(io.BufferedReader(_Chained(self.head, self.raw), 1 << 20), mode="r")
 
 
 def format_of(path: str) -> str | None:
@@ -285,15 +347,36 @@ def _stat_error(path: str, exc: OSError) -> InputError:
 
 
 def _stream_source(path: str, kind: str, delimiter: str | None = None) -> Source:
-    """A FIFO or process substitution (`<(...)`): read once, whole, like stdin."""
+    """A FIFO or process substitution (`<(...)`): CSV/TSV streamed, other formats read whole
+    (Parquet and Arrow files need seeking), like stdin."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        handle = open(path, "rb")  # noqa: SIM115 (a streamed pipe stays open while it is read)
     except OSError as exc:
         raise _stat_error(path, exc) from None
+    return _pipe_source(path, path, handle, kind, "the pipe delivered no data", delimiter)
+
+
+def _pipe_source(
+    path: str, label: str, raw: BinaryIO, kind: str, empty: str, delimiter: str | None = None
+) -> Source:
+    """A pipe's source: CSV and TSV streamed (a OnePass), other formats buffered whole."""
+    if kind in ("csv", "tsv"):
+        stream = OnePass(label, raw)
+        if not stream.head:
+            raise InputError(empty, file=label)
+        check_text(
+            label,
+            stream.head[: 1 << 16],
+            kind,
+            whole=stream.complete and len(stream.head) <= 1 << 16,
+            delimiter=delimiter,
+        )
+        return Source(path, kind, stream=stream)
+    data = raw.read()
     if not data:
-        raise InputError("the pipe delivered no data", file=path)
-    check_text(path, data[: 1 << 16], kind, whole=len(data) <= 1 << 16, delimiter=delimiter)
+        raise InputError(empty, file=label)
+    if kind in TEXT_FORMATS:
+        check_text(label, data[: 1 << 16], kind, whole=len(data) <= 1 << 16, delimiter=delimiter)
     return Source(path, kind, data=pa.py_buffer(data))
 
 
@@ -329,18 +412,14 @@ def check_text(
 def _stdin_source(kind: str, delimiter: str | None = None) -> Source:
     if sys.stdin is None or sys.stdin.isatty():
         raise UsageError("'-' reads data from stdin, but nothing is piped in")
-    data = sys.stdin.buffer.read()
-    if not data:
-        raise InputError("stdin is empty", file="<stdin>")
-    if kind in TEXT_FORMATS:
-        check_text(
-            "<stdin>", data[: 1 << 16], kind, whole=len(data) <= 1 << 16, delimiter=delimiter
-        )
-    return Source("-", kind, data=pa.py_buffer(data))
+    return _pipe_source("-", "<stdin>", sys.stdin.buffer, kind, "stdin is empty", delimiter)
 
 
-def target(source: Source) -> Any:
-    """What pyarrow's readers open: the path, a URI's file, or stdin's buffered bytes."""
+def target(source: Source, head: bool = False) -> Any:
+    """What pyarrow's readers open: the path, a URI's file, stdin's buffered bytes, or a piped
+    CSV's stream (`head`: only its first complete lines, to infer the column types)."""
+    if source.stream is not None:
+        return source.stream.head_rows() if head else source.stream.open()
     if source.data is not None:
         return pa.BufferReader(source.data)
     if uris.is_uri(source.path):

@@ -7,18 +7,27 @@ The JSON document is the one `dumps_json` writes, parsed equal; only the layout 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import itertools
 import json
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from losscli.grouped import GroupTable, Results
+from losscli.grouped import GroupTable, LossColumns, Results, json_value
+from losscli.groups import to_arrow
 from losscli.render import dumps_json
+from losscli.render.result import params_text, to_csv
 from losscli.result import ComputeResult
 
 #: Above this many group results the many-groups paths are taken.
 MANY = 2_000
+#: Groups formatted and written at a time.
+CHUNK = 10_000
 #: Groups shown at each end of the table view.
 SHOWN = 10
 
@@ -32,35 +41,48 @@ def group_count(result: ComputeResult) -> int:
 
 
 def to_json(result: ComputeResult) -> str:
-    """`dumps_json(result.to_dict())`, parsed equal, fast for any number of results: the group
-    results are formatted column by column in Arrow, one compact object per line."""
+    """`dumps_json(result.to_dict())`, parsed equal, fast for any number of results."""
+    return "".join(json_pieces(result))
+
+
+def json_pieces(result: ComputeResult) -> Iterator[str]:
+    """The text of `to_json` in pieces, to write one by one: the group results are formatted
+    column by column in Arrow, `CHUNK` groups at a time, one compact object per line."""
     if len(result.results) <= MANY:
-        return dumps_json(result.to_dict())
+        yield dumps_json(result.to_dict())
+        return
     table = result.results.table if isinstance(result.results, Results) else None
     overall = result.results.overall if isinstance(result.results, Results) else result.results
     data = dataclasses.replace(result, results=[]).to_dict()
     gate_dicts, data["gates"] = data["gates"], "__losscli_gates__"
     data["results"] = "__losscli_results__"
     encode = json.JSONEncoder(allow_nan=False).encode
-    lines = [encode(r.to_dict()) for r in overall]
+    lines: Iterable[str] = [",\n    ".join(encode(r.to_dict()) for r in overall)] if overall else []
     if table is not None:
-        lines.append(_group_lines(table))
-    gates = [encode(g) for g in gate_dicts]
+        lines = itertools.chain(lines, _group_lines(table))
+    gates: Iterable[str] = [",\n    ".join(encode(g) for g in gate_dicts)] if gate_dicts else []
     head = dumps_json(data)
     before, _, rest = head.partition(json.dumps(data["gates"]))
     between, _, after = rest.partition(json.dumps(data["results"]))
+    first, second = gates, lines
     if not _:  # results come before gates in the schema
         before, _, rest = head.partition(json.dumps(data["results"]))
         between, _, after = rest.partition(json.dumps(data["gates"]))
         first, second = lines, gates
-    else:
-        first, second = gates, lines
-    return "".join([before, _list(first), between, _list(second), after])
+    yield before
+    yield from _list(first)
+    yield between
+    yield from _list(second)
+    yield after
 
 
-def _list(lines: list[str]) -> str:
-    """A JSON list of already-encoded items, one per line."""
-    return "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
+def _list(pieces: Iterable[str]) -> Iterator[str]:
+    """A JSON list of already-encoded items, given in pieces of one or more items each."""
+    empty = True
+    for piece in pieces:
+        yield ("[\n    " if empty else ",\n    ") + piece
+        empty = False
+    yield "[]" if empty else "\n  ]"
 
 
 def _key_objects(table: GroupTable) -> pa.Array | None:
@@ -92,54 +114,63 @@ def _numbers(values: np.ndarray) -> pa.Array:
     parse as floats), NaN and infinities as null."""
     import pyarrow.compute as pc
 
-    text = pa.array(np.asarray(values, dtype=np.float64)).cast(pa.string())
+    text = to_arrow(np.asarray(values, dtype=np.float64)).cast(pa.string())
     integral = pc.match_substring_regex(text, r"^-?[0-9]+$")
     text = pc.if_else(integral, pc.binary_join_element_wise(text, ".0", ""), text)
-    return pc.if_else(pa.array(np.isfinite(values)), text, "null")
+    return pc.if_else(to_arrow(np.isfinite(values)), text, "null")
 
 
-def _group_lines(table: GroupTable) -> str:
-    """Every group result as one JSON object per line, groups major, losses minor."""
+def _group_lines(table: GroupTable) -> Iterator[str]:
+    """Every group result as one JSON object per line, groups major, losses minor, in pieces
+    of `CHUNK` groups."""
     import pyarrow.compute as pc
 
     encode = json.JSONEncoder(allow_nan=False).encode
     groups = _key_objects(table)
     if groups is None:
         groups = pa.array([encode(g) for g in table.groups], pa.string())
-    per_loss = []
-    for c in table.losses:
-        head = (
-            f'{{"name": {encode(c.name)}, "label": {encode(c.label)}, '
-            f'"params": {encode(c.params)}, "value": '
+    for start in range(0, len(groups), CHUNK):
+        part = slice(start, start + CHUNK)
+        per_loss = [_loss_lines(table, c, groups[part], part, encode) for c in table.losses]
+        lines = pc.binary_join_element_wise(*per_loss, ",\n    ")  # a group's losses a line each
+        offsets = to_arrow(np.array([0, len(lines)]))
+        yield str(pc.binary_join(pa.LargeListArray.from_arrays(offsets, lines), ",\n    ")[0])
+
+
+def _loss_lines(
+    table: GroupTable, c: LossColumns, groups: pa.Array, part: slice, encode: Any
+) -> pa.Array:
+    """One loss's JSON object of each group in `part`."""
+    import pyarrow.compute as pc
+
+    head = (
+        f'{{"name": {encode(c.name)}, "label": {encode(c.label)}, '
+        f'"params": {encode(c.params)}, "value": '
+    )
+    parts: list[pa.Array | str] = [
+        head,
+        _numbers(c.value[part]),
+        f', "reduction": {encode(table.reduction)}, "group": ',
+        groups,
+        ', "rows": ',
+        to_arrow(c.rows[part]).cast(pa.string()),
+        ', "weight_sum": ',
+        _numbers(c.weight_sum[part]),
+    ]
+    if c.low is not None and c.high is not None:
+        low, high = c.low[part], c.high[part]
+        ci = pc.binary_join_element_wise(
+            f', "ci": {{"level": {encode(table.ci_level)}, "low": ',
+            _numbers(low),
+            ', "high": ',
+            _numbers(high),
+            ', "method": "poisson bootstrap, percentile", '
+            f'"replicates": {encode(table.replicates)}}}',
+            "",
         )
-        parts: list[pa.Array | str] = [
-            head,
-            _numbers(c.value),
-            f', "reduction": {encode(table.reduction)}, "group": ',
-            groups,
-            ', "rows": ',
-            pa.array(c.rows).cast(pa.string()),
-            ', "weight_sum": ',
-            _numbers(c.weight_sum),
-        ]
-        if c.low is not None and c.high is not None:
-            ci = pc.binary_join_element_wise(
-                f', "ci": {{"level": {encode(table.ci_level)}, "low": ',
-                _numbers(c.low),
-                ', "high": ',
-                _numbers(c.high),
-                ', "method": "poisson bootstrap, percentile", '
-                f'"replicates": {encode(table.replicates)}}}',
-                "",
-            )
-            parts.append(pc.if_else(pa.array(np.isnan(c.low)), "", ci))
-        parts.append("}")
-        per_loss.append(pc.binary_join_element_wise(*parts, ""))
-    lines = pc.binary_join_element_wise(*per_loss, ",\n    ")  # one group's losses a line each
-    del per_loss
-    joined = pc.binary_join(pa.ListArray.from_arrays([0, len(lines)], lines), ",\n    ")
-    del lines
-    return str(joined[0].as_py())
+        parts.append(pc.if_else(to_arrow(np.isnan(low)), "", ci))
+    parts.append("}")
+    return pc.binary_join_element_wise(*parts, "")
 
 
 def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
@@ -166,3 +197,93 @@ def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
         passed = sum(g.passed for g in result.gates)
         note += f"; {passed} of {len(result.gates)} gates passed (passing group gates not shown)"
     return dataclasses.replace(result, results=shown, gates=gates), note
+
+
+def csv_pieces(result: ComputeResult) -> Iterator[str]:
+    """`render.result.to_csv(result)` byte for byte, in pieces: the header and overall rows by
+    the plain writer, the group rows built column by column in Arrow, `CHUNK` groups at a
+    time (Arrow's own CSV writer quotes every string or refuses them, never minimally)."""
+    results = result.results
+    if not isinstance(results, Results) or results.table is None or len(results) <= MANY:
+        yield to_csv(result)
+        return
+    table = results.table
+    yield to_csv(dataclasses.replace(result, results=list(results.overall)))
+    keys = [_csv_keys(column) for column in table.keys or []]
+    prefixes = [_csv_row(["group", c.label, c.name, params_text(c.params)]) for c in table.losses]
+    for start in range(0, len(table.groups), CHUNK):
+        part = slice(start, start + CHUNK)
+        per_loss = []
+        for prefix, c in zip(prefixes, table.losses, strict=True):
+            cells: list[pa.Array | str] = [prefix, *(k[part] for k in keys)]
+            cells += [float_reprs(c.value[part])]
+            none = pa.nulls(len(cells[-1]), pa.string()).fill_null("")
+            if c.low is not None and c.high is not None:
+                cells += [float_reprs(c.low[part]), float_reprs(c.high[part])]
+            else:
+                cells += [none, none]
+            cells += [to_arrow(c.rows[part]).cast(pa.string()), float_reprs(c.weight_sum[part])]
+            per_loss.append(pa.compute.binary_join_element_wise(*cells, ","))
+        lines = pa.compute.binary_join_element_wise(*per_loss, "\n")
+        offsets = to_arrow(np.array([0, len(lines)]))
+        yield str(pa.compute.binary_join(pa.LargeListArray.from_arrays(offsets, lines), "\n")[0])
+        yield "\n"
+
+
+def _csv_row(cells: list[Any]) -> str:
+    """One CSV row by the plain writer, without its line end."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()[:-1]
+
+
+def _quoted_characters() -> str:
+    """The characters that make the plain CSV writer quote a field."""
+    return "".join(c for c in ',"\n\r' if _csv_row([f"a{c}b"]).startswith('"'))
+
+
+def _csv_keys(column: pa.Array) -> pa.Array:
+    """A key column's CSV cells as the plain writer gives them (`json_value`, then quoted
+    where needed)."""
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_floating(kind):
+        values = column.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+        return float_reprs(values)
+    if pa.types.is_integer(kind):
+        return column.cast(pa.string()).fill_null("")
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "True", "False").fill_null("")
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = column.cast(pa.string())
+    else:
+        text = pa.array(
+            [None if v is None else str(json_value(v)) for v in column.to_pylist()], pa.string()
+        )
+    pattern = "[" + "".join(f"\\x{ord(c):02x}" for c in _quoted_characters()) + "]"
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(pc.match_substring_regex(text, pattern), quoted, text).fill_null("")
+
+
+def float_reprs(values: np.ndarray) -> pa.Array:
+    """`repr(float(x))` of each value, '' for NaN: Arrow's shortest digits where its layout is
+    repr's (plain decimals from 1e-4 up; integral values below 1e16 with '.0' added), repr
+    itself elsewhere (exponents)."""
+    import pyarrow.compute as pc
+
+    values = np.asarray(values, dtype=np.float64)
+    text = to_arrow(values).cast(pa.string())
+    whole = pc.match_substring_regex(text, r"^-?[0-9]+$").to_numpy(zero_copy_only=False)
+    whole &= np.abs(values) < 1e16
+    text = pc.if_else(to_arrow(whole), pc.binary_join_element_wise(text, ".0", ""), text)
+    odd = pc.or_(
+        pc.match_substring_regex(text, r"e|^-?0\.0000"),
+        pc.invert(pc.match_substring(text, ".")),
+    ).to_numpy(zero_copy_only=False)
+    odd &= ~np.isnan(values)
+    index = np.flatnonzero(odd)
+    if len(index):
+        fixed = pa.array([repr(v) for v in values[index].tolist()], pa.string())
+        text = pc.replace_with_mask(text, to_arrow(odd), fixed)
+    return pc.if_else(to_arrow(np.isnan(values)), "", text)

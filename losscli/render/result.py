@@ -11,6 +11,7 @@ from losscli.render import markdown as md
 from losscli.render.base import Renderer, Renderers, TableRenderer, renderer
 from losscli.result import ComputeResult
 from losscli.text import plural
+from losscli.write import emit_pieces
 
 if TYPE_CHECKING:
     from rich.console import Console, Group, RenderableType
@@ -32,10 +33,22 @@ class JsonRenderer(Renderer[ComputeResult]):
 
         return many.to_json(item)
 
+    def show(self, item: ComputeResult, output: str | None = None) -> None:
+        from losscli.render import many
+
+        emit_pieces(many.json_pieces(item), output)
+
 
 class CsvRenderer(Renderer[ComputeResult]):
     def render(self, item: ComputeResult) -> str:
-        return to_csv(item)
+        from losscli.render import many
+
+        return "".join(many.csv_pieces(item))
+
+    def show(self, item: ComputeResult, output: str | None = None) -> None:
+        from losscli.render import many
+
+        emit_pieces(many.csv_pieces(item), output)
 
 
 class MarkdownRenderer(Renderer[ComputeResult]):

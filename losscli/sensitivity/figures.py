@@ -38,7 +38,9 @@ def contaminate(
         return chosen, y_c, None, None
     scale = _scale((pred - y)[keep])
     signs = rng.choice(np.array([-1.0, 1.0]), m)
-    return chosen, y[chosen], signs * magnitude * scale, scale
+    with np.errstate(over="ignore"):  # an overflowing --magnitude is refused by the study
+        errors = signs * magnitude * scale
+    return chosen, y[chosen], errors, scale
 
 
 def contaminated_predictions(
@@ -181,6 +183,15 @@ def _mean(values: np.ndarray, w: np.ndarray | None) -> float:
     return float(np.dot(w, values) / total) if total > 0 else math.nan
 
 
+def _kept_sums(values: np.ndarray, w: np.ndarray | None, drop: np.ndarray) -> tuple[float, float]:
+    """(sum of weights, weighted sum of values) over the rows not in the mask `drop`, summed in
+    place (`where=`): no copy of the kept rows, and no subtraction that could cancel."""
+    keep = ~drop
+    if w is None:
+        return float(np.count_nonzero(keep)), float(np.sum(values, where=keep))
+    return float(np.sum(w, where=keep)), float(np.sum(w * values, where=keep))
+
+
 def _ratio(a: float, b: float) -> float:
     if b == 0:
         return 1.0 if a == 0 else math.inf
@@ -204,17 +215,19 @@ def _figures(
         mean = _mean(values, weights)
         return float(finalize(mean)) if math.isfinite(mean) and mean >= 0 else mean
 
+    def value_without(values: np.ndarray, weights: np.ndarray | None, drop: np.ndarray) -> float:
+        total, weighted = _kept_sums(values, weights, drop)
+        mean = weighted / total if total > 0 else math.nan
+        return float(finalize(mean)) if math.isfinite(mean) and mean >= 0 else mean
+
     contribution = excess if w is None else w * excess
     own_worst = worst_rows(contribution, top)
-    keep = ~own_worst
-    inflation = _ratio(value(excess, w), value(excess[keep], None if w is None else w[keep]))
+    inflation = _ratio(value(excess, w), value_without(excess, w, own_worst))
 
-    # contamination: only the chosen rows change, so the sums are updated rather than recomputed
-    trim = ~worst
-    w_trim = np.ones(int(trim.sum())) if w is None else w[trim]
+    # contamination: only the chosen rows change, so the sums are updated rather than recomputed;
+    # sums over the trimmed rows are summed in place (no copies)
+    total, before_sum = _kept_sums(excess, w, worst)
     w_chosen = np.ones(chosen.size) if w is None else w[chosen]
-    total = float(w_trim.sum())
-    before_sum = float(np.dot(w_trim, excess[trim]))
     after_sum = (
         before_sum - float(np.dot(w_chosen, excess[chosen])) + float(np.dot(w_chosen, after_rows))
     )

@@ -72,24 +72,16 @@ from losscli.sensitivity.verdict import (
 )
 from losscli.text import plural
 
-#: The largest --magnitude, in robust SDs: far beyond any outlier, and squared residuals stay
-#: within float64.
-MAX_MAGNITUDE = 1e6
-
 
 def check_options(top: float, contamination: float, magnitude: float, seed: int | None = 0) -> None:
-    """Raise UsageError unless 0 < top <= 0.5, 0 < contamination <= 0.5,
-    0 < magnitude <= MAX_MAGNITUDE, seed >= 0."""
+    """Raise UsageError unless 0 < top <= 0.5, 0 < contamination <= 0.5, magnitude > 0, seed >= 0."""
     for name, value in (("top", top), ("contamination", contamination)):
         if not (0.0 < value <= 0.5):
             raise UsageError(
                 f"--{name} must be a fraction in (0, 0.5], such as 0.01 or 1%, got {value:g}"
             )
-    if not (0.0 < magnitude <= MAX_MAGNITUDE):
-        raise UsageError(
-            f"--magnitude must be a positive number of robust SDs up to {MAX_MAGNITUDE:g}, "
-            f"got {magnitude:g}"
-        )
+    if not (magnitude > 0.0 and math.isfinite(magnitude)):
+        raise UsageError(f"--magnitude must be a positive number of robust SDs, got {magnitude:g}")
     if seed is not None and seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {seed}")
 
@@ -206,8 +198,23 @@ def _study(
         # ratio measure the data's tails instead of the loss)
         gross = beyond_magnitude(pred - y, magnitude) & ~worst
         worst = worst | gross
+    if worst.all():
+        raise UsageError(
+            f"every row is among the worst --top rows or already beyond --magnitude "
+            f"{magnitude:g} robust SDs: no row is left to contaminate",
+            hint="give a larger --magnitude (the default is 10) or a smaller --top",
+        )
     rng = np.random.default_rng(seed)
     chosen, y_c, errors, scale = contaminate(task, y, pred, worst, rng, contamination, magnitude)
+    if errors is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            wild = not np.isfinite(np.square(pred[chosen] + errors - y_c)).all()
+        if wild:
+            raise UsageError(
+                f"--magnitude {magnitude:g} robust SDs ({scale:g} each) makes squared errors "
+                "overflow float64",
+                hint="give a smaller --magnitude, such as the default 10",
+            )
     figures = ranked_figures(
         task,
         specs,

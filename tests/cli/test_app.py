@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -45,6 +46,37 @@ def test_python_dash_m():
 def test_help_starts_without_heavy_modules():
     assert imported_by("--help") == set()
     assert imported_by("compute", "--help") == set()
+
+
+SAMPLE = str(Path(__file__).resolve().parents[2] / "sample_data" / "regression_diabetes.csv")
+#: Modules no call below needs (rich: stderr is a pipe; numpy.ma: np.median/np.unique pull it).
+WATCHED = ("numpy", "numpy.ma", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.dataset", "rich")
+WATCHED += ("losscli.advice.from_data", "losscli.cli.compare", "losscli.cli.compute")
+
+
+def loaded_by_entry_point(*args: str) -> tuple[int, set[str]]:
+    """(exit code, the watched modules loaded) of `python -m losscli ARGS`, stderr a pipe."""
+    code = (
+        "import atexit, runpy, sys\n"
+        f"atexit.register(lambda: print('LOADED', [m for m in {WATCHED!r} if m in sys.modules],"
+        " file=sys.stderr))\n"
+        f"sys.argv = ['losscli', *{list(args)!r}]\n"
+        "runpy.run_module('losscli', run_name='__main__')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    line = [x for x in proc.stderr.splitlines() if x.startswith("LOADED ")][-1]
+    return proc.returncode, set(json.loads(line[len("LOADED ") :].replace("'", '"')))
+
+
+def test_the_entry_point_imports_only_what_the_call_needs():
+    """--help and recommend --json: no numpy, pyarrow, pandas, rich, nor other commands' code;
+    compute on a CSV: numpy and pyarrow, but no Parquet, datasets, pandas or rich."""
+    code, loaded = loaded_by_entry_point("--help")  # lists every command: imports their modules
+    assert code == 0 and loaded <= {"losscli.cli.compare", "losscli.cli.compute"}
+    recommend = ("recommend", "--task", "binary", "--activation", "sigmoid", "--json")
+    assert loaded_by_entry_point(*recommend) == (0, set())
+    code, loaded = loaded_by_entry_point("compute", SAMPLE, "--json")
+    assert code == 0 and loaded == {"numpy", "pyarrow", "losscli.cli.compute"}
 
 
 def test_help_shows_examples_and_exit_codes():

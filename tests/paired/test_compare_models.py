@@ -402,3 +402,158 @@ def test_every_kind_of_key_matches_the_same_rows(kind):
     )
     assert r.matching["matched"] == len(joined) == 598
     assert r.difference("mae").diff == pytest.approx(reference, rel=1e-12)
+
+
+def _paired_per_row(tmp_path, out: str, *extra: str):
+    new, old = frames(n=200)
+    a, b = save(tmp_path, new, old)
+    args = ["compute", a, "--baseline", b, "--key", "id", "--loss", "mae", "--bootstrap", "0"]
+    return new, old, a, b, run(*args, "--per-row", out, *extra)
+
+
+def test_paired_per_row_gz_is_gzip_compressed(tmp_path):
+    import gzip
+
+    out = tmp_path / "rows.csv.gz"
+    new, _, _, _, result = _paired_per_row(tmp_path, str(out))
+    assert result.exit_code == 0, result.stderr
+    with gzip.open(out, "rt") as handle:
+        rows = pd.read_csv(handle)
+    assert len(rows) == len(new)
+    assert list(rows.columns)[:2] == ["row", "id"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("where", ["missing/dir", "readonly"])
+def test_paired_per_row_unwritable_is_one_line_exit_2(tmp_path, where):
+    import os
+
+    if where == "readonly":
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only directories")
+        target = tmp_path / "ro"
+        target.mkdir()
+        target.chmod(0o500)
+        out = target / "rows.csv"
+    else:  # a parent that is a regular file: no directory can be made there
+        (tmp_path / "missing").write_text("a file, not a directory\n")
+        out = tmp_path / where / "rows.csv"
+    try:
+        *_, result = _paired_per_row(tmp_path, str(out))
+    finally:
+        if where == "readonly":
+            (tmp_path / "ro").chmod(0o700)
+    assert result.exit_code == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0] and str(out) in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_paired_per_row_refuses_to_overwrite_an_input(tmp_path):
+    new, old = frames(n=200)
+    a, b = save(tmp_path, new, old)
+    from pathlib import Path
+
+    before = Path(b).read_text()
+    result = run(
+        "compute", a, "--baseline", b, "--key", "id", "--loss", "mae", "--bootstrap", "0",
+        "--per-row", b,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "input file" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert Path(b).read_text() == before
+
+
+def test_paired_per_row_library_refuses_the_baseline_file(tmp_path):
+    new, old = frames(n=200)
+    a, b = save(tmp_path, new, old)
+    with pytest.raises(UsageError, match="input file"):
+        compare_models(a, b, keys=["id"], losses=["mae"], bootstrap=0, per_row=b)
+
+
+def test_paired_bootstrap_draws_each_rows_counts_once(monkeypatch):
+    """Both engines get the same rows' Poisson counts from one draw; the intervals are the ones
+    two engines drawing for themselves give, bit for bit."""
+    import losscli.bootstrap as bootstrap
+    import losscli.paired.compare as paired_compare
+
+    new, old = frames(n=3000)
+    options = {"keys": ["id"], "losses": ["mse", "mae"], "by": ["region"], "bootstrap": 300}
+
+    def intervals(r):
+        return [(d.label, str(d.group), d.ci, d.diff) for d in r.differences]
+
+    calls: list[tuple] = []
+    draw = bootstrap.poisson_weights
+
+    def counting(*args):
+        calls.append(args[1:])
+        return draw(*args)
+
+    monkeypatch.setattr(bootstrap, "poisson_weights", counting)
+    shared = compare_models(new, old, **options)
+    assert calls and len(calls) == len(set(calls))  # no row range drawn twice
+    once = len(calls)
+
+    class Apart:  # each engine draws for itself, as two separate runs would
+        def __init__(self, users: int) -> None:
+            pass
+
+        def __call__(self, *args):
+            return bootstrap.poisson_weights(*args)
+
+    monkeypatch.setattr(paired_compare, "SharedDraws", Apart)
+    calls.clear()
+    apart = compare_models(new, old, **options)
+    assert len(calls) == 2 * once
+    assert intervals(shared) == intervals(apart)
+    assert [r.ci for r in shared.baseline] == [r.ci for r in apart.baseline]
+
+
+def test_paired_baseline_takes_classes(tmp_path):
+    """--classes reaches both sides of a paired comparison (it was dropped: exit 2 asking for
+    the very option that was given)."""
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(4)
+    names = ["a", "b", "c"]
+    y = rng.choice(names, 300)
+    p_new, p_old = rng.dirichlet(np.ones(3), 300), rng.dirichlet(np.ones(3), 300)
+    for name, p in (("new", p_new), ("old", p_old)):
+        frame = pd.DataFrame(
+            {"id": np.arange(300), "y": y, **{f"p_{i}": p[:, i] for i in range(3)}}
+        )
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    result = run(
+        "compute", str(tmp_path / "new.csv"), "--baseline", str(tmp_path / "old.csv"),
+        "--key", "id", "--true", "y", "--classes", "a,b,c", "--loss", "cross_entropy",
+        "--bootstrap", "0", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["inputs"]["classes"] == names
+    r = compare_models(
+        str(tmp_path / "new.csv"), str(tmp_path / "old.csv"), keys=["id"], true=["y"],
+        classes=names, losses=["cross_entropy"], bootstrap=0,
+    )  # fmt: skip
+    expected = log_loss(y, p_new, labels=names) - log_loss(y, p_old, labels=names)
+    assert r.difference("cross_entropy").diff == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_key_join_does_not_import_pandas(tmp_path):
+    """Matching keys stays on numpy and Arrow buffers: pandas costs about a second of start-up
+    that two separate runs do not pay."""
+    import subprocess
+    import sys
+
+    new, old = frames(n=500)
+    a, b = save(tmp_path, new, old, "parquet")
+    program = (
+        "import sys\n"
+        "from losscli.paired import compare_models\n"
+        f"r = compare_models({a!r}, {b!r}, keys=['id'], losses=['mse'], bootstrap=20)\n"
+        "assert r.matching['method'] == 'key', r.matching\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
