@@ -344,6 +344,8 @@ def recommend_from(
 
     The task, label encoding and kind of predictions are inferred unless given; what was
     inferred is in `inferred` and `notes`, what was measured in `measurements`.
+
+    Long only for its keyword options (those of `compute`'s columns and `recommend`).
     """
     from losscli.pipeline import load_arrays
 

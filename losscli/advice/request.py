@@ -36,6 +36,8 @@ def advise(
 
     With a source the label encoding is read from the data (`labels` is a UsageError); without
     one the column and reading options are UsageErrors, and `task` and `activation` are required.
+
+    Long only for its keyword options, one per CLI option.
     """
     hints: dict[str, Any] = {"outliers": outliers, "imbalanced": imbalanced, "framework": framework}
     if source:

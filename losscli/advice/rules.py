@@ -112,6 +112,8 @@ def answer(
     `params` are measured parameters (a Huber delta), `lead` alternatives the data calls for,
     `extra_warnings` what the data contradicts; `inferred`, `measurements` and `notes` come
     from `recommend --from`; `command` builds the compute command (default: a template).
+
+    Long because a Recommendation is built here once, with every field.
     """
     if labels in BAD_LABELS.get(task, ()):
         valid = [x for x in LABELS if x not in BAD_LABELS[task]]

@@ -85,7 +85,10 @@ _SQUASHED_WHY = (
 
 
 def _ce_rules(activations: tuple[str, ...], why: str) -> tuple[Rule, ...]:
-    """Cross-entropy (or KL for soft targets) on logits, for each label encoding."""
+    """Cross-entropy (or KL for soft targets) on logits, for each label encoding.
+
+    A data table: one row per label encoding.
+    """
     return (
         Rule(
             "multiclass",

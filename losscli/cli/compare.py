@@ -156,6 +156,7 @@ def compare_command(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
+    """Parse, call `losscli.compare`, render, exit; long only for its option declarations."""
     with reporting(debug, inputs=files or [], outputs=[output, plot]):
         from losscli.sensitivity import compare
 

@@ -88,6 +88,8 @@ def csv_chunks(
     A chunk must not end inside a quoted value that spans lines: from the first chunk that
     holds a quote (memchr over the chunk, a fraction of its parse time), the rest of the file is
     parsed serially.
+
+    Kept whole: the cutting, the parsing pool and the in-order hand-off share one lifetime.
     """
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor

@@ -42,6 +42,8 @@ class arrow_errors:
         return None
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> Literal[False]:
+        """Turn an Arrow or OS error into one InputError naming file, column and row; kept
+        whole because each branch reads the same message and source."""
         if exc is None or not isinstance(exc, (pa.ArrowException, OSError, ValueError)):
             return False
         if isinstance(exc, InputError | UsageError):

@@ -202,7 +202,10 @@ def open_sources(
     paths: Sequence[str], input_format: str | None = None, delimiter: str | None = None
 ) -> list[Source]:
     """Check every path exists and decide how to read it; `delimiter` separates the values of
-    delimited text (files without a known extension are read as such text)."""
+    delimited text (files without a known extension are read as such text).
+
+    Kept whole: one pass over the paths decides each source's kind, format and delimiter.
+    """
     if not paths:
         raise UsageError("no input file given (use - for stdin)")
     delimiter = check_delimiter(delimiter)

@@ -174,6 +174,8 @@ def _study(
     """The study (module docstring) on checked arrays; the result is built once, here.
 
     One straight sequence: check, choose the losses, trim and contaminate, figures, verdict.
+
+    Long because the Comparison is built here once, with every field.
     """
     check_options(top, contamination, magnitude, seed)
     y, pred, w, signed = _checked(task, y_true, y_pred, weight, from_logits)
@@ -397,6 +399,8 @@ def compare(
 
     With no paths, `synthetic(task or 'regression', rows, seed)` is compared; otherwise the files
     (or a DataFrame / Arrow table) are read with `losscli.pipeline.load_arrays` and the column options.
+
+    Long only for its keyword options, one per CLI option.
     """
     check_options(top, contamination, magnitude, seed)
     if not MIN_ROWS <= rows <= MAX_ROWS:
