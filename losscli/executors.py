@@ -262,11 +262,3 @@ class LocalExecutor:
         counts = [read.row_count(s) for s in plan.sources]
         total = None if None in counts else sum(c for c in counts if c is not None)
         return lambda rows: report(rows, total)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "DaskExecutor":  # lives beside the Dask machinery, imported on first use
-        from losscli.dask_executor import DaskExecutor
-
-        return DaskExecutor
-    raise AttributeError(name)

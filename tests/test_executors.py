@@ -58,7 +58,7 @@ def test_any_executor_behind_the_interface(two_files):
 
 def test_dask_executor_equals_local(two_files):
     pytest.importorskip("dask")
-    from losscli.executors import DaskExecutor
+    from losscli.dask_executor import DaskExecutor
 
     options = ComputeOptions(losses=("mse", "huber"))
     here = run_plan(make_plan(two_files, by=["region"], keys=[]), options, LocalExecutor())
