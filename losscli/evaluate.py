@@ -67,9 +67,9 @@ def compute(
     given a worker) within `timeout` seconds; see `run` for what Dask refuses. (Long only for
     its keyword options, spelled out for the library's callers.)
 
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"y_true": [100.0], "y_pred": [92.0]})
-    >>> compute(df, losses=["huber"]).value("huber")
+    >>> import pyarrow as pa
+    >>> table = pa.table({"y_true": [100.0], "y_pred": [92.0]})
+    >>> compute(table, losses=["huber"]).value("huber")
     7.5
     """
     spec = InputSpec.of(

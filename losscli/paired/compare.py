@@ -87,10 +87,10 @@ def compare_models(
     (`true` ... `classes`) are `compute`'s, as one `InputSpec` for both sides. (Long only for
     its keyword options, spelled out for the library's callers; the work is in the helpers.)
 
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "new": [1.5, 2.0, 3.0],
-    ...                    "old": [2.0, 2.0, 3.0]})
-    >>> r = compare_models(df, baseline_pred=["old"], pred=["new"], losses=["mae"], bootstrap=0)
+    >>> import pyarrow as pa
+    >>> table = pa.table({"y_true": [1.0, 2.0, 3.0], "new": [1.5, 2.0, 3.0],
+    ...                  "old": [2.0, 2.0, 3.0]})
+    >>> r = compare_models(table, baseline_pred=["old"], pred=["new"], losses=["mae"], bootstrap=0)
     >>> round(r.difference("mae").diff, 6)
     -0.166667
     """
