@@ -557,3 +557,22 @@ def test_a_key_join_does_not_import_pandas(tmp_path):
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_baseline_pred_from_the_cli_compares_two_columns_of_one_file(tmp_path):
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=500)
+    frame = pd.DataFrame(
+        {"y_true": y, "new": y + rng.normal(size=500) * 0.5, "old": y + rng.normal(size=500)}
+    )
+    path = tmp_path / "two.csv"
+    frame.to_csv(path, index=False)
+    done = run("compute", str(path), "--pred", "new", "--baseline-pred", "old", "--loss", "mae",
+               "--bootstrap", "0", "--json")  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    (diff,) = json.loads(done.stdout)["comparison"]["differences"]
+    new, old = np.mean(np.abs(frame.new - y)), np.mean(np.abs(frame.old - y))
+    assert diff["candidate"] == pytest.approx(new, rel=1e-12)
+    assert diff["baseline"] == pytest.approx(old, rel=1e-12)
+    missing = run("compute", str(path), "--pred", "new", "--baseline-pred", "nope")
+    assert missing.exit_code == 2 and "nope" in missing.stderr
