@@ -53,6 +53,20 @@ BINARY_WORDS: dict[tuple[str, ...], str] = {
 }
 
 
+@dataclass(frozen=True)
+class Guess:
+    """One inference, for errors that follow it: what was decided and the option that overrides
+    it ("task inferred as binary from the first rows", "--task")."""
+
+    what: str
+    option: str
+
+    @property
+    def text(self) -> str:
+        """'task inferred as binary from the first rows; pass --task to override'."""
+        return f"{self.what}; pass {self.option} to override"
+
+
 @dataclass
 class Labels:
     """The label side of a layout, with what was inferred about it."""
@@ -62,7 +76,7 @@ class Labels:
     pred_column: int | None = None
     numeric_names: bool = False
     notes: list[str] = field(default_factory=list)
-    guesses: list[str] = field(default_factory=list)
+    guesses: list[Guess] = field(default_factory=list)
 
 
 def binary_labels(
@@ -152,12 +166,14 @@ def _string_labels(
         suffix = strip_prefix(columns.pred[0], PRED_PREFIXES)
         if suffix != columns.pred[0] and suffix in values:
             note = f"positive '{suffix}', from the column name {columns.pred[0]} (--positive)"
-            guess = "the positive label was read from the prediction column's name; pass --positive"
+            guess = Guess(
+                "the positive label was read from the prediction column's name", "--positive"
+            )
             return Labels(LabelEncoding.STRINGS, suffix, notes=[note], guesses=[guess])
     known = BINARY_WORDS.get(tuple(v.lower() for v in values))
     if known is not None:
         chosen = next(v for v in values if v.lower() == known)
-        guess = f"positive label '{chosen}' inferred; pass --positive to override"
+        guess = Guess(f"positive label '{chosen}' inferred", "--positive")
         return Labels(
             LabelEncoding.STRINGS,
             chosen,

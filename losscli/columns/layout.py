@@ -16,7 +16,14 @@ import numpy as np
 import pyarrow as pa
 
 from losscli.columns.arrow import compute, distinct, float_column, is_list, is_text
-from losscli.columns.labels import LabelEncoding, Labels, Task, binary_labels, multiclass_labels
+from losscli.columns.labels import (
+    Guess,
+    LabelEncoding,
+    Labels,
+    Task,
+    binary_labels,
+    multiclass_labels,
+)
 from losscli.columns.resolve import PRED_PREFIXES, Columns, show, strip_prefix
 from losscli.errors import InputError, UsageError
 
@@ -51,7 +58,7 @@ class Layout:
     #: Multi-class numeric labels are class names matched by value (1..K with p_1..p_K).
     numeric_names: bool = False
     #: What was inferred, each with the option that overrides it: added to errors that follow.
-    guesses: tuple[str, ...] = ()
+    guesses: tuple[Guess, ...] = ()
 
     @property
     def k(self) -> int:
@@ -65,16 +72,19 @@ class Layout:
 
     @property
     def guess(self) -> str:
-        """Every guess, as one text: "task inferred as binary from the first rows; pass --task"."""
-        return "; ".join(self.guesses)
+        """Every guess, as one text: "task inferred as binary from the first rows; pass --task
+        to override"."""
+        return "; ".join(g.text for g in self.guesses)
 
     def hint_after(self, hint: str | None) -> str | None:
         """`hint` followed by the guesses: how the task was decided, and the others whose option
         the hint does not already name."""
+        named = hint or ""
         extra = [
-            g
+            # how the task was decided is always said; an option the hint names, only once
+            (g.what if g.option in named else g.text)
             for g in self.guesses
-            if g.startswith("task ") or g.rsplit("pass ", 1)[-1].split()[0] not in (hint or "")
+            if g.option not in named or g.option == "--task"
         ]
         parts = ([hint] if hint else []) + extra
         return "; ".join(parts) if parts else None
@@ -200,23 +210,23 @@ def _report(
     labels: Labels,
     logits: bool,
     classes: Sequence[str] | None,
-) -> tuple[list[str], tuple[str, ...]]:
+) -> tuple[list[str], tuple[Guess, ...]]:
     """The notes on stderr, and the guesses appended to errors that follow an inference."""
     notes: list[str] = []
-    guesses: list[str] = []
+    guesses: list[Guess] = []
     if how:
         reason = {_LOSSES: " from the losses asked", _ALL: " from every row"}.get(how, "")
         notes.append(f"task {kind} (--task){reason}")
         source = {_LOSSES: "the losses asked", _COLUMNS: "the columns"}.get(how, f"the {how}")
-        guesses.append(f"task inferred as {kind} from {source}; pass --task to override")
+        guesses.append(Guess(f"task inferred as {kind} from {source}", "--task"))
     notes.extend(labels.notes)
     guesses.extend(labels.guesses)
     if kind is Task.MULTICLASS and classes is None and labels.encoding is LabelEncoding.CLASS_NAMES:
         notes.append("classes from the prediction columns' names (--classes)")
-        guesses.append("classes from the prediction columns' names; pass --classes to name them")
+        guesses.append(Guess("classes from the prediction columns' names", "--classes"))
     if logits:
         notes.append("logits, from the column names (--from-probabilities)")
-        guesses.append("logits inferred from the column names; pass --from-probabilities")
+        guesses.append(Guess("logits inferred from the column names", "--from-probabilities"))
     return notes, tuple(guesses)
 
 
