@@ -80,7 +80,9 @@ def test_a_later_label_that_contradicts_a_guess_is_refused_naming_the_option(tmp
     assert result.exit_code == 2
     assert "row" in result.stderr and "--task" in result.stderr
     assert "task inferred as binary" in result.stderr
-    assert result.stderr.count("pass --task") == 1  # the hint names it; the guess does not repeat it
+    assert (
+        result.stderr.count("pass --task") == 1
+    )  # the hint names it; the guess does not repeat it
 
 
 def test_one_label_value_throughout_is_refused_with_the_option(tmp_path):
