@@ -9,7 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from losscli.diagnose import CONFIDENT, HUBER_K, probability_quality, residual_tails, top_share
+from losscli.diagnose import (
+    CONFIDENT,
+    HUBER_K,
+    TailReport,
+    probability_quality,
+    residual_tails,
+    top_share,
+)
 from losscli.losses import LossSpec, resolve_loss
 from losscli.sensitivity.model import Verdict
 from losscli.text import plural
@@ -24,9 +31,12 @@ def _pct(x: float) -> str:
     return f"{v:.0f}%" if v >= 10 else f"{v:.2g}%"
 
 
-def regression_verdict(residuals: np.ndarray, top: float, command: CommandFor) -> Verdict:
-    """Word the diagnosis of `losscli.diagnose.residual_tails` (shared with recommend --from)."""
-    tails = residual_tails(residuals, top)
+def regression_verdict(
+    residuals: np.ndarray, top: float, command: CommandFor, tails: TailReport | None = None
+) -> Verdict:
+    """Word the diagnosis of `losscli.diagnose.residual_tails` (shared with recommend --from);
+    `tails` is that diagnosis when the caller has it."""
+    tails = tails or residual_tails(residuals, top)
     share, kurt, threshold = tails.top_share, tails.excess_kurtosis, tails.threshold
     # all residuals equal: no scale to measure, so Huber's constant on a unit scale
     delta = tails.huber_delta or HUBER_K
