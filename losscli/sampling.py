@@ -35,6 +35,8 @@ SAMPLE_ROWS = 1_000_000
 SE_GROUPS = 10
 #: The candidates held are cut back to the sample when they exceed this many times its size.
 COMPACT_AT = 3
+#: Candidate parts (one per batch) joined into one past this many.
+_MAX_PARTS = 16
 #: Rows hashed at a time (the working arrays stay in the processor's cache).
 _CHUNK = 1 << 15
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -55,14 +57,38 @@ def row_keys(seed: int, stream: int, rows: np.ndarray) -> np.ndarray:
     x = (row + salt) x golden, then three rounds of x ^= x >> 32, x *= c (each a bijection of
     64-bit integers, so the rows of one stream never share a key); salt mixes seed and stream.
     """
-    salt = np.uint64((stream ^ (int(seed) * 0x9E3779B97F4A7C15)) & 0xFFFFFFFFFFFFFFFF)
     rows = np.asarray(rows).astype(np.uint64, copy=False)
     out = np.empty(rows.size, dtype=np.uint64)
-    tmp = np.empty(min(_CHUNK, rows.size), dtype=np.uint64)
     for start in range(0, rows.size, _CHUNK):
+        np.copyto(out[start : start + _CHUNK], rows[start : start + _CHUNK])
+    return _mix(out, _salt(seed, stream))
+
+
+def range_keys(seed: int, stream: int, first: int, count: int) -> np.ndarray:
+    """`row_keys` of the rows first .. first + count - 1 (no array of row numbers is built).
+
+    >>> import numpy as np
+    >>> bool((range_keys(3, 5, 10, 4) == row_keys(3, 5, np.arange(10, 14))).all())
+    True
+    """
+    out = np.empty(count, dtype=np.uint64)
+    for start in range(0, count, _CHUNK):
+        stop = min(start + _CHUNK, count)
+        out[start:stop] = np.arange(first + start, first + stop, dtype=np.uint64)
+    return _mix(out, _salt(seed, stream))
+
+
+def _salt(seed: int, stream: int) -> np.uint64:
+    return np.uint64((stream ^ (int(seed) * 0x9E3779B97F4A7C15)) & 0xFFFFFFFFFFFFFFFF)
+
+
+def _mix(out: np.ndarray, salt: np.uint64) -> np.ndarray:
+    """Hash the row numbers in `out` in place, a cache-sized chunk at a time."""
+    tmp = np.empty(min(_CHUNK, out.size), dtype=np.uint64)
+    for start in range(0, out.size, _CHUNK):
         x = out[start : start + _CHUNK]
         t = tmp[: x.size]
-        np.add(rows[start : start + _CHUNK], salt, out=x)
+        x += salt
         x *= _GOLDEN
         for _ in range(2):
             np.right_shift(x, _SHIFT, out=t)
@@ -170,18 +196,20 @@ class RowSample:
         if self.hook is not None:
             self.hook(arrays, label, offset)
         number, order = self._streams[label]
-        within = (
-            np.arange(offset, offset + arrays.rows, dtype=np.int64)
-            if arrays.keep is None
-            else offset + np.flatnonzero(arrays.keep)
-        )
-        keys = row_keys(self.seed, number, within)
-        take = np.flatnonzero(keys <= self.threshold)
+        if arrays.keep is None:
+            keys = range_keys(self.seed, number, offset, arrays.rows)
+            take = np.flatnonzero(keys <= self.threshold)
+            within = offset + take
+        else:  # a kept row keeps its row number in the file
+            rows = offset + np.flatnonzero(arrays.keep)
+            keys = row_keys(self.seed, number, rows)
+            take = np.flatnonzero(keys <= self.threshold)
+            within = rows[take]
         if not take.size:
             return
         w = None if arrays.weight is None else arrays.weight[take]
         # the position orders the sample as the input: the stream, then the row within it
-        position = (order << _POSITION_BITS) + within[take]
+        position = (order << _POSITION_BITS) + within
         self._parts.append((keys[take], position, arrays.y[take], arrays.pred[take], w))
         self._count += take.size
         if self._count > COMPACT_AT * self.limit:
@@ -190,14 +218,14 @@ class RowSample:
     def _compact(self, join: bool = False) -> None:
         """Keep the `limit` rows with the smallest keys; the largest kept key is the new bar.
 
-        Each part is filtered where it lies (only the keys are gathered to find the bar);
-        `join` makes one part of them."""
+        Each part is filtered where it lies (only the keys are gathered to find the bar), then
+        the parts are joined into one when there are many of them, or when `join` asks."""
         keys = np.concatenate([p[0] for p in self._parts])
         if keys.size > self.limit:
             self.threshold = np.partition(keys, self.limit - 1)[self.limit - 1]
             # keys are distinct: exactly `limit` rows pass
             self._parts = [_part_where(p, p[0] <= self.threshold) for p in self._parts]
-        if join and len(self._parts) > 1:
+        if len(self._parts) > (1 if join else _MAX_PARTS):
             parts = self._parts
             w = None if parts[0][4] is None else np.concatenate([p[4] for p in parts])
             self._parts = [
@@ -242,6 +270,7 @@ __all__ = [
     "RowSample",
     "SampleInfo",
     "group_of",
+    "range_keys",
     "row_keys",
     "standard_error",
     "stream_number",
