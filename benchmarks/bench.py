@@ -60,7 +60,7 @@ RSS_LIMIT_MB = {"parquet": 250.0, "csv": 400.0}
 #: Largest allowed growth of losscli's peak RSS from the smallest to a larger size.
 RSS_GROWTH_LIMIT = 1.10
 #: Largest allowed start-up wall, as a multiple of `python -c "import typer"`.
-STARTUP_LIMIT = 2.5
+STARTUP_LIMIT = 1.5
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ WALL_GOALS: dict[str, list[WallGoal]] = {
         WallGoal("duckdb-cli", 2.0),
         WallGoal("pandas-sklearn", 1 / 3),
     ],
-    "csv": [WallGoal("duckdb-cli", 1.25), WallGoal("pandas-sklearn", 1 / 3)],
+    "csv": [WallGoal("duckdb-cli", 1.2), WallGoal("pandas-sklearn", 1 / 3)],
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.check import check_arrays
+from losscli.check import NonFinite, all_finite, check_arrays
 from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
 from losscli.columns.labels import LabelEncoding, Task
 from losscli.columns.layout import Layout
@@ -40,8 +40,7 @@ class BatchConverter:
     """Validate batches and convert them to `Arrays`, remembering what it has seen across them.
 
     `BatchConverter(columns, layout, ...)` returns the converter of the layout's task; each task
-    supplies `labels` (the label column(s) as floats, NaN where missing) and may refine
-    `missing_labels` and `finish`.
+    supplies `labels` (the label column(s) as floats, NaN where missing) and may refine `finish`.
     """
 
     def __new__(cls, columns: Columns, layout: Layout, **options: object) -> BatchConverter:
@@ -78,14 +77,17 @@ class BatchConverter:
             if cols.weight
             else None
         )
-        missing = np.isnan(pred) if pred.ndim == 1 else np.isnan(pred).any(axis=1)
-        y_missing = self.missing_labels(y)
-        missing = missing | y_missing
-        if weight is not None:
-            missing |= np.isnan(weight)
+        # no NaN or infinity anywhere (one sum per array): nothing missing, nothing infinite
+        finite = all_finite(pred, y, weight)
         keep = None
         dropped = 0
-        if missing.any():
+        if not finite:
+            missing = np.isnan(pred) if pred.ndim == 1 else np.isnan(pred).any(axis=1)
+            y_missing = self.missing_labels(y)
+            missing = missing | y_missing
+            if weight is not None:
+                missing |= np.isnan(weight)
+        if not finite and missing.any():
             if self.nan == "error":
                 row = int(np.argmax(missing))
                 raise InputError(
@@ -100,7 +102,8 @@ class BatchConverter:
             pred, y = pred[keep], y[keep]
             weight = None if weight is None else weight[keep]
         rows = np.flatnonzero(keep) if keep is not None else None
-        self._check(y, pred, weight, file, (offset + 1 + rows) if rows is not None else offset + 1)
+        first = (offset + 1 + rows) if rows is not None else offset + 1
+        self._check(y, pred, weight, file, first, finite)
         unnormalised = 0
         if self.probabilities and self.layout.task == Task.MULTICLASS:
             unnormalised = int(np.count_nonzero(np.abs(pred.sum(axis=1) - 1.0) > 1e-6))
@@ -118,13 +121,16 @@ class BatchConverter:
         weight: np.ndarray | None,
         file: str,
         rows: int | np.ndarray,
+        finite: bool = False,
     ) -> None:
+        """`finite`: no value is NaN or infinite (known already: not looked at again)."""
         try:
             check_arrays(
                 y,
                 pred,
                 weight,
                 task=self.layout.task,
+                nonfinite=NonFinite.IGNORE if finite else NonFinite.INFINITE,
                 probabilities=self.probabilities,
                 columns=self._check_columns(),
                 file=file,
@@ -353,11 +359,6 @@ class MulticlassConverter(BatchConverter):
             return self._names(array, offset, file)
         return self._indices(array, offset, file)
 
-    def missing_labels(self, y: np.ndarray) -> np.ndarray:
-        if y.ndim == 1:
-            return np.asarray(np.isnan(y) | (y == -1))
-        return np.asarray(np.isnan(y).any(axis=1))
-
     def finish(self, y: np.ndarray) -> np.ndarray:
         return y.astype(np.int64) if y.ndim == 1 else y  # class indices, missing labels gone
 
@@ -405,9 +406,7 @@ class MulticlassConverter(BatchConverter):
                 hint=f"classes of the prediction columns: {', '.join(self.layout.classes or [])}; "
                 "pass --classes A,B,... to name the class of each column, in order",
             )
-        codes = to_float64(codes)
-        codes[np.isnan(codes)] = -1  # a missing label
-        return codes
+        return to_float64(codes)  # NaN: a missing label
 
     def _indices(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
         """Integer labels: positions 0..K-1, or class names matched by value (1..K with
