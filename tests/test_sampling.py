@@ -297,3 +297,14 @@ def test_cli_recommend_seed_and_sample_rows_need_from():
         app, ["recommend", "--task", "binary", "--activation", "sigmoid", "--seed", "3"]
     )
     assert result.exit_code == 2 and "--seed" in result.stderr
+
+
+def test_compare_sampled_overflow_names_the_row_of_the_file(tmp_path):
+    from losscli.errors import InputError
+
+    y, p = _frame(n=10_000)
+    p[6543] = 1e200
+    path = _parquet(tmp_path / "wild.parquet", {"y_true": y, "y_pred": p})
+    with pytest.raises(InputError, match="overflow") as raised:
+        compare(path, losses=["mse"], sample_rows=1000)
+    assert raised.value.row == 6544 and raised.value.file == path

@@ -18,6 +18,7 @@ from losscli.columns import Arrays
 from losscli.engine import Engine, Sums
 from losscli.errors import InputError
 from losscli.losses import CATALOGUE, LossSpec, resolve_loss
+from losscli.losses.regression import Errors
 
 
 class Whole:
@@ -56,14 +57,18 @@ class Whole:
         self.rows += n
         w_total = float(n) if w is None else float(np.sum(w))
         self.weight += w_total
+        errors = None
         if self.task == "regression":
-            self._check_overflow(y, pred, arrays, file, offset)
+            with np.errstate(over="ignore", invalid="ignore"):
+                errors = Errors(y, pred)  # e = pred - y, shared by the losses of the batch
+            self._check_overflow(errors.e, arrays, file, offset)
         else:
             self.outside_unit = self.outside_unit or bool(((pred < 0) | (pred > 1)).any())
         if self.task == "multiclass" and y.ndim == 2:
             self.hard = self.hard and bool(
                 np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)
             )
+        done: dict[tuple, float] = {}  # mse and rmse: one kernel, one sum
         for spec in self.specs:
             if spec.loss.name in self.domain_errors:
                 continue
@@ -76,28 +81,29 @@ class Whole:
                     raise
                 self.domain_errors[spec.loss.name] = str(exc)
                 continue
-            with np.errstate(all="ignore"):
-                losses = spec.loss.per_row(
-                    y,
-                    pred,
-                    task=self.task,
-                    from_logits=fl,
-                    eps=self.eps,
-                    check=False,
-                    **spec.params,
-                )
-                total = float(np.sum(losses if w is None else w * losses))
-            self.sums[spec.label].add(total, w_total, n)
+            same = (spec.loss.kernels.get(self.task), fl, *sorted(spec.params.items()))
+            if same not in done:
+                with np.errstate(all="ignore"):
+                    losses = spec.loss.per_row(
+                        y,
+                        pred,
+                        task=self.task,
+                        from_logits=fl,
+                        eps=self.eps,
+                        check=False,
+                        errors=errors,
+                        **spec.params,
+                    )
+                    done[same] = float(np.sum(losses if w is None else w * losses))
+            self.sums[spec.label].add(done[same], w_total, n)
 
-    def _check_overflow(
-        self, y: np.ndarray, pred: np.ndarray, arrays: Arrays, file: str, offset: int
-    ) -> None:
+    def _check_overflow(self, e: np.ndarray, arrays: Arrays, file: str, offset: int) -> None:
         """Squared residuals beyond float64, refused as `compare` refuses them on whole data."""
         with np.errstate(over="ignore", invalid="ignore"):
-            squares = (pred - y) ** 2
-            finite = math.isfinite(float(np.sum(squares)))
+            finite = math.isfinite(float(np.dot(e, e)))
         if not finite:
-            bad = np.flatnonzero(~np.isfinite(squares))
+            with np.errstate(over="ignore", invalid="ignore"):
+                bad = np.flatnonzero(~np.isfinite(np.square(e)))
             exc = InputError(
                 "squared residuals overflow float64 (values near 1e154 or beyond)",
                 row=int(bad[0]) + 1 if bad.size else None,
