@@ -425,7 +425,11 @@ def _collect(
             ys = [one_hot(a, layout.k) if a.ndim == 1 else a for a in ys]
         return np.concatenate(ys)
 
-    rows = RowSample(sample_rows, seed, join, hook(layout) if hook else None)
+    expected = None
+    if sample_rows and converter.nan == "error":  # every row of the footers will be kept
+        counts = [read.row_count(s) for s in plan.sources]
+        expected = sum(c for c in counts if c is not None) if None not in counts else None
+    rows = RowSample(sample_rows, seed, join, hook(layout) if hook else None, expected)
     dropped = 0
     for source, offset, batch in read.prefetch(plan.batches()):
         try:

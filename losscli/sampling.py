@@ -129,6 +129,15 @@ class SampleInfo:
         }
 
 
+def prior_bar(limit: int, rows: int) -> np.uint64:
+    """A bar on keys that about limit + 8 sqrt(limit) of `rows` rows pass: the count passing
+    is binomial, so fewer than `limit` pass with probability below 1e-15 (eight standard
+    deviations), and then the sample is simply all of them. Every one of the `limit` smallest
+    keys passes whenever `limit` rows do, so the bar never changes which rows are sampled."""
+    share = min(1.0, (limit + 8.0 * math.sqrt(limit)) / rows)
+    return np.uint64(min(0xFFFFFFFFFFFFFFFF, int(share * 2.0**64)))
+
+
 def group_of(keys: np.ndarray, groups: int = SE_GROUPS) -> np.ndarray:
     """The subsample (0..groups-1) of each sampled row, from its key's low bits."""
     return (keys % np.uint64(groups)).astype(np.int64)
@@ -154,7 +163,9 @@ class RowSample:
 
     `join` concatenates label arrays (multi-class labels may come as indices in one batch and
     one-hot rows in another); `hook`, once the input proves larger than `limit`, sees every
-    batch (those held so far first).
+    batch (those held so far first). `expected_rows`, the rows the input will give when that is
+    known up front (a Parquet footer, no row dropped), sets the bar on keys from the start
+    (`prior_bar`), so that few more than `limit` rows are ever held: the sample is the same.
     """
 
     def __init__(
@@ -163,6 +174,7 @@ class RowSample:
         seed: int,
         join: Callable[[list[np.ndarray]], np.ndarray],
         hook: BatchHook | None = None,
+        expected_rows: int | None = None,
     ) -> None:
         self.limit = limit or 0
         self.seed = seed
@@ -171,6 +183,8 @@ class RowSample:
         self.rows = 0
         self.sampling = False
         self.threshold = np.uint64(0xFFFFFFFFFFFFFFFF)
+        if self.limit and expected_rows and expected_rows > self.limit:
+            self.threshold = prior_bar(self.limit, expected_rows)
         self._held: list[tuple[Any, str, int]] = []  # (arrays, label, offset)
         self._parts: list[tuple[Any, ...]] = []  # (keys, position, y, pred, w or None)
         self._count = 0
@@ -270,6 +284,7 @@ __all__ = [
     "RowSample",
     "SampleInfo",
     "group_of",
+    "prior_bar",
     "range_keys",
     "row_keys",
     "standard_error",

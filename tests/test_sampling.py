@@ -62,11 +62,13 @@ def test_row_keys_depend_on_seed_stream_and_row_only():
     assert counts.size == 10 and counts.min() > 9_500 and counts.max() < 10_500
 
 
+@pytest.mark.parametrize("expected", [None, ROWS])
 @pytest.mark.parametrize("batch", [997, 4000, 12_345, ROWS])
-def test_sample_is_the_smallest_keys_whatever_the_batches(batch):
+def test_sample_is_the_smallest_keys_whatever_the_batches(batch, expected):
+    """Also when the row count is known up front and sets the bar on keys from the start."""
     n, limit = ROWS, LIMIT
     values = np.arange(n, dtype=np.float64)
-    sample = RowSample(limit, 7, np.concatenate)
+    sample = RowSample(limit, 7, np.concatenate, expected_rows=expected)
     for start in range(0, n, batch):
         stop = min(start + batch, n)
         part = values[start:stop]
@@ -108,6 +110,14 @@ def test_dropped_rows_keep_their_row_numbers():
     keys = row_keys(0, stream_number("f"), np.flatnonzero(keep))
     expected = np.sort(np.flatnonzero(keep)[np.argsort(keys)[:1000]])
     np.testing.assert_array_equal(y, expected.astype(np.float64))
+
+
+def test_prior_bar_holds_few_more_rows_than_the_sample():
+    from losscli.sampling import prior_bar
+
+    keys = row_keys(0, 3, np.arange(1_000_000))
+    passing = int(np.count_nonzero(keys <= prior_bar(10_000, 1_000_000)))
+    assert 10_000 <= passing < 10_000 + 16 * 100
 
 
 def test_standard_error_from_subsamples():
