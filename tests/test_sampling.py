@@ -318,3 +318,21 @@ def test_compare_sampled_overflow_names_the_row_of_the_file(tmp_path):
     with pytest.raises(InputError, match="overflow") as raised:
         compare(path, losses=["mse"], sample_rows=1000)
     assert raised.value.row == 6544 and raised.value.file == path
+
+
+def test_cli_recommend_from_reports_the_sample(heavy):
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["recommend", "--from", heavy, "--sample-rows", "4000", "--seed", "2", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    measured = json.loads(result.stdout)["measurements"]
+    assert measured["rows"] == ROWS and measured["sample"] == {
+        **measured["sample"],
+        "rows": 4000,
+        "of": ROWS,
+        "seed": 2,
+    }
+    assert measured["se"]["top_share"] > 0
+    table = runner.invoke(app, ["recommend", "--from", heavy, "--sample-rows", "4000"])
+    assert table.exit_code == 0 and "sample of 4,000 of" in " ".join(table.stdout.split())
