@@ -280,6 +280,8 @@ class BinaryConverter(BatchConverter):
         probability of the positive label."""
         column = self.columns.true[0]
         y = float_column(array, column, file, offset)
+        if self._plain_zero_one(array, y):
+            return y
         one, zero, minus = y == 1, y == 0, y == -1
         soft = (y > 0) & (y < 1) if self.layout.soft_labels else np.zeros(len(y), dtype=bool)
         ok = one | zero | minus | soft | np.isnan(y)
@@ -320,6 +322,20 @@ class BinaryConverter(BatchConverter):
         if missing.any():
             labels = np.where(missing, np.nan, labels)
         return np.asarray(labels, dtype=np.float64)
+
+    def _plain_zero_one(self, array: pa.Array, y: np.ndarray) -> bool:
+        """Integer or boolean labels without nulls, all 0 or 1 (told by their least and
+        greatest), read with 1 as the positive label: `y` is the answer as it stands."""
+        kind = array.type
+        if self.layout.positive_value != 1.0 or array.null_count or not len(y):
+            return False
+        if not (pa.types.is_integer(kind) or pa.types.is_boolean(kind)):
+            return False
+        low, high = float(y.min()), float(y.max())
+        if low < 0 or high > 1 or (low == 0 and -1.0 in self.seen):  # -1 seen: refused below
+            return False
+        self.seen |= {v for v, present in ((0.0, low == 0), (1.0, high == 1)) if present}
+        return True
 
 
 class MultilabelConverter(BatchConverter):

@@ -14,7 +14,7 @@ from losscli.losses.registry import EPS, Loss, Param
 
 
 def _targets(y_true: np.ndarray, k: int) -> np.ndarray:
-    return one_hot(y_true, k) if y_true.ndim == 1 else y_true.astype(np.float64)
+    return one_hot(y_true, k) if y_true.ndim == 1 else np.asarray(y_true, dtype=np.float64)
 
 
 def _log_probs(y_pred: np.ndarray, from_logits: bool, eps: float) -> np.ndarray:
