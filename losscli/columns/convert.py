@@ -16,7 +16,14 @@ import numpy as np
 import pyarrow as pa
 
 from losscli.check import NonFinite, all_finite, check_arrays
-from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
+from losscli.columns.arrow import (
+    compute,
+    float_column,
+    float_columns,
+    is_text,
+    string_array,
+    to_float64,
+)
 from losscli.columns.labels import LabelEncoding, Task
 from losscli.columns.layout import Layout
 from losscli.columns.resolve import Columns
@@ -163,7 +170,7 @@ class BatchConverter:
             return float_column(batch.column(column), column, file, offset)
         if len(cols.pred) == 1:
             return float_column(batch.column(cols.pred[0]), cols.pred[0], file, offset)
-        return np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.pred])
+        return float_columns(batch, cols.pred, file, offset)
 
     def _pred_list(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
         column = self.columns.pred[0]
@@ -343,7 +350,7 @@ class MultilabelConverter(BatchConverter):
 
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
-        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        y = float_columns(batch, cols.true, file, offset)
         bad = ~np.isin(y, (0.0, 1.0)) & ~np.isnan(y)
         if bad.any():
             row, col = np.argwhere(bad)[0]
@@ -380,7 +387,7 @@ class MulticlassConverter(BatchConverter):
 
     def _targets(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
-        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        y = float_columns(batch, cols.true, file, offset)
         bad = (y < 0) | (y > 1)
         if bad.any():
             row, col = np.argwhere(bad)[0]
