@@ -181,6 +181,8 @@ class Engine:
         self._view: tuple[tuple[int, int], dict[str, dict[tuple, Sums]]] | None = None
         self.clipped = 0
         self.clips = not from_logits and any(s.loss.clips for s in self.specs)
+        # losses that are functions of e = y_pred - y_true share one Errors per batch
+        self.shares_errors = task == "regression" and any(s.loss.of_errors for s in self.specs)
 
     @property
     def groups(self) -> dict[str, dict[tuple, Sums]]:
@@ -237,7 +239,7 @@ class Engine:
         w_total = float(n) if w is None else float(np.sum(w))
         per_row: dict[str, np.ndarray] = {}
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
-            errors = Errors(y, pred) if self.task == "regression" else None
+            errors = Errors(y, pred) if self.shares_errors else None
         done: dict[tuple, tuple[np.ndarray, float]] = {}  # mse and rmse: one kernel, one pass
         for spec in self.specs:
             self._check_domain(spec, arrays, file, offset)

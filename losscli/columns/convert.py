@@ -16,7 +16,14 @@ import numpy as np
 import pyarrow as pa
 
 from losscli.check import NonFinite, all_finite, check_arrays
-from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
+from losscli.columns.arrow import (
+    compute,
+    float_column,
+    float_columns,
+    is_text,
+    string_array,
+    to_float64,
+)
 from losscli.columns.labels import LabelEncoding, Task
 from losscli.columns.layout import Layout
 from losscli.columns.resolve import Columns
@@ -163,7 +170,7 @@ class BatchConverter:
             return float_column(batch.column(column), column, file, offset)
         if len(cols.pred) == 1:
             return float_column(batch.column(cols.pred[0]), cols.pred[0], file, offset)
-        return np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.pred])
+        return float_columns(batch, cols.pred, file, offset)
 
     def _pred_list(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
         column = self.columns.pred[0]
@@ -280,6 +287,8 @@ class BinaryConverter(BatchConverter):
         probability of the positive label."""
         column = self.columns.true[0]
         y = float_column(array, column, file, offset)
+        if self._plain_zero_one(array, y):
+            return y
         one, zero, minus = y == 1, y == 0, y == -1
         soft = (y > 0) & (y < 1) if self.layout.soft_labels else np.zeros(len(y), dtype=bool)
         ok = one | zero | minus | soft | np.isnan(y)
@@ -321,13 +330,27 @@ class BinaryConverter(BatchConverter):
             labels = np.where(missing, np.nan, labels)
         return np.asarray(labels, dtype=np.float64)
 
+    def _plain_zero_one(self, array: pa.Array, y: np.ndarray) -> bool:
+        """Integer or boolean labels without nulls, all 0 or 1 (told by their least and
+        greatest), read with 1 as the positive label: `y` is the answer as it stands."""
+        kind = array.type
+        if self.layout.positive_value != 1.0 or array.null_count or not len(y):
+            return False
+        if not (pa.types.is_integer(kind) or pa.types.is_boolean(kind)):
+            return False
+        low, high = float(y.min()), float(y.max())
+        if low < 0 or high > 1 or (low == 0 and -1.0 in self.seen):  # -1 seen: refused below
+            return False
+        self.seen |= {v for v, present in ((0.0, low == 0), (1.0, high == 1)) if present}
+        return True
+
 
 class MultilabelConverter(BatchConverter):
     """Multi-label: one 0/1 label column per prediction column."""
 
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
-        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        y = float_columns(batch, cols.true, file, offset)
         bad = ~np.isin(y, (0.0, 1.0)) & ~np.isnan(y)
         if bad.any():
             row, col = np.argwhere(bad)[0]
@@ -364,7 +387,7 @@ class MulticlassConverter(BatchConverter):
 
     def _targets(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
-        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        y = float_columns(batch, cols.true, file, offset)
         bad = (y < 0) | (y > 1)
         if bad.any():
             row, col = np.argwhere(bad)[0]

@@ -100,10 +100,10 @@ def test_infinity_among_huge_values_is_still_found(bad):
 
 
 def test_weights_and_probabilities_fast_paths_still_refuse_bad_values():
-    with pytest.raises(InputError, match="weights must be finite and >= 0, got -0.5"):
+    with pytest.raises(InputError, match=r"weights must be finite and >= 0, got -0\.5"):
         check_arrays(np.zeros(3), np.zeros(3), np.array([1.0, -0.5, 1e308]))
     # a NaN (the converter's to drop or report) hides nothing behind it
-    with pytest.raises(InputError, match="row 2: probability 1.5 is outside"):
+    with pytest.raises(InputError, match=r"row 2: probability 1\.5 is outside"):
         check_arrays(np.zeros(2), np.array([np.nan, 1.5]), task="binary", probabilities=True)
-    with pytest.raises(InputError, match="probability 1.5 is outside"):
+    with pytest.raises(InputError, match=r"probability 1\.5 is outside"):
         check_arrays(np.zeros(2), np.array([0.5, 1.5]), task="binary", probabilities=True)

@@ -503,9 +503,7 @@ def test_kernels_on_shared_errors_equal_the_textbook_formula_bit_for_bit(name, p
     from losscli.losses.regression import Errors
 
     rng = np.random.default_rng(7)
-    y = np.concatenate(
-        [rng.normal(0, 3, 500), [0.0, 1.0, -1.0, 5e-324, 1e308, -1e308, 2.0, 2.0]]
-    )
+    y = np.concatenate([rng.normal(0, 3, 500), [0.0, 1.0, -1.0, 5e-324, 1e308, -1e308, 2.0, 2.0]])
     pred = np.concatenate(
         [y[:500] + rng.standard_t(2, 500), [0.0, 2.0, -0.63, 0.0, -1e308, 1e308, 3.0, 1.0]]
     )
