@@ -212,16 +212,25 @@ def test_compare_sampled_binary_values_and_skips_come_from_every_row(tmp_path):
     rng = np.random.default_rng(5)
     n = 20_000
     y = rng.integers(0, 2, n).astype(np.float64)
-    p = np.clip(0.7 * y + 0.3 * rng.random(n), 0.0, 1.0)
+    u = 0.05 * rng.random(n)
+    p = np.where(y == 1, 0.999 - u, 0.001 + u)  # confident...
+    flipped = rng.choice(n, n // 50, replace=False)
+    y[flipped] = 1.0 - y[flipped]  # ...and 2% of them wrong
     path = _parquet(tmp_path / "b.parquet", {"y_true": y, "y_pred": p})
     sampled = compare(path, sample_rows=2000)
     computed = losscli.compute(path, losses=[f.label for f in sampled.figures])
     for f in sampled.figures:
         assert f.value == computed.value(f.label)
-    assert {name for name, _ in sampled.skipped} == {
-        name for name, _ in compare(path, sample_rows=0).skipped
-    }
+    exact = compare(path, sample_rows=0)
+    assert {name for name, _ in sampled.skipped} == {name for name, _ in exact.skipped}
     assert sampled.verdict.evidence_se is not None
+    # the confident mistakes are counted over every row
+    for name in ("confident_mistakes", "expected_confident_mistakes"):
+        assert sampled.verdict.evidence[name] == pytest.approx(
+            exact.verdict.evidence[name], rel=1e-12
+        )
+    assert sampled.verdict.evidence["confident_mistakes"] > 20
+    assert sampled.verdict.heavy_tails and sampled.verdict.suggested.name == "brier"
 
 
 def test_compare_sampled_domain_error_names_the_row_of_the_file(tmp_path):

@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from losscli.diagnose import p_true, residual_tails, worst_rows
+from losscli.diagnose import ProbabilityReport, p_true, residual_tails, worst_rows
 from losscli.errors import InputError, LosscliError, UsageError
 from losscli.losses import (
     CATALOGUE,
@@ -226,7 +226,7 @@ def _study(
         eps=eps,
         command=command,
     )
-    core = study(y, pred, w)
+    core = study(y, pred, w, quality=whole.quality(as_logits) if whole is not None else None)
     figures, verdict = core.figures, core.verdict
     rows = n
     if whole is not None and sample is not None and keys is not None:
@@ -289,8 +289,10 @@ def _core(
     seed: int,
     eps: float,
     command: Any,
+    quality: ProbabilityReport | None = None,
 ) -> _Core:
-    """Trim, contaminate, take each loss's figures and the verdict on the rows given."""
+    """Trim, contaminate, take each loss's figures and the verdict on the rows given
+    (`quality`: the confident mistakes of every row, when the rows are a sample)."""
     n = len(y)
     # one trimmed data set for every loss: without the worst `top` rows
     score = _reference_score(task, y, pred, as_logits, eps)
@@ -338,14 +340,14 @@ def _core(
     if task == "regression":
         verdict = regression_verdict(residuals, top, command, tails)
     else:
-        verdict = classification_verdict(task, y, pred, as_logits, score, top, command)
+        verdict = classification_verdict(task, y, pred, as_logits, score, top, command, quality)
     return _Core(figures, verdict, worst, gross, chosen, scale)
 
 
 #: The figures of a loss taken on the sample, whose standard errors are reported.
 SAMPLED_FIGURES = ("top_share", "inflation", "contamination_ratio")
-#: The verdict's evidence taken on the sample with a standard error (the confident-mistake
-#: counts of classification are the sample's counts, compared with what the sample expects).
+#: The verdict's evidence taken on the sample, with a standard error (the confident-mistake
+#: counts of classification come from every row: `Whole.quality`).
 SAMPLED_EVIDENCE = (
     "top_share_squared_error",
     "excess_kurtosis",

@@ -12,6 +12,7 @@ import numpy as np
 from losscli.diagnose import (
     CONFIDENT,
     HUBER_K,
+    ProbabilityReport,
     TailReport,
     probability_quality,
     residual_tails,
@@ -88,10 +89,13 @@ def classification_verdict(
     score: np.ndarray,
     top: float,
     command: CommandFor,
+    quality: ProbabilityReport | None = None,
 ) -> Verdict:
-    """Word `losscli.diagnose.probability_quality`: brier when confident mistakes are in excess."""
+    """Word `losscli.diagnose.probability_quality`: brier when confident mistakes are in excess.
+
+    `quality` is that count when the caller has it (over every row of a sampled input)."""
     share = top_share(score, top)
-    quality = probability_quality(task, y, pred, as_logits=as_logits)
+    quality = quality or probability_quality(task, y, pred, as_logits=as_logits)
     observed, expected, heavy = quality.observed, quality.expected, quality.excess
     log_loss = resolve_loss("cross_entropy" if task == "multiclass" else "bce", task)
     brier = resolve_loss("brier", task)

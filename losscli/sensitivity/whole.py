@@ -1,7 +1,8 @@
 """What `compare` takes from every row of an input it studies on a sample: each loss's value,
 summed over batches as `losscli compute` sums it (so the value column is exact and equals
 compute's), the row and weight totals, whether any prediction lies outside [0, 1], whether
-every multi-class row holds one hard label, and which losses' domains some row leaves.
+every multi-class row holds one hard label, which losses' domains some row leaves, and the
+confident mistakes (classification) the verdict counts.
 
 The sampled rows give the figures that need order statistics (top share, inflation, the
 contamination ratio) and the verdict; these sums give the rest.
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from losscli.columns import Arrays
+from losscli.diagnose import CONFIDENT, ProbabilityReport, probability_quality
 from losscli.engine import Engine, Sums
 from losscli.errors import InputError
 from losscli.losses import CATALOGUE, LossSpec, resolve_loss
@@ -49,6 +51,8 @@ class Whole:
         self.weight = 0.0
         self.outside_unit = False
         self.hard = True
+        self.confident = 0
+        self.expected: list[float] = []
 
     def add(self, arrays: Arrays, file: str, offset: int) -> None:
         """One batch: `offset` rows of `file` before it (rows in errors count from there)."""
@@ -64,6 +68,12 @@ class Whole:
             self._check_overflow(errors, arrays, file, offset)
         else:
             self.outside_unit = self.outside_unit or bool(((pred < 0) | (pred > 1)).any())
+            # the confident mistakes as predictions read as probabilities unless declared
+            # logits (`quality` drops them if a prediction outside [0, 1] makes them logits)
+            with np.errstate(all="ignore"):
+                batch = probability_quality(self.task, y, pred, as_logits=self.from_logits)
+            self.confident += batch.observed
+            self.expected.append(batch.expected)
         if self.task == "multiclass" and y.ndim == 2:
             self.hard = self.hard and bool(
                 np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)
@@ -117,6 +127,13 @@ class Whole:
                 hint="rescale the targets and predictions",
             )
             raise _locate(exc, arrays, file, offset)
+
+    def quality(self, as_logits: bool) -> ProbabilityReport | None:
+        """The confident mistakes of every row (classification), if they were counted with
+        the reading `as_logits` the study settled on; else None."""
+        if self.task == "regression" or as_logits != self.from_logits:
+            return None
+        return ProbabilityReport(self.confident, math.fsum(self.expected), CONFIDENT)
 
     def value(self, spec: LossSpec) -> float:
         """The loss over every row as `compute` reduces it (weighted mean, then finalised);
