@@ -173,3 +173,28 @@ def test_probabilities_outside_the_unit_interval_name_the_column():
 def test_unknown_nan_policy_is_a_usage_error():
     with pytest.raises(UsageError, match="--nan must be"):
         converter_for({"y_true": [3.0], "y_pred": [1.0]}, nan="keep")
+
+
+@pytest.mark.parametrize("labels", [[0, 1, 1], [1, 1, 0], [1.0, 0.0, 1.0]])
+def test_positive_minus_one_refuses_zero_labels(labels):
+    """--positive -1 reads the labels as -1/+1: a 0 is no such label (read as the negative one,
+    every row of 0/1 labels would count as negative), as a -1 is refused under --positive 0."""
+    converter, batch = converter_for({"y_true": labels, "y_pred": [0.2, 0.7, 0.4]}, positive="-1")
+    with pytest.raises(InputError, match="label 0 where --positive -1") as caught:
+        converter.convert(batch, 10, "f")
+    assert caught.value.row == 11 + labels.index(0)
+
+
+def test_positive_minus_one_through_the_cli_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "labels.csv"
+    path.write_text("y_true,y_pred\n1,0.9\n0,0.2\n1,0.6\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "losscli", "compute", str(path), "--loss", "bce", "--positive=-1"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2 and out.stdout == ""
+    assert "row 2" in out.stderr and "Traceback" not in out.stderr
