@@ -361,3 +361,17 @@ def test_recommend_from_refuses_residuals_whose_squares_overflow(tmp_path, sampl
         app, ["recommend", "--from", path, "--json", "--sample-rows", str(sample_rows)]
     )
     assert out.exit_code == 2 and f"row {ROWS - 6}:" in out.stderr
+
+
+def test_compare_sampled_skip_reasons_do_not_depend_on_the_batches(tmp_path):
+    """The first row a loss's domain refuses, whichever column holds it: the same reason
+    whether the file is read in one batch or row group by row group."""
+    y, pred = _frame(ROWS)
+    y, pred = np.abs(y), np.abs(pred)
+    pred[1234], y[1235] = -2.0, -2.0
+    reasons = []
+    for group in (ROWS, 1_000):
+        path = _parquet(tmp_path / f"rows{group}.parquet", {"y_true": y, "y_pred": pred}, group)
+        skipped = dict(compare(path, sample_rows=LIMIT).skipped)
+        reasons.append(skipped["msle"].replace(path, "FILE"))
+    assert reasons[0] == reasons[1] and "column 'y_pred', row 1235" in reasons[0]
