@@ -124,8 +124,7 @@ def _merge_groups(
     keys = other_keys.copy().empty() if keys is None else keys.copy()
     groups = GroupSums(list(other.labels)) if groups is None else groups.copy()
     if other_keys.count:
-        local, glob = keys.encode(other_keys.columns())
-        groups.add_at(glob[local], other)
+        groups.add_at(keys.encode(other_keys.columns()), other)
     return keys, groups
 
 
@@ -267,36 +266,26 @@ class Engine:
         per_row: dict[str, np.ndarray],
         filtered: bool = False,
         file: str = "",
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per-group sums of this batch, folded into the global ones; returns the rows' batch
-        group codes and their global ids."""
+    ) -> np.ndarray:
+        """Add this batch's rows to the per-group sums; returns each kept row's group id."""
         if self.keys is None:
             self.keys = GroupKeys(len(columns))
             self.group_sums = GroupSums([s.label for s in self.specs])
         assert self.group_sums is not None
-        local, glob = self.keys.encode(columns, file)
+        ids = self.keys.encode(columns, file)
         if arrays.keep is not None and not filtered:
-            local = local[np.asarray(arrays.keep, dtype=bool)]
-        count = self.keys.count
-        # a batch holding many of the groups is summed over all of them (adding 0 leaves a
-        # group's (hi, lo) exactly as it is), saving the gather and scatter of its ids
-        dense = 2 * len(glob) >= count
-        codes, u = (glob[local], count) if dense else (local, len(glob))
+            ids = ids[np.asarray(arrays.keep, dtype=bool)]
+        self.group_sums.resize(self.keys.count, self.bootstrap)
         w = arrays.weight
-        batch = GroupSums(list(self.group_sums.labels), size=u)
-        batch.n = np.bincount(codes, minlength=u)
-        for i, losses in enumerate(per_row.values()):
-            batch.sums[0, i] = np.bincount(codes, losses if w is None else w * losses, u)
-        batch.sums[0, -1] = batch.n if w is None else np.bincount(codes, w, u)
-        self.group_sums.resize(count, self.bootstrap)
-        self.group_sums.add_at(np.arange(count) if dense else glob, batch)
-        return local, glob
+        values = [losses if w is None else w * losses for losses in per_row.values()]
+        self.group_sums.add_rows(ids, values, w)
+        return ids
 
     def _add_boot(
         self,
         arrays: Arrays,
         per_row: dict[str, np.ndarray],
-        codes: tuple[np.ndarray, np.ndarray] | None,
+        codes: np.ndarray | None,
         stream: tuple[str, int],
     ) -> None:
         """Replicate sums: each row enters replicate b with its Poisson(1) count as weight; the
@@ -326,22 +315,22 @@ class Engine:
 
     def _boot_groups(
         self,
-        codes: tuple[np.ndarray, np.ndarray],
+        codes: np.ndarray,
         values: np.ndarray,
         weights: np.ndarray,
         start: int,
         stop: int,
     ) -> None:
-        """Per-group replicate sums of rows start..stop (sorted by group, summed per run)."""
+        """Per-group replicate sums of rows start..stop (`codes`: the kept rows' group ids;
+        sorted by group, summed per run)."""
         assert self.group_sums is not None and self.group_sums.boot_w is not None
-        local, glob = codes
-        part = local[start:stop]
+        part = codes[start:stop]
         if not len(part):
             return
         order = np.argsort(part, kind="stable")
         sorted_codes = part[order]
         starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-        ids = glob[sorted_codes[starts]]
+        ids = sorted_codes[starts]
         rows = weights[order]
         for i, label in enumerate([*self.group_sums.labels, ""]):
             sums = np.add.reduceat(rows * values[start:stop][order, i, None], starts, axis=0)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from losscli.columns.arrow import to_float64, to_numpy, valid_mask
 from losscli.errors import InputError
 
 _SHIFT = 32
@@ -60,30 +61,45 @@ class KeyTypeError(InputError):
 
 def _int_keys(array: pa.Array) -> np.ndarray | None:
     """The values of `array` as int64 with the same equality (floats by their bits: Arrow
-    tells -0.0 from 0.0 too), nulls as 0; None for a type without such a form (text)."""
+    tells -0.0 from 0.0 too), nulls as 0; None for a type without such a form (text). Read
+    from the Arrow buffers (`to_numpy` and `fill_null` would import pandas)."""
     kind = array.type
-    if pa.types.is_floating(kind):
-        values = array.cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)
+    if pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        values = to_float64(array)
+        if array.null_count:
+            values = np.where(valid_mask(array), values, 0.0)
+        if pa.types.is_boolean(kind):
+            return values.astype(np.int64)
         return np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
-    if pa.types.is_boolean(kind):
-        array = array.cast(pa.int8())
-    elif pa.types.is_temporal(kind) and not pa.types.is_interval(kind):
+    if pa.types.is_temporal(kind) and not pa.types.is_interval(kind):
         array = array.view(pa.int32() if kind.bit_width == 32 else pa.int64())
     elif not pa.types.is_integer(kind):
         return None
-    return np.asarray(array.fill_null(0).to_numpy(zero_copy_only=False)).astype(np.int64)
+    kind = array.type
+    dtype = np.dtype(
+        ("u" if pa.types.is_unsigned_integer(kind) else "i") + str(kind.bit_width // 8)
+    )
+    if not len(array):
+        return np.zeros(0, dtype=np.int64)
+    values = np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
+    ).astype(np.int64, copy=False)
+    if array.null_count:
+        values = np.where(valid_mask(array), values, 0)
+    return values
 
 
 class _Lookup:
     """Global ids of one column's distinct values, kept across batches: small non-negative
-    integers in a direct table (`dense[value]` is the id, -1 unknown), other int64 forms in a
-    sorted array searched with `searchsorted` (new values merged in), text in a dict."""
+    integers in a direct table (`dense[value]` is the id, -1 unknown; int32, so that a
+    million slots fit the cache), other int64 forms in a sorted array searched with
+    `searchsorted` (new values merged in), text in a dict."""
 
     #: The direct table may hold this many slots, or 4 per known value if more.
     DENSE = 1 << 21
 
     def __init__(self) -> None:
-        self.dense: np.ndarray | None = np.full(0, -1, dtype=np.int64)
+        self.dense: np.ndarray | None = np.full(0, -1, dtype=np.int32)
         self.sorted = np.empty(0, dtype=np.int64)
         self.ids = np.empty(0, dtype=np.int64)
         self.table: dict[Any, int] = {}
@@ -94,11 +110,12 @@ class _Lookup:
         keys = _int_keys(distinct)
         if keys is None:
             return self._find_text(distinct, start)
-        nulls = np.asarray(distinct.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        nulls = ~valid_mask(distinct)
         valid = keys[~nulls]
         if self.dense is not None and not self._fits(valid, start + len(keys)):
             known = np.flatnonzero(self.dense >= 0)
-            self.sorted, self.ids, self.dense = known, self.dense[known], None
+            self.sorted, self.ids = known, self.dense[known].astype(np.int64)
+            self.dense = None
         found = np.full(len(keys), -1, dtype=np.int64)
         if self.dense is not None:
             found[~nulls] = self.dense[valid]
@@ -128,10 +145,10 @@ class _Lookup:
         if not len(keys):
             return True
         low, high = int(keys.min()), int(keys.max())
-        if low < 0 or high >= max(self.DENSE, 4 * count):
+        if low < 0 or high >= max(self.DENSE, 4 * count) or count >= 1 << 31:
             return False
         if high >= len(self.dense):
-            grown = np.full(max(high + 1, 2 * len(self.dense)), -1, dtype=np.int64)
+            grown = np.full(max(high + 1, 2 * len(self.dense)), -1, dtype=np.int32)
             grown[: len(self.dense)] = self.dense
             self.dense = grown
         return True
@@ -168,12 +185,16 @@ def _rebuilt(known: pa.Array) -> _Lookup:
     return lookup
 
 
-def _batch_codes(ids: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Batch codes 0..u-1 of rows given by global ids (< count), and each code's id."""
-    glob = np.flatnonzero(np.bincount(ids, minlength=count))
-    remap = np.empty(count, dtype=np.int64)
-    remap[glob] = np.arange(len(glob), dtype=np.int64)
-    return remap[ids], glob
+def _first_seen(values: np.ndarray) -> np.ndarray:
+    """The distinct values, in order of first appearance (a stable sort: each run's first
+    row is the value's first appearance)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    first = order[starts]
+    return ordered[starts][np.argsort(first, kind="stable")]
 
 
 def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -185,9 +206,9 @@ def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     if pa.types.is_dictionary(array.type):
         array = array.cast(array.type.value_type)
     if pa.types.is_floating(array.type):  # NaN is a missing key: one group with the nulls
-        array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
+        array = pc.if_else(pc.is_nan(array), pa.nulls(1, array.type)[0], array)
     encoded = pc.dictionary_encode(array, null_encoding="encode")
-    idx = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    idx = to_numpy(encoded.indices).astype(np.int64)
     return idx, encoded.dictionary
 
 
@@ -258,43 +279,25 @@ class GroupKeys:
         """A table of the same width with no keys."""
         return GroupKeys(self.width)
 
-    def encode(
-        self, columns: Sequence[pa.Array | pa.ChunkedArray], source: str = ""
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Codes of the rows' distinct key tuples (0..u-1 per row) and each tuple's global id;
-        new keys get new ids. `source` names the input in a KeyTypeError."""
-        local = glob = None
+    def encode(self, columns: Sequence[pa.Array | pa.ChunkedArray], source: str = "") -> np.ndarray:
+        """The global id of every row's key tuple (int64); new keys get new ids, in order of
+        first appearance. `source` names the input in a KeyTypeError."""
         ids: np.ndarray | None = None
         for j, column in enumerate(columns):
-            direct = self._direct(j, column, source)
-            if direct is not None and self.width == 1:
-                local, glob = _batch_codes(direct, len(self.values[0]))
-                continue
-            if direct is not None and ids is None:
-                ids = direct
-                continue
-            if direct is None:
+            codes = self._direct(j, column, source)
+            if codes is None:
                 idx, distinct = _codes(column)
                 distinct = self._typed(j, distinct, source)
                 pos, self.values[j] = _index(distinct, self.values[j], self.lookups[j])
-            if direct is not None:
-                assert ids is not None
-                local, glob = self._pair(j, ids, direct)
-                ids = glob[local]
-            elif ids is None and self.width == 1:
-                local, glob = idx, pos
-            elif ids is None:
-                ids = pos[idx]
-            else:
-                local, glob = self._pair(j, ids, pos[idx])
-                ids = glob[local]
-        assert local is not None and glob is not None
+                codes = pos[idx]
+            ids = codes if ids is None else self._pair(j, ids, codes)
+        assert ids is not None
         self.count = len(self.values[0]) if self.width == 1 else len(self.pairs[-1])
-        return local, glob
+        return ids
 
     def _direct(self, j: int, column: pa.Array | pa.ChunkedArray, source: str) -> np.ndarray | None:
         """Each row's value id for an integer column without nulls whose values fit the direct
-        table (no hashing of the batch); None for any other column."""
+        table (a gather, no hashing of the batch); None for any other column."""
         lookup, known = self.lookups[j], self.values[j]
         kind = column.type
         if lookup.dense is None or not pa.types.is_integer(kind) or column.null_count:
@@ -310,14 +313,13 @@ class GroupKeys:
         ids = lookup.dense[values]
         new = ids < 0
         if new.any():
-            fresh, first = np.unique(values[new], return_index=True)
-            fresh = fresh[np.argsort(first, kind="stable")]  # in order of first appearance
-            lookup.dense[fresh] = len(known) + np.arange(len(fresh), dtype=np.int64)
+            fresh = _first_seen(values[new])
+            lookup.dense[fresh] = len(known) + np.arange(len(fresh), dtype=np.int32)
             ids = lookup.dense[values]
             if pa.types.is_null(known.type):
                 known, self.sources[j] = known.cast(kind), source
             self.values[j] = pa.concat_arrays([known, to_arrow(fresh).cast(kind)])
-        return ids
+        return ids.astype(np.int64)
 
     def _typed(self, j: int, distinct: pa.Array, source: str) -> pa.Array:
         """The batch's distinct values of column j in the known values' type."""
@@ -334,14 +336,13 @@ class GroupKeys:
             self.values[j], self.lookups[j] = unified, _rebuilt(unified)
         return distinct
 
-    def _pair(self, j: int, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Batch codes and dense global ids of the pairs (left, right), both < 2**32, kept in
-        self.pairs[j]."""
+    def _pair(self, j: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Dense global ids of the pairs (left, right), both < 2**32, kept in self.pairs[j]."""
         if max(int(left.max(initial=0)), int(right.max(initial=0))) >> _SHIFT:
             raise OverflowError("more than 2**32 distinct values in a --by column")
         idx, distinct = _codes(to_arrow((left << _SHIFT) | right))
         pos, self.pairs[j] = _index(distinct, self.pairs[j], self.pair_lookups[j])
-        return idx, pos
+        return pos[idx]
 
     def columns(self) -> list[pa.Array]:
         """The key values of groups 0..G-1, one array per column."""
@@ -350,11 +351,27 @@ class GroupKeys:
         ids = np.arange(self.count, dtype=np.int64)
         out: list[pa.Array] = []
         for j in range(self.width - 1, 0, -1):
-            pairs = self.pairs[j].to_numpy(zero_copy_only=False)[ids]
+            pairs = to_numpy(self.pairs[j])[ids]
             out.append(self.values[j].take(to_arrow(pairs & ((1 << _SHIFT) - 1))))
             ids = pairs >> _SHIFT
         out.append(self.values[0].take(to_arrow(ids)))
         return out[::-1]
+
+    def key_order(self) -> np.ndarray | None:
+        """The group ids in ascending key order, nulls last, read from the lookup table of a
+        single integer column (no sort); None where that takes a sort."""
+        known, lookup = self.values[0], self.lookups[0]
+        kind = known.type
+        if self.width != 1 or not pa.types.is_integer(kind) or pa.types.is_uint64(kind):
+            return None
+        if lookup.dense is not None:
+            present = np.flatnonzero(lookup.dense >= 0)
+            order = lookup.dense[present].astype(np.int64)
+        else:
+            order = lookup.ids
+        if lookup.null >= 0:
+            order = np.append(order, lookup.null)
+        return order if len(order) == self.count else None
 
     def tuples(self) -> list[tuple]:
         """The key tuples of groups 0..G-1 (Python values)."""
@@ -383,23 +400,57 @@ def _grow(a: np.ndarray, size: int) -> np.ndarray:
 
 
 class GroupSums:
-    """Per group id: sum(w * l) per loss and sum(w) as (hi, lo) pairs, all in one array
-    `sums` of shape (2, losses + 1, capacity) (sum(w) last) so that one gather, one two-sum
-    and one scatter fold a batch in; the row counts; the bootstrap replicate sums
-    (replicates first, groups last)."""
+    """Per group id: sum(w * l) per loss and sum(w) as double-double (hi, lo) pairs, all in one
+    array `sums` of shape (2, losses + 1, capacity) (sum(w) last); the row counts `n`; the
+    bootstrap replicate sums (replicates first, groups last).
+
+    Rows come in through `add_rows` and wait in a buffer of up to max(FOLD_ROWS, 2 * groups)
+    rows. A fold sums the waiting rows per group with `np.bincount` (a C loop, rows in order)
+    and two-sums these partial sums into (hi, lo) of every group at once: contiguous arrays,
+    no gather or scatter, about two folds per `groups` rows. Reading `sums` or `n` folds the
+    waiting rows first; so does pickling. Merging (`add_at`) adds (hi, lo) pairs exactly, so
+    partial sums combine in any order to the same value.
+    """
+
+    #: The fewest rows the buffer holds before a fold.
+    FOLD_ROWS = 1 << 18
 
     def __init__(self, labels: list[str], size: int = 0) -> None:
         self.labels = labels
         self.size = size
-        self.sums = np.zeros((2, len(labels) + 1, size))
-        self.n = np.zeros(size, dtype=np.int64)
+        self._sums = np.zeros((2, len(labels) + 1, size))
+        self._n = np.zeros(size, dtype=np.int64)
+        self._ids = np.empty(0, dtype=np.int64)  # the waiting rows' group ids
+        self._rows = np.empty((len(labels) + 1, 0))  # their w * l per loss, then w
+        self._waiting = 0
+        self._weighted = False  # some waiting row has a weight (else sum(w) is the count)
         self.boot_wl: dict[str, np.ndarray] = {}  # (B, capacity)
         self.boot_w: np.ndarray | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with the waiting rows folded in, without the buffer."""
+        self.fold()
+        state = dict(self.__dict__)
+        state["_ids"], state["_rows"] = self._ids[:0], self._rows[:, :0]
+        return state
+
+    @property
+    def sums(self) -> np.ndarray:
+        """(hi, lo) of sum(w * l) per loss and of sum(w), shape (2, losses + 1, capacity)."""
+        self.fold()
+        return self._sums
+
+    @property
+    def n(self) -> np.ndarray:
+        """The row count of every group (capacity entries)."""
+        self.fold()
+        return self._n
 
     @property
     def wl(self) -> dict[str, np.ndarray]:
         """sum(w * l) per loss label as a (2, capacity) view of `sums`."""
-        return {label: self.sums[:, i] for i, label in enumerate(self.labels)}
+        sums = self.sums
+        return {label: sums[:, i] for i, label in enumerate(self.labels)}
 
     @property
     def w(self) -> np.ndarray:
@@ -409,8 +460,8 @@ class GroupSums:
     def resize(self, size: int, replicates: int = 0) -> None:
         """Room for `size` groups (new groups start at zero)."""
         self.size = max(self.size, size)
-        self.sums = _grow(self.sums, size)
-        self.n = _grow(self.n, size)
+        self._sums = _grow(self._sums, size)
+        self._n = _grow(self._n, size)
         for label in self.labels:
             if replicates:
                 self.boot_wl[label] = _grow(
@@ -421,10 +472,58 @@ class GroupSums:
                 np.zeros((replicates, 0)) if self.boot_w is None else self.boot_w, size
             )
 
+    def add_rows(
+        self, ids: np.ndarray, values: Sequence[np.ndarray], weight: np.ndarray | None
+    ) -> None:
+        """Add rows: their group ids (< size), each loss's w * l in label order, and their
+        weights w (None: 1 each)."""
+        m = len(ids)
+        if not m:
+            return
+        if self._waiting + m > len(self._ids):
+            self.fold()
+            capacity = max(self.FOLD_ROWS, 2 * self.size)
+            if len(self._ids) < capacity:
+                self._ids = np.empty(capacity, dtype=np.int64)
+                self._rows = np.empty((len(self.labels) + 1, capacity))
+            if m > capacity:  # a batch larger than the buffer is folded as it is
+                rows = np.stack([*values, np.ones(m) if weight is None else weight])
+                self._fold(ids, rows, weight is not None)
+                return
+        at = slice(self._waiting, self._waiting + m)
+        self._ids[at] = ids
+        for i, value in enumerate(values):
+            self._rows[i, at] = value
+        if weight is not None:
+            self._rows[-1, at] = weight
+            self._weighted = True
+        self._waiting += m
+
+    def fold(self) -> None:
+        """Fold the waiting rows into the sums."""
+        if self._waiting:
+            m, self._waiting = self._waiting, 0
+            self._fold(self._ids[:m], self._rows[:, :m], self._weighted)
+            self._weighted = False
+
+    def _fold(self, ids: np.ndarray, rows: np.ndarray, weighted: bool) -> None:
+        """(hi, lo) += the rows' sums per group, for every group (adding 0 leaves a group's
+        (hi, lo) exactly as it is)."""
+        size = self.size
+        counts = np.bincount(ids, minlength=size)
+        self._n[:size] += counts
+        for i in range(len(rows)):
+            part: np.ndarray = (
+                counts.astype(np.float64)
+                if i == len(rows) - 1 and not weighted
+                else np.bincount(ids, rows[i], minlength=size)
+            )
+            two_sum(self._sums[0, i, :size], self._sums[1, i, :size], part)
+
     def copy(self) -> GroupSums:
         """An independent copy."""
         out = GroupSums(list(self.labels))
-        out.size, out.sums, out.n = self.size, self.sums.copy(), self.n.copy()
+        out.size, out._sums, out._n = self.size, self.sums.copy(), self.n.copy()
         out.boot_wl = {k: v.copy() for k, v in self.boot_wl.items()}
         out.boot_w = None if self.boot_w is None else self.boot_w.copy()
         return out
@@ -433,21 +532,22 @@ class GroupSums:
         """Fold `other`'s groups 0..other.size-1 into these at `ids` (distinct)."""
         m = other.size
         replicates = 0 if other.boot_w is None else other.boot_w.shape[0]
+        self.fold()
         self.resize(int(ids.max(initial=-1)) + 1, replicates)
         pair = other.sums[..., :m]
         if m == self.size and np.array_equal(ids, np.arange(m)):  # every group, in order
-            hi, lo = self.sums[0, :, :m], self.sums[1, :, :m]
+            hi, lo = self._sums[0, :, :m], self._sums[1, :, :m]
             two_sum(hi, lo, pair[0])
             if pair[1].any():  # adding 0 leaves (hi, lo) exactly as it is
                 two_sum(hi, lo, pair[1])
         else:
-            hi, lo = self.sums[0][:, ids], self.sums[1][:, ids]
+            hi, lo = self._sums[0][:, ids], self._sums[1][:, ids]
             two_sum(hi, lo, pair[0])
             if pair[1].any():
                 two_sum(hi, lo, pair[1])
             for i in range(len(hi)):  # row by row: numpy scatters a 2-D index slowly
-                self.sums[0, i][ids], self.sums[1, i][ids] = hi[i], lo[i]
-        self.n[ids] += other.n[:m]
+                self._sums[0, i][ids], self._sums[1, i][ids] = hi[i], lo[i]
+        self._n[ids] += other.n[:m]
         if replicates:
             assert self.boot_w is not None and other.boot_w is not None
             for label in self.labels:
