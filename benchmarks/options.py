@@ -3,12 +3,14 @@
 same run, commands alternated, medians of wall time, peak RSS.
 
     python benchmarks/options.py [--scale 1.0] [--repeat 3] [--only startup|data|options]
-                                  [--case TEXT]
+                                  [--case TEXT] [--large]
 
 The timed commands run with bytecode cached (an installed package has it), even where
 PYTHONDONTWRITEBYTECODE is set; each is run once untimed first.
 
 `--scale 0.25` runs every data case on a quarter of the rows (the groups scale with them).
+`--large` adds the 10M rows x 1M groups case (default losses, against the same file without
+--by; about 1 GB of temporary Parquet and JSON).
 """
 
 from __future__ import annotations
@@ -120,6 +122,23 @@ def _data_cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list
                 ("losscli compute", [*lc, "compute", str(study), "--loss", "mse", "--json"]),
             ],
         ),
+    ]
+
+
+def _large_cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """10M rows x 1M groups with the default losses, against the no-group run (goal: 10x)."""
+    lc = [PY, "-m", "losscli"]
+    rows, groups = int(10_000_000 * scale), int(1_000_000 * scale)
+    path = tmp / "groups_large.parquet"
+    _groups_file(path, rows, groups)
+    return [
+        (
+            f"{rows:,} rows, --by g, {groups:,} groups, --json",
+            [
+                ("losscli --by", [*lc, "compute", str(path), "--by", "g", "--json"]),
+                ("losscli, no --by", [*lc, "compute", str(path), "--json"]),
+            ],
+        )
     ]
 
 
@@ -250,6 +269,8 @@ def _selected(tmp: Path, args: argparse.Namespace) -> list[tuple[str, list[tuple
         cases += _data_cases(tmp, args.scale)
     if args.only in ("all", "options"):
         cases += _cases(tmp, args.scale)
+    if args.large and args.only in ("all", "options"):
+        cases += _large_cases(tmp, args.scale)
     return cases
 
 
@@ -265,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         "options: --by, --bootstrap, --baseline",
     )
     parser.add_argument("--case", default="", help="only the cases whose name holds this text")
+    parser.add_argument(
+        "--large", action="store_true", help="add 10M rows x 1M groups (options, --by)"
+    )
     args = parser.parse_args(argv)
     print("| case | command | wall s | peak RSS MB | losscli/peer |\n|---|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:

@@ -256,3 +256,134 @@ def test_float_reprs_are_python_reprs_at_every_magnitude(rng):
     )
     want = ["" if v != v else repr(v) for v in values.tolist()]
     assert float_reprs(values).to_pylist() == want
+
+
+def _with_nulls(rng, values: np.ndarray, share: float = 0.1) -> list:
+    """The values as a list with about `share` of them None."""
+    return [None if rng.uniform() < share else v for v in values.tolist()]
+
+
+GROUPED_KEYS = {
+    "small integers": lambda rng, n: [pa.array(rng.integers(0, 300, n))],
+    # small keys fill the direct table, then keys far beyond it move the lookup to a sorted one
+    "integers beyond the direct table": lambda rng, n: [
+        pa.array(
+            np.where(
+                np.arange(n) < n // 2,
+                rng.integers(0, 40, n),
+                rng.integers(-(2**40), 2**40, n) // 2**30,
+            )
+        )
+    ],
+    "integers with nulls": lambda rng, n: [
+        pa.array(_with_nulls(rng, rng.integers(-5, 200, n)), pa.int64())
+    ],
+    "floats with NaN and nulls": lambda rng, n: [
+        pa.array(
+            _with_nulls(rng, rng.choice([-1.5, 0.25, 2.0, np.nan, 1e-300, 7e20], n)), pa.float64()
+        )
+    ],
+    "strings with nulls": lambda rng, n: [
+        pa.array(_with_nulls(rng, rng.choice(["b", "a", "ü", "", "a,b"], n)), pa.string())
+    ],
+    "booleans with nulls": lambda rng, n: [pa.array(_with_nulls(rng, rng.integers(0, 2, n) > 0))],
+    "two columns": lambda rng, n: [
+        pa.array(_with_nulls(rng, rng.integers(0, 30, n)), pa.int64()),
+        pa.array(_with_nulls(rng, rng.choice(["x", "y", "z"], n)), pa.string()),
+    ],
+}
+
+
+def _key(value) -> object:
+    """A group key as a hashable value: missing (None or NaN) is None."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+@pytest.mark.parametrize("kind", list(GROUPED_KEYS))
+def test_group_results_equal_a_pandas_groupby_over_many_small_batches(
+    tmp_path, rng, monkeypatch, kind
+):
+    from losscli.groups import GroupSums
+    from losscli.read import batches as read_batches
+
+    n = 5_000
+    keys = GROUPED_KEYS[kind](rng, n)
+    by = [f"k{i}" for i in range(len(keys))]
+    y = rng.normal(size=n)
+    table = pa.table(
+        {
+            **dict(zip(by, keys, strict=True)),
+            "y_true": y,
+            "y_pred": y + rng.standard_t(3, size=n),
+            "w": rng.uniform(0, 2, n),
+        }
+    )
+    path = tmp_path / "groups.parquet"
+    pq.write_table(table, path, row_group_size=333)
+    monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 97)  # many small batches
+    monkeypatch.setattr(GroupSums, "FOLD_ROWS", 64)  # many folds, some batches folded whole
+    result = compute(str(path), losses=["mse", "mae"], by=by, weight="w")
+
+    df = table.to_pandas()
+    err = df.y_pred - df.y_true
+    df["wse"], df["wae"] = df.w * err**2, df.w * err.abs()
+    ref = df.groupby(by, dropna=False).agg(
+        wse=("wse", "sum"), wae=("wae", "sum"), w=("w", "sum"), rows=("w", "size")
+    )
+    want = {
+        tuple(_key(k) for k in (key if isinstance(key, tuple) else (key,))): row
+        for key, row in ref.iterrows()
+    }
+    got: dict[tuple, dict[str, object]] = {}
+    order = []
+    for r in result.results:
+        if r.group is None:
+            continue
+        key = tuple(_key(r.group[c]) for c in by)
+        if key not in got:
+            order.append(key)
+        got.setdefault(key, {})[r.label] = r
+    assert set(got) == set(want) and len(order) == len(want)
+    for key, row in want.items():
+        mse, mae = got[key]["mse"], got[key]["mae"]
+        assert mse.rows == mae.rows == row["rows"]
+        assert mse.weight_sum == pytest.approx(row["w"], rel=1e-12)
+        assert mse.value == pytest.approx(row["wse"] / row["w"], rel=1e-12)
+        assert mae.value == pytest.approx(row["wae"] / row["w"], rel=1e-12)
+    if len(by) == 1:  # ascending keys, the missing key last
+        present = [k for k in order if k[0] is not None]
+        assert order == sorted(present) + [k for k in order if k[0] is None]
+
+
+def test_group_sums_fold_in_any_order_to_the_same_bits(rng):
+    """Partial sums of many groups merged in a tree or in a line give the same values."""
+    import functools
+
+    from losscli.engine import Engine, Partial
+    from losscli.losses import resolve_losses
+
+    specs = resolve_losses(["mse", "mae"], "regression")
+    parts = []
+    for i in range(6):
+        n = 3_000 + 500 * i
+        engine = Engine(specs, task="regression")
+        x = rng.normal(size=n) * 10.0 ** rng.integers(-3, 4, n)
+        arrays = _arrays(np.zeros(n), x)
+        engine.add(arrays, [pa.array(rng.integers(0, 2_000, n))])
+        parts.append(engine.partial())
+    linear = functools.reduce(Partial.merge, parts)
+    tree = parts[0].merge(parts[1]).merge(parts[2].merge(parts[3])).merge(parts[4].merge(parts[5]))
+    a, b = Engine(specs, task="regression"), Engine(specs, task="regression")
+    a.absorb(linear)
+    b.absorb(tree)
+    order = [b.group_keys.index(k) for k in a.group_keys]
+    for spec in specs:
+        ga, gb = a.group_values(spec), b.group_values(spec)
+        assert np.array_equal(ga.value, gb.value[order])
+        assert np.array_equal(ga.rows, gb.rows[order])
+
+
+def _arrays(y, x, w=None):
+    from losscli.columns import Arrays
+
+    return Arrays(y=y, pred=x, weight=w, keep=None, rows=len(y), dropped=0)
