@@ -104,6 +104,21 @@ class _Lookup:
         self.ids = np.empty(0, dtype=np.int64)
         self.table: dict[Any, int] = {}
         self.null = -1
+        self._first: np.ndarray | None = None  # scratch for first_seen: no row, as len(dense)
+
+    def first_seen(self, values: np.ndarray) -> np.ndarray:
+        """The distinct values among `values` (which fit the direct table) in order of first
+        appearance: each value's first row is found with np.minimum.at, no sort."""
+        assert self.dense is not None
+        rows = np.arange(len(values), dtype=np.int64)
+        none = np.iinfo(np.int64).max
+        if self._first is None or len(self._first) < len(self.dense):
+            self._first = np.full(len(self.dense), none, dtype=np.int64)
+        first = self._first
+        np.minimum.at(first, values, rows)
+        fresh = values[first[values] == rows]
+        first[fresh] = none  # the scratch is clean again
+        return fresh
 
     def find(self, distinct: pa.Array, start: int) -> np.ndarray:
         """Ids of the (distinct) values; unknown ones get start, start + 1, ... in order."""
@@ -185,18 +200,6 @@ def _rebuilt(known: pa.Array) -> _Lookup:
     return lookup
 
 
-def _first_seen(values: np.ndarray) -> np.ndarray:
-    """The distinct values, in order of first appearance (a stable sort: each run's first
-    row is the value's first appearance)."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    starts = np.empty(len(ordered), dtype=bool)
-    starts[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    first = order[starts]
-    return ordered[starts][np.argsort(first, kind="stable")]
-
-
 def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """Per-row codes into the distinct values of `array` (nulls and NaN one value each)."""
     import pyarrow.compute as pc
@@ -248,15 +251,33 @@ class GroupKeys:
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self.values: list[pa.Array] = [pa.nulls(0) for _ in range(width)]
+        self._values: list[pa.Array] = [pa.nulls(0) for _ in range(width)]
+        # new values found by the direct table, appended to _values when next read
+        self._fresh: list[list[np.ndarray]] = [[] for _ in range(width)]
+        self._sizes = [0] * width  # how many values each column has
         self.pairs: list[pa.Array] = [pa.nulls(0, pa.int64()) for _ in range(width)]
         self.lookups = [_Lookup() for _ in range(width)]
         self.pair_lookups = [_Lookup() for _ in range(width)]
         self.sources = [""] * width  # where each column's type was first seen
         self.count = 0
 
+    @property
+    def values(self) -> list[pa.Array]:
+        """The distinct values of each column, in id order."""
+        for j, fresh in enumerate(self._fresh):
+            if fresh:
+                known = self._values[j]
+                added = to_arrow(np.concatenate(fresh)).cast(known.type)
+                self._values[j], self._fresh[j] = pa.concat_arrays([known, added]), []
+        return self._values
+
+    def _set(self, j: int, values: pa.Array) -> None:
+        """Column j's distinct values are now `values` (none waiting)."""
+        self._values[j], self._fresh[j], self._sizes[j] = values, [], len(values)
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the lookups (rebuilt from the values when needed)."""
+        self.values  # noqa: B018 (appends the waiting values)
         state = dict(self.__dict__)
         state["lookups"] = state["pair_lookups"] = None
         return state
@@ -269,7 +290,9 @@ class GroupKeys:
     def copy(self) -> GroupKeys:
         """An independent copy (the Arrow arrays are immutable and shared)."""
         out = GroupKeys(self.width)
-        out.values, out.pairs, out.count = list(self.values), list(self.pairs), self.count
+        for j, values in enumerate(self.values):
+            out._set(j, values)
+        out.pairs, out.count = list(self.pairs), self.count
         out.lookups = [_rebuilt(v) for v in self.values]
         out.pair_lookups = [_rebuilt(v) for v in self.pairs]
         out.sources = list(self.sources)
@@ -288,37 +311,40 @@ class GroupKeys:
             if codes is None:
                 idx, distinct = _codes(column)
                 distinct = self._typed(j, distinct, source)
-                pos, self.values[j] = _index(distinct, self.values[j], self.lookups[j])
+                pos, known = _index(distinct, self.values[j], self.lookups[j])
+                self._set(j, known)
                 codes = pos[idx]
             ids = codes if ids is None else self._pair(j, ids, codes)
         assert ids is not None
-        self.count = len(self.values[0]) if self.width == 1 else len(self.pairs[-1])
+        self.count = self._sizes[0] if self.width == 1 else len(self.pairs[-1])
         return ids
 
     def _direct(self, j: int, column: pa.Array | pa.ChunkedArray, source: str) -> np.ndarray | None:
         """Each row's value id for an integer column without nulls whose values fit the direct
         table (a gather, no hashing of the batch); None for any other column."""
-        lookup, known = self.lookups[j], self.values[j]
+        lookup, known, size = self.lookups[j], self._values[j], self._sizes[j]
         kind = column.type
         if lookup.dense is None or not pa.types.is_integer(kind) or column.null_count:
             return None
-        if known.type != kind and (len(known) or not pa.types.is_null(known.type)):
+        if known.type != kind and (size or not pa.types.is_null(known.type)):
             return None
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
         values = _int_keys(column)
-        if values is None or not lookup._fits(values, len(known) + len(values)):
+        if values is None or not lookup._fits(values, size + len(values)):
             return None
         assert lookup.dense is not None
         ids = lookup.dense[values]
         new = ids < 0
         if new.any():
-            fresh = _first_seen(values[new])
-            lookup.dense[fresh] = len(known) + np.arange(len(fresh), dtype=np.int32)
-            ids = lookup.dense[values]
+            added = values[new]
+            fresh = lookup.first_seen(added)
+            lookup.dense[fresh] = size + np.arange(len(fresh), dtype=np.int32)
+            ids[new] = lookup.dense[added]
             if pa.types.is_null(known.type):
-                known, self.sources[j] = known.cast(kind), source
-            self.values[j] = pa.concat_arrays([known, to_arrow(fresh).cast(kind)])
+                self._values[j], self.sources[j] = known.cast(kind), source
+            self._fresh[j].append(fresh)
+            self._sizes[j] += len(fresh)
         return ids.astype(np.int64)
 
     def _typed(self, j: int, distinct: pa.Array, source: str) -> pa.Array:
@@ -333,7 +359,8 @@ class GroupKeys:
         except TypeError:
             raise KeyTypeError(j, known.type, distinct.type, self.sources[j]) from None
         if unified.type != known.type:
-            self.values[j], self.lookups[j] = unified, _rebuilt(unified)
+            self._set(j, unified)
+            self.lookups[j] = _rebuilt(unified)
         return distinct
 
     def _pair(self, j: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -390,10 +417,11 @@ def two_sum(hi: np.ndarray, lo: np.ndarray, x: np.ndarray) -> None:
     lo += err
 
 
-def _grow(a: np.ndarray, size: int) -> np.ndarray:
+def _grow(a: np.ndarray, size: int, factor: float = 2.0) -> np.ndarray:
+    """`a` with room for `size` entries in its last axis (grown by `factor` at least)."""
     if a.shape[-1] >= size:
         return a
-    shape = (*a.shape[:-1], max(size, 2 * a.shape[-1]))
+    shape = (*a.shape[:-1], max(size, int(factor * a.shape[-1])))
     out = np.zeros(shape, dtype=a.dtype)
     out[..., : a.shape[-1]] = a
     return out
@@ -438,13 +466,20 @@ class GroupSums:
     def sums(self) -> np.ndarray:
         """(hi, lo) of sum(w * l) per loss and of sum(w), shape (2, losses + 1, capacity)."""
         self.fold()
+        self._room()
         return self._sums
 
     @property
     def n(self) -> np.ndarray:
         """The row count of every group (capacity entries)."""
         self.fold()
+        self._room()
         return self._n
+
+    def _room(self) -> None:
+        """Sums and counts with room for every group."""
+        self._sums = _grow(self._sums, self.size, 1.25)
+        self._n = _grow(self._n, self.size, 1.25)
 
     @property
     def wl(self) -> dict[str, np.ndarray]:
@@ -458,10 +493,9 @@ class GroupSums:
         return self.sums[:, -1]
 
     def resize(self, size: int, replicates: int = 0) -> None:
-        """Room for `size` groups (new groups start at zero)."""
+        """Room for `size` groups (new groups start at zero). The sums grow when rows are
+        folded in (a few times per run), the replicate sums now."""
         self.size = max(self.size, size)
-        self._sums = _grow(self._sums, size)
-        self._n = _grow(self._n, size)
         for label in self.labels:
             if replicates:
                 self.boot_wl[label] = _grow(
@@ -510,6 +544,7 @@ class GroupSums:
         """(hi, lo) += the rows' sums per group, for every group (adding 0 leaves a group's
         (hi, lo) exactly as it is)."""
         size = self.size
+        self._room()
         counts = np.bincount(ids, minlength=size)
         self._n[:size] += counts
         for i in range(len(rows)):
@@ -534,6 +569,7 @@ class GroupSums:
         replicates = 0 if other.boot_w is None else other.boot_w.shape[0]
         self.fold()
         self.resize(int(ids.max(initial=-1)) + 1, replicates)
+        self._room()
         pair = other.sums[..., :m]
         if m == self.size and np.array_equal(ids, np.arange(m)):  # every group, in order
             hi, lo = self._sums[0, :, :m], self._sums[1, :, :m]

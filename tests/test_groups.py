@@ -220,7 +220,7 @@ def test_by_column_of_integers_then_floats_is_one_column_of_numbers(tmp_path):
 
 
 def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(rng):
-    from losscli.render.many import MANY, csv_pieces
+    from losscli.render.many import MANY, csv_pieces, joined
     from losscli.render.result import to_csv
 
     n = 6_000
@@ -239,7 +239,7 @@ def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(r
     for by, bootstrap in ((["g", "value"], 0), (["f", "g", "value"], 3)):
         result = compute(df, by=by, bootstrap=bootstrap)
         assert len(result.results) > MANY
-        assert "".join(csv_pieces(result)) == to_csv(result)
+        assert joined(csv_pieces(result)) == to_csv(result)
 
 
 def test_float_reprs_are_python_reprs_at_every_magnitude(rng):

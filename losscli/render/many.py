@@ -7,13 +7,14 @@ The JSON document is the one `dumps_json` writes, parsed equal; only the layout 
 
 from __future__ import annotations
 
+import collections
 import csv
 import dataclasses
 import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +25,8 @@ from losscli.groups import to_arrow
 from losscli.render import dumps_json
 from losscli.render.result import params_text, to_csv
 from losscli.result import ComputeResult
+
+T = TypeVar("T")
 
 #: Above this many group results the many-groups paths are taken.
 MANY = 2_000
@@ -41,12 +44,21 @@ def group_count(result: ComputeResult) -> int:
     return sum(r.group is not None for r in results)
 
 
+#: A piece of output: text, or UTF-8 bytes straight from an Arrow buffer.
+Piece = str | memoryview
+
+
+def joined(pieces: Iterable[Piece]) -> str:
+    """The text the pieces make."""
+    return "".join(p if isinstance(p, str) else bytes(p).decode() for p in pieces)
+
+
 def to_json(result: ComputeResult) -> str:
     """`dumps_json(result.to_dict())`, parsed equal, fast for any number of results."""
-    return "".join(json_pieces(result))
+    return joined(json_pieces(result))
 
 
-def json_pieces(result: ComputeResult) -> Iterator[str]:
+def json_pieces(result: ComputeResult) -> Iterator[Piece]:
     """The text of `to_json` in pieces, to write one by one: the group results are formatted
     column by column in Arrow, `CHUNK` groups at a time, one compact object per line."""
     if len(result.results) <= MANY:
@@ -58,10 +70,12 @@ def json_pieces(result: ComputeResult) -> Iterator[str]:
     gate_dicts, data["gates"] = data["gates"], "__losscli_gates__"
     data["results"] = "__losscli_results__"
     encode = json.JSONEncoder(allow_nan=False).encode
-    lines: Iterable[str] = [",\n    ".join(encode(r.to_dict()) for r in overall)] if overall else []
+    lines: Iterable[Piece] = (
+        [",\n    ".join(encode(r.to_dict()) for r in overall)] if overall else []
+    )
     if table is not None:
         lines = itertools.chain(lines, _group_lines(table))
-    gates: Iterable[str] = [",\n    ".join(encode(g) for g in gate_dicts)] if gate_dicts else []
+    gates: Iterable[Piece] = [",\n    ".join(encode(g) for g in gate_dicts)] if gate_dicts else []
     head = dumps_json(data)
     before, _, rest = head.partition(json.dumps(data["gates"]))
     between, _, after = rest.partition(json.dumps(data["results"]))
@@ -77,11 +91,12 @@ def json_pieces(result: ComputeResult) -> Iterator[str]:
     yield after
 
 
-def _list(pieces: Iterable[str]) -> Iterator[str]:
+def _list(pieces: Iterable[Piece]) -> Iterator[Piece]:
     """A JSON list of already-encoded items, given in pieces of one or more items each."""
     empty = True
     for piece in pieces:
-        yield ("[\n    " if empty else ",\n    ") + piece
+        yield "[\n    " if empty else ",\n    "
+        yield piece
         empty = False
     yield "[]" if empty else "\n  ]"
 
@@ -142,11 +157,10 @@ def _numbers(values: np.ndarray) -> pa.Array:
     return pc.if_else(to_arrow(finite), text, _text("null"))
 
 
-def _group_lines(table: GroupTable) -> Iterator[str]:
+def _group_lines(table: GroupTable) -> Iterator[memoryview]:
     """Every group result as one JSON object per line, groups major, losses minor, in pieces
-    of `CHUNK` groups. The rows and weight sums, the same for every loss, are formatted once."""
-    import pyarrow.compute as pc
-
+    of `CHUNK` groups formatted two at a time (Arrow's kernels run outside the GIL). The rows
+    and weight sums, the same for every loss, are formatted once."""
     encode = json.JSONEncoder(allow_nan=False).encode
     groups = _key_objects(table)
     if groups is None:
@@ -157,17 +171,48 @@ def _group_lines(table: GroupTable) -> Iterator[str]:
         for c in table.losses[1:]
     )
     between = _text(",\n    ")
-    for start in range(0, len(groups), CHUNK):
+
+    def chunk(start: int) -> memoryview:
         part = slice(start, start + CHUNK)
         counts = _counts(first, part) if shared else None
         pieces: list[pa.Array | pa.Scalar] = []
-        for i, c in enumerate(table.losses):
-            if i:
-                pieces.append(between)  # a group's losses a line each
-            pieces += _loss_pieces(table, c, groups[part], part, encode, counts)
-        lines = pc.binary_join_element_wise(*pieces, _text(""))
-        offsets = to_arrow(np.array([0, len(lines)]))
-        yield str(pc.binary_join(pa.LargeListArray.from_arrays(offsets, lines), between)[0])
+        for c in table.losses:  # a group's losses a line each
+            pieces += [*_loss_pieces(table, c, groups[part], part, encode, counts), between]
+        return _concatenated(pieces, len(",\n    "))
+
+    yield from in_order(chunk, range(0, len(groups), CHUNK))
+
+
+def _concatenated(pieces: list[pa.Array | pa.Scalar], cut: int = 0) -> memoryview:
+    """The bytes of every row's pieces joined, all rows one after the other, without the
+    last `cut` bytes: read from the joined array's data buffer (no copy)."""
+    import pyarrow.compute as pc
+
+    lines = pc.binary_join_element_wise(*pieces, _text(""))
+    assert not lines.null_count
+    offsets = np.frombuffer(
+        lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset
+    )
+    return memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1]) - cut]
+
+
+def in_order(make: Callable[[int], T], items: Iterable[int], ahead: int = 2) -> Iterator[T]:
+    """make(item) for each item, in order, `ahead` of them made at a time on threads (no more
+    are held, whatever the number of items)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    with ThreadPoolExecutor(ahead) as pool:
+        pending: collections.deque[Future[T]] = collections.deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(make, item))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _counts(c: LossColumns, part: slice) -> tuple[pa.Array, pa.Array]:
@@ -245,7 +290,7 @@ def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
     return dataclasses.replace(result, results=shown, gates=gates), note
 
 
-def csv_pieces(result: ComputeResult) -> Iterator[str]:
+def csv_pieces(result: ComputeResult) -> Iterator[Piece]:
     """`render.result.to_csv(result)` byte for byte, in pieces: the header and overall rows by
     the plain writer, the group rows built column by column in Arrow, `CHUNK` groups at a
     time (Arrow's own CSV writer quotes every string or refuses them, never minimally)."""
@@ -263,7 +308,8 @@ def csv_pieces(result: ComputeResult) -> Iterator[str]:
         for c in table.losses[1:]
     )
     comma, newline = _text(","), _text("\n")
-    for start in range(0, len(table.groups), CHUNK):
+
+    def chunk(start: int) -> memoryview:
         part = slice(start, start + CHUNK)
         counts = _csv_counts(first, part) if shared else None
         cells: list[pa.Array | pa.Scalar] = []
@@ -278,11 +324,9 @@ def csv_pieces(result: ComputeResult) -> Iterator[str]:
                 cells += [_text(",,")]
             rows, weight_sum = _csv_counts(c, part) if counts is None else counts
             cells += [comma, rows, comma, weight_sum, newline]
-        lines = pa.compute.binary_join_element_wise(*cells, _text(""))
-        offsets = to_arrow(np.array([0, len(lines)]))
-        yield str(
-            pa.compute.binary_join(pa.LargeListArray.from_arrays(offsets, lines), _text(""))[0]
-        )
+        return _concatenated(cells)
+
+    yield from in_order(chunk, range(0, len(table.groups), CHUNK))
 
 
 def _csv_counts(c: LossColumns, part: slice) -> tuple[pa.Array, pa.Array]:
