@@ -10,12 +10,13 @@ lacks it) fails: a gate never passes by default. The baseline is validated (`Bas
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from losscli.baseline import Baseline, GroupKey, group_key, load_baseline, located
 from losscli.errors import UsageError
+from losscli.grouped import GroupTable
 from losscli.losses import LossSpec, label_specs
 from losscli.result import ComputeResult, GateOutcome, LossResult
 
@@ -249,44 +250,93 @@ def evaluate(
     """Check every gate on the overall result and, unless scope is 'overall', on every group.
 
     A gate whose loss was not computed, a group without a value for it, and (for
-    `--max-increase`) a group of the baseline missing from this run each fail.
+    `--max-increase`) a group of the baseline missing from this run each fail. Groups held as
+    columns (`grouped.Results`) are judged column by column: no result is built per group.
     """
     old = Baseline.coerce(baseline)
     _check_scope(gates, scope, old)
     if not gates:  # nothing to check: do not index every group's result
         return []
     task = result.inputs.get("task")
+    table = getattr(result.results, "table", None)
+    overall = {r.label: r for r in result.overall()}
     by_label: dict[str, dict[GroupKey, LossResult]] = {}
     groups: dict[GroupKey, dict[str, Any]] = {}  # in the result's order
-    for r in result.results:
-        key = group_key(r.group)
-        by_label.setdefault(r.label, {})[key] = r
-        if r.group is not None and scope == "all":
-            groups.setdefault(key, r.group)
+    if table is None:
+        for r in result.results:
+            key = group_key(r.group)
+            by_label.setdefault(r.label, {})[key] = r
+            if r.group is not None and scope == "all":
+                groups.setdefault(key, r.group)
     outcomes: list[GateOutcome] = []
     for gate in gates:
         target = resolve(gate, result.overall(), task)
         if target is None:
             outcomes.append(_error(gate, gate.loss, None, f"{gate.loss} was not computed"))
             continue
-        found = by_label[target.label]
         olds = {} if old is None else old.values(target.name, target.params)
-        for key, group in [((), None), *groups.items()]:
-            hit = found.get(key)
-            if hit is None:
-                message = f"{located(target.label, group)} has no value (no rows in this group)"
-                outcomes.append(_error(gate, target.label, group, message))
-                continue
-            entry = olds.get(key)
-            outcomes.append(_check(gate, hit, None if entry is None else entry.value))
+        entry = olds.get(())
+        outcomes.append(_check(gate, overall[target.label], None if entry is None else entry.value))
+        if table is not None and scope == "all":
+            outcomes += _group_outcomes(gate, table, target.label, olds)
+        elif scope == "all":
+            found = by_label[target.label]
+            for key, group in groups.items():
+                hit = found.get(key)
+                if hit is None:
+                    message = f"{located(target.label, group)} has no value (no rows in this group)"
+                    outcomes.append(_error(gate, target.label, group, message))
+                    continue
+                entry = olds.get(key)
+                outcomes.append(_check(gate, hit, None if entry is None else entry.value))
         if gate.kind in RELATIVE_KINDS and old is not None and scope == "all":
+            keys = _run_keys(table, groups)
             for key, group in old.groups(target.name, target.params).items():
-                if key not in groups:
+                if key not in keys:
                     message = (
                         f"{located(target.label, group)} is in the baseline but not in this run"
                     )
                     outcomes.append(_error(gate, target.label, group, message))
     return outcomes
+
+
+def _run_keys(table: GroupTable | None, groups: Mapping[GroupKey, Any]) -> Collection[GroupKey]:
+    """The group keys of this run."""
+    if table is None:
+        return groups.keys()
+    return {group_key(g) for g in table.groups}
+
+
+def _group_outcomes(
+    gate: Gate, table: GroupTable, label: str, olds: Mapping[GroupKey, Any]
+) -> list[GateOutcome]:
+    """One gate on every group of a GroupTable: the verdicts as arrays, then one outcome (and
+    message) per group. The baseline's values are looked up only for a relative gate."""
+    import numpy as np
+
+    column = next(c for c in table.losses if c.label == label)
+    values = column.value
+    limits: Any = gate.limit
+    baseline: Any = None
+    if gate.kind in RELATIVE_KINDS:
+        found = [olds.get(group_key(g)) for g in table.groups]
+        baseline = np.array([np.nan if e is None else e.value for e in found], dtype=float)
+        allowed = np.abs(baseline) * gate.limit if gate.relative else gate.limit
+        limits = baseline - allowed if gate.kind == "min_decrease" else baseline + allowed
+    with np.errstate(invalid="ignore"):
+        ok = values >= limits if gate.kind == "min" else values <= limits
+    defined = np.isfinite(values) & np.isfinite(limits)
+    olds_list = [None] * len(values) if baseline is None else baseline.tolist()
+    out = []
+    for i, (group, value, old, good, known) in enumerate(
+        zip(table.groups, values.tolist(), olds_list, ok.tolist(), defined.tolist(), strict=True)
+    ):
+        if known:
+            out.append(_outcome(gate, label, group, value, old, good))
+        else:  # no value, or no baseline value: the error says which
+            r = table.result(i, table.losses.index(column))
+            out.append(_check(gate, r, None if old is None or math.isnan(old) else old))
+    return out
 
 
 def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -> GateOutcome:
@@ -296,42 +346,54 @@ def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -
 def _check(gate: Gate, r: LossResult, old: float | None) -> GateOutcome:
     """One gate on one result; `old` is the baseline's value for `--max-increase`."""
     name = located(r.label, r.group)
-
-    def outcome(
-        status: str, message: str, limit: float | None, old: float | None = None
-    ) -> GateOutcome:
-        return GateOutcome(
-            gate.text, gate.kind, r.label, r.group, r.value, limit, status, message, old
-        )
-
     if r.value is None or not math.isfinite(r.value):
-        return outcome("error", f"{name} could not be evaluated (no rows or zero weight)", None)
-    if gate.kind == "max":
-        ok = r.value <= gate.limit
-        return outcome(
-            "pass" if ok else "fail",
-            f"{name} = {r.value:.6g} {'<=' if ok else '>'} {gate.limit:g}",
-            gate.limit,
-        )
-    if gate.kind == "min":
-        ok = r.value >= gate.limit
-        return outcome(
-            "pass" if ok else "fail",
-            f"{name} = {r.value:.6g} {'>=' if ok else '<'} {gate.limit:g}",
-            gate.limit,
-        )
-    if old is None:
-        return outcome("error", f"the baseline has no value for {name}", None)
+        message = f"{name} could not be evaluated (no rows or zero weight)"
+        return GateOutcome(gate.text, gate.kind, r.label, r.group, r.value, None, "error", message)
+    if gate.kind in RELATIVE_KINDS and old is None:
+        message = f"the baseline has no value for {name}"
+        return GateOutcome(gate.text, gate.kind, r.label, r.group, r.value, None, "error", message)
+    return _outcome(gate, r.label, r.group, r.value, old, _passes(gate, r.value, old))
+
+
+def _limit(gate: Gate, old: float | None) -> float:
+    """The bound a value is held to: the gate's limit, or the baseline's value moved by the
+    allowance (a loss may rise by it, or must fall by it)."""
+    if gate.kind not in RELATIVE_KINDS:
+        return gate.limit
+    assert old is not None
     allowed = abs(old) * gate.limit if gate.relative else gate.limit
-    down = gate.kind == "min_decrease"
-    limit = old - allowed if down else old + allowed
-    ok = r.value <= limit
-    change = r.value - old
-    rel = f" ({change / abs(old) * 100:+.3g}%)" if old else ""
-    return outcome(
-        "pass" if ok else "fail",
-        f"{name} = {r.value:.6g}, baseline {old:.6g}: change {change:+.6g}{rel}, "
-        + (f"required -{allowed:.6g}" if down else f"allowed +{allowed:.6g}"),
-        limit,
-        old,
-    )
+    return old - allowed if gate.kind == "min_decrease" else old + allowed
+
+
+def _passes(gate: Gate, value: float, old: float | None) -> bool:
+    limit = _limit(gate, old)
+    return value >= limit if gate.kind == "min" else value <= limit
+
+
+def _outcome(
+    gate: Gate,
+    label: str,
+    group: dict[str, Any] | None,
+    value: float,
+    old: float | None,
+    ok: bool,
+) -> GateOutcome:
+    """The outcome of a gate on a finite value (and the baseline's value for a relative
+    gate), `ok` saying whether it holds, with its message."""
+    name = located(label, group)
+    limit = _limit(gate, old)
+    status = "pass" if ok else "fail"
+    if gate.kind == "max":
+        message = f"{name} = {value:.6g} {'<=' if ok else '>'} {gate.limit:g}"
+    elif gate.kind == "min":
+        message = f"{name} = {value:.6g} {'>=' if ok else '<'} {gate.limit:g}"
+    else:
+        assert old is not None
+        allowed = abs(old) * gate.limit if gate.relative else gate.limit
+        change = value - old
+        rel = f" ({change / abs(old) * 100:+.3g}%)" if old else ""
+        message = f"{name} = {value:.6g}, baseline {old:.6g}: change {change:+.6g}{rel}, " + (
+            f"required -{allowed:.6g}" if gate.kind == "min_decrease" else f"allowed +{allowed:.6g}"
+        )
+        return GateOutcome(gate.text, gate.kind, label, group, value, limit, status, message, old)
+    return GateOutcome(gate.text, gate.kind, label, group, value, limit, status, message)

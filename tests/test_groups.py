@@ -387,3 +387,42 @@ def _arrays(y, x, w=None):
     from losscli.columns import Arrays
 
     return Arrays(y=y, pred=x, weight=w, keep=None, rows=len(y), dropped=0)
+
+
+def test_group_gates_judged_by_column_equal_the_gates_judged_result_by_result(rng):
+    """Gates over a GroupTable (verdicts as arrays) give the outcomes, messages included, that
+    the same results as a plain list give: limits, a baseline with groups missing on either
+    side, a group without a value."""
+    import dataclasses
+
+    from losscli.gates import evaluate
+    from losscli.grouped import Results
+
+    n = 4_000
+    df = pd.DataFrame(
+        {
+            "g": rng.integers(0, 300, n),
+            "y_true": rng.normal(size=n),
+            "y_pred": rng.normal(size=n),
+            "w": rng.uniform(0, 2, n),
+        }
+    )
+    df.loc[df.g == 7, "w"] = 0.0  # a group that weighs nothing: no value
+    old_df = df[df.g != 11].assign(g=lambda d: d.g.where(d.g != 12, 999))
+    old = compute(old_df, losses=["mse", "mae"], by=["g"], weight="w").to_dict()
+    result = compute(df, losses=["mse", "mae"], by=["g"], weight="w")
+    assert isinstance(result.results, Results) and result.results.table is not None
+    plain = dataclasses.replace(result, results=list(result.results))
+    gates = [
+        Gate("max", "mse", 2.0),
+        Gate("min", "mae", 1.1),
+        Gate("max_increase", "mse", 0.05, relative=True),
+        Gate("min_decrease", "mae", 0.01),
+    ]
+    by_column = evaluate(result, gates, baseline=old)
+    by_result = evaluate(plain, gates, baseline=old)
+    assert by_column == by_result
+    statuses = {o.status for o in by_column}
+    assert statuses == {"pass", "fail", "error"}
+    assert any("in the baseline but not in this run" in o.message for o in by_column)
+    assert any(o.message.startswith("the baseline has no value") for o in by_column)
