@@ -10,7 +10,7 @@ lacks it) fails: a gate never passes by default. The baseline is validated (`Bas
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -268,6 +268,9 @@ def evaluate(
             by_label.setdefault(r.label, {})[key] = r
             if r.group is not None and scope == "all":
                 groups.setdefault(key, r.group)
+    keys: list[GroupKey] | None = None  # the table's group keys, for a baseline
+    if table is not None and old is not None and scope == "all":
+        keys = [group_key(g) for g in table.groups]
     outcomes: list[GateOutcome] = []
     for gate in gates:
         target = resolve(gate, result.overall(), task)
@@ -278,7 +281,7 @@ def evaluate(
         entry = olds.get(())
         outcomes.append(_check(gate, overall[target.label], None if entry is None else entry.value))
         if table is not None and scope == "all":
-            outcomes += _group_outcomes(gate, table, target.label, olds)
+            outcomes += _group_outcomes(gate, table, target.label, olds, keys)
         elif scope == "all":
             found = by_label[target.label]
             for key, group in groups.items():
@@ -290,9 +293,9 @@ def evaluate(
                 entry = olds.get(key)
                 outcomes.append(_check(gate, hit, None if entry is None else entry.value))
         if gate.kind in RELATIVE_KINDS and old is not None and scope == "all":
-            keys = _run_keys(table, groups)
+            seen = groups.keys() if keys is None else set(keys)
             for key, group in old.groups(target.name, target.params).items():
-                if key not in keys:
+                if key not in seen:
                     message = (
                         f"{located(target.label, group)} is in the baseline but not in this run"
                     )
@@ -300,18 +303,16 @@ def evaluate(
     return outcomes
 
 
-def _run_keys(table: GroupTable | None, groups: Mapping[GroupKey, Any]) -> Collection[GroupKey]:
-    """The group keys of this run."""
-    if table is None:
-        return groups.keys()
-    return {group_key(g) for g in table.groups}
-
-
 def _group_outcomes(
-    gate: Gate, table: GroupTable, label: str, olds: Mapping[GroupKey, Any]
+    gate: Gate,
+    table: GroupTable,
+    label: str,
+    olds: Mapping[GroupKey, Any],
+    keys: Sequence[GroupKey] | None,
 ) -> list[GateOutcome]:
     """One gate on every group of a GroupTable: the verdicts as arrays, then one outcome (and
-    message) per group. The baseline's values are looked up only for a relative gate."""
+    message) per group. The baseline's values (`olds`, by the groups' `keys`) are looked up
+    only for a relative gate."""
     import numpy as np
 
     column = next(c for c in table.losses if c.label == label)
@@ -319,7 +320,8 @@ def _group_outcomes(
     limits: Any = gate.limit
     baseline: Any = None
     if gate.kind in RELATIVE_KINDS:
-        found = [olds.get(group_key(g)) for g in table.groups]
+        assert keys is not None
+        found = [olds.get(key) for key in keys]
         baseline = np.array([np.nan if e is None else e.value for e in found], dtype=float)
         allowed = np.abs(baseline) * gate.limit if gate.relative else gate.limit
         limits = baseline - allowed if gate.kind == "min_decrease" else baseline + allowed
