@@ -9,7 +9,6 @@ files or two machines merge by addition.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -406,9 +405,7 @@ class Engine:
                 reps = np.asarray(spec.loss.finalize(reps), dtype=np.float64)
         reps[~np.isfinite(reps)] = np.nan
         alpha = (1.0 - ci) / 2.0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a column with no finite replicate
-            low, high = np.nanquantile(reps, [alpha, 1.0 - alpha], axis=0)
+        low, high = nan_quantiles(reps, [alpha, 1.0 - alpha])
         return np.atleast_1d(low), np.atleast_1d(high)
 
     def _reduce(self, spec: LossSpec, wl: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -419,6 +416,39 @@ class Engine:
                 total = np.asarray(spec.loss.finalize(total), dtype=np.float64)
         total = np.where((w > 0) & np.isfinite(total), total, np.nan)
         return np.atleast_1d(total).astype(np.float64)
+
+
+def nan_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> list[np.ndarray]:
+    """`np.nanquantile(values, q, axis=0)` for each q, to the bit, for every column at once
+    (numpy loops over the columns in Python when it has to skip NaN: a second per 20k groups).
+
+    Each column's n values that are not NaN, sorted; q's virtual index i = (n - 1) q between
+    neighbours a = x[floor(i)] and b = x[floor(i) + 1] (both the last value from n - 1 on),
+    g = i - floor(i), and numpy's lerp: a + (b - a) g, or b - (b - a)(1 - g) where g >= 0.5.
+    A column of NaN only is NaN."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[:, None]
+    ordered = np.sort(values, axis=0)  # NaN last
+    count = np.count_nonzero(~np.isnan(values), axis=0)
+    columns = np.arange(values.shape[1])
+    last = np.maximum(count - 1, 0)
+    out = []
+    for q in quantiles:
+        virtual = (count - 1) * np.float64(q)
+        before = np.floor(virtual)
+        above = virtual >= count - 1
+        gamma = virtual - np.where(above, -1.0, before)
+        low = np.where(above, last, np.clip(before, 0, None)).astype(np.intp)
+        high = np.where(above, last, np.clip(before + 1, 0, None)).astype(np.intp)
+        a, b = ordered[low, columns], ordered[high, columns]
+        diff = b - a
+        with np.errstate(invalid="ignore"):
+            result = a + diff * gamma
+            np.subtract(b, diff * (1 - gamma), out=result, where=gamma >= 0.5)
+        result[count == 0] = np.nan
+        out.append(result)
+    return out
 
 
 def _key_columns(codes: np.ndarray, keys: Sequence[tuple]) -> list[pa.Array]:
