@@ -196,7 +196,7 @@ class Engine:
                 sums = Sums([float(x) for x in g.wl[label][:, i]], [float(x) for x in g.w[:, i]])
                 sums.n = int(g.n[i])
                 if g.boot_w is not None:
-                    sums.boot_wl, sums.boot_w = g.boot_wl[label][:, i], g.boot_w[:, i]
+                    sums.boot_wl, sums.boot_w = g.boot_wl[label][i], g.boot_w[i]
                 table[key] = sums
             out[label] = table
         self._view = ((self.keys.count, int(g.n.sum())), out)
@@ -334,7 +334,7 @@ class Engine:
         for i, label in enumerate([*self.group_sums.labels, ""]):
             sums = np.add.reduceat(rows * values[start:stop][order, i, None], starts, axis=0)
             target = self.group_sums.boot_w if not label else self.group_sums.boot_wl[label]
-            target[:, ids] += sums.T
+            target[ids] += sums
 
     def _check_domain(self, spec: LossSpec, arrays: Arrays, file: str, offset: int) -> None:
         try:
@@ -389,7 +389,7 @@ class Engine:
         if g.boot_w is None or not self.bootstrap:
             return GroupValues(value, rows, w)
         low, high = self._interval(
-            spec, g.boot_wl[spec.label][:, : g.size], g.boot_w[:, : g.size], ci
+            spec, g.boot_wl[spec.label][: g.size].T, g.boot_w[: g.size].T, ci
         )
         undefined = ~np.isfinite(value)
         low[undefined], high[undefined] = np.nan, np.nan

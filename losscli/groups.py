@@ -417,6 +417,15 @@ def two_sum(hi: np.ndarray, lo: np.ndarray, x: np.ndarray) -> None:
     lo += err
 
 
+def _grow_rows(a: np.ndarray, size: int) -> np.ndarray:
+    """`a` with room for `size` rows (at least doubled)."""
+    if a.shape[0] >= size:
+        return a
+    out = np.zeros((max(size, 2 * a.shape[0]), *a.shape[1:]), dtype=a.dtype)
+    out[: a.shape[0]] = a
+    return out
+
+
 def _grow(a: np.ndarray, size: int, factor: float = 2.0) -> np.ndarray:
     """`a` with room for `size` entries in its last axis (grown by `factor` at least)."""
     if a.shape[-1] >= size:
@@ -430,7 +439,7 @@ def _grow(a: np.ndarray, size: int, factor: float = 2.0) -> np.ndarray:
 class GroupSums:
     """Per group id: sum(w * l) per loss and sum(w) as double-double (hi, lo) pairs, all in one
     array `sums` of shape (2, losses + 1, capacity) (sum(w) last); the row counts `n`; the
-    bootstrap replicate sums (replicates first, groups last).
+    bootstrap replicate sums (groups first: a group's replicates are one contiguous row).
 
     Rows come in through `add_rows` and wait in a buffer of up to max(FOLD_ROWS, 2 * groups)
     rows. A fold sums the waiting rows per group with `np.bincount` (a C loop, rows in order)
@@ -452,7 +461,7 @@ class GroupSums:
         self._rows = np.empty((len(labels) + 1, 0))  # their w * l per loss, then w
         self._waiting = 0
         self._weighted = False  # some waiting row has a weight (else sum(w) is the count)
-        self.boot_wl: dict[str, np.ndarray] = {}  # (B, capacity)
+        self.boot_wl: dict[str, np.ndarray] = {}  # (capacity, B): a group's replicates a row
         self.boot_w: np.ndarray | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -498,12 +507,12 @@ class GroupSums:
         self.size = max(self.size, size)
         for label in self.labels:
             if replicates:
-                self.boot_wl[label] = _grow(
-                    self.boot_wl.get(label, np.zeros((replicates, 0))), size
+                self.boot_wl[label] = _grow_rows(
+                    self.boot_wl.get(label, np.zeros((0, replicates))), size
                 )
         if replicates:
-            self.boot_w = _grow(
-                np.zeros((replicates, 0)) if self.boot_w is None else self.boot_w, size
+            self.boot_w = _grow_rows(
+                np.zeros((0, replicates)) if self.boot_w is None else self.boot_w, size
             )
 
     def add_rows(
@@ -566,7 +575,7 @@ class GroupSums:
     def add_at(self, ids: np.ndarray, other: GroupSums) -> None:
         """Fold `other`'s groups 0..other.size-1 into these at `ids` (distinct)."""
         m = other.size
-        replicates = 0 if other.boot_w is None else other.boot_w.shape[0]
+        replicates = 0 if other.boot_w is None else other.boot_w.shape[1]
         self.fold()
         self.resize(int(ids.max(initial=-1)) + 1, replicates)
         self._room()
@@ -587,8 +596,8 @@ class GroupSums:
         if replicates:
             assert self.boot_w is not None and other.boot_w is not None
             for label in self.labels:
-                self.boot_wl[label][:, ids] += other.boot_wl[label][:, :m]
-            self.boot_w[:, ids] += other.boot_w[:, :m]
+                self.boot_wl[label][ids] += other.boot_wl[label][:m]
+            self.boot_w[ids] += other.boot_w[:m]
 
     def total(self, label: str) -> tuple[np.ndarray, np.ndarray]:
         """sum(w * l) and sum(w) of every group, each rounded once."""
