@@ -35,6 +35,22 @@ class NonFinite(StrEnum):
     IGNORE = "ignore"
 
 
+def all_finite(*arrays: np.ndarray | None) -> bool:
+    """True when no value of these arrays (None: skipped) is NaN or infinite, told by one sum
+    each: a NaN or an infinity makes the sum NaN or infinite. False also when a sum of finite
+    values overflows: the caller then looks value by value.
+
+    >>> all_finite(np.array([1.0, 2.0]), None), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    """
+    for values in arrays:
+        if values is not None and values.size:
+            with np.errstate(over="ignore", invalid="ignore"):
+                if not np.isfinite(np.add.reduce(values, axis=None)):
+                    return False
+    return True
+
+
 def check_arrays(
     y: np.ndarray | None,
     pred: np.ndarray,
@@ -76,11 +92,14 @@ def check_arrays(
         i = int(np.argmax(mask))
         return rows + i if isinstance(rows, int) else int(rows[i])
 
-    if nonfinite == NonFinite.ANY:
+    floats = y is None or np.issubdtype(y.dtype, np.floating)
+    if nonfinite == NonFinite.ANY and not all_finite(y if floats else None, pred):
         _check_finite(y, pred, names, file, row, error)
     elif nonfinite == NonFinite.INFINITE:
-        _check_infinite(y if task == "regression" else None, pred, names, file, row, error)
-    if weight is not None:
+        y_inf = y if task == "regression" else None
+        if not all_finite(y_inf, pred):
+            _check_infinite(y_inf, pred, names, file, row, error)
+    if weight is not None and not (all_finite(weight) and (not n or weight.min() >= 0)):
         bad = ~np.isfinite(weight) | (weight < 0)
         if bad.any():
             raise error(
@@ -101,6 +120,8 @@ def _check_probabilities(
     error: type[LosscliError],
 ) -> None:
     """Predictions that should be probabilities lie in [0, 1]."""
+    if not pred.size or (pred.min() >= 0 and pred.max() <= 1):  # NaN fails both: looked at
+        return
     bad = (pred < 0) | (pred > 1)
     bad_rows = np.asarray(bad if bad.ndim == 1 else bad.any(axis=1))
     if bad_rows.any():

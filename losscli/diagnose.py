@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -210,6 +209,8 @@ def normal_top_share(q: float) -> float:
     """
     if q >= 1.0:
         return 1.0
+    from statistics import NormalDist
+
     normal = NormalDist()
     z = normal.inv_cdf(1.0 - q / 2.0)
     return q + 2.0 * z * normal.pdf(z)

@@ -20,6 +20,7 @@ from losscli.columns import Arrays
 from losscli.errors import InputError
 from losscli.groups import GroupKeys, GroupSums
 from losscli.losses import LossSpec
+from losscli.losses.regression import Errors
 
 #: Bootstrap weights are drawn for at most this many (row, replicate) cells at a time.
 BOOTSTRAP_CELLS = poisson.BLOCK_CELLS
@@ -178,6 +179,8 @@ class Engine:
         self._view: tuple[tuple[int, int], dict[str, dict[tuple, Sums]]] | None = None
         self.clipped = 0
         self.clips = not from_logits and any(s.loss.clips for s in self.specs)
+        # losses that are functions of e = y_pred - y_true share one Errors per batch
+        self.shares_errors = task == "regression" and any(s.loss.of_errors for s in self.specs)
 
     @property
     def groups(self) -> dict[str, dict[tuple, Sums]]:
@@ -233,22 +236,31 @@ class Engine:
             self.clipped += int(np.count_nonzero((pred < self.eps) | (pred > 1.0 - self.eps)))
         w_total = float(n) if w is None else float(np.sum(w))
         per_row: dict[str, np.ndarray] = {}
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+            errors = Errors(y, pred) if self.shares_errors else None
+        done: dict[tuple, tuple[np.ndarray, float]] = {}  # mse and rmse: one kernel, one pass
         for spec in self.specs:
             self._check_domain(spec, arrays, file, offset)
-            with np.errstate(over="ignore", invalid="ignore"):
-                losses = spec.loss.per_row(
-                    y,
-                    pred,
-                    task=self.task,
-                    from_logits=self.from_logits,
-                    eps=self.eps,
-                    check=False,
-                    **spec.params,
-                )
-                wl_rows = losses if w is None else w * losses
-                total = float(np.sum(wl_rows))
-            if not math.isfinite(total):
-                _overflow(spec.label, wl_rows, arrays, file, offset)
+            same = (spec.loss.kernels.get(self.task), *sorted(spec.params.items()))
+            if same in done:
+                losses, total = done[same]
+            else:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    losses = spec.loss.per_row(
+                        y,
+                        pred,
+                        task=self.task,
+                        from_logits=self.from_logits,
+                        eps=self.eps,
+                        check=False,
+                        errors=errors,
+                        **spec.params,
+                    )
+                    wl_rows = losses if w is None else w * losses
+                    total = float(np.sum(wl_rows))
+                if not math.isfinite(total):
+                    _overflow(spec.label, wl_rows, arrays, file, offset)
+                done[same] = losses, total
             per_row[spec.label] = losses
             self.overall[spec.label].add(total, w_total, n)
         codes = None

@@ -21,7 +21,6 @@ import glob
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -134,6 +133,8 @@ class Output:
         directory = os.path.dirname(real)
         os.makedirs(directory, exist_ok=True)
         mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~current_umask()
+        import tempfile
+
         with signals.blocked():  # a signal now would leave an unregistered temporary file
             fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", dir=directory)
             signals.TEMPORARY.add(self.tmp)

@@ -158,6 +158,9 @@ def compare_command(
 ) -> None:
     """Parse, call `losscli.compare`, render, exit; long only for its option declarations."""
     with reporting(debug, inputs=files or [], outputs=[output, plot]):
+        from losscli.cli.memory import tune_memory
+
+        tune_memory()
         from losscli.sensitivity import compare
 
         fmt = resolve_format(fmt, json_flag)

@@ -7,8 +7,6 @@ nothing rather than printing an error into the user's shell.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import io
 import json
 import os
@@ -74,6 +72,9 @@ def header(path: str) -> list[str]:
 
         with ipc.open_file(path) as reader:
             return list(reader.schema.names)
+    import csv
+    import gzip
+
     opener: Any = gzip.open if lower.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", newline="") as handle:
         first = handle.readline()

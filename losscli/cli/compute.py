@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +35,7 @@ from losscli.cli.common import (
     warn,
 )
 from losscli.cli.complete import complete_column, complete_loss
+from losscli.cli.memory import tune_memory
 from losscli.errors import LosscliError
 from losscli.render import Format
 from losscli.text import plural
@@ -265,7 +265,7 @@ def compute_command(
         reporting(debug, inputs=[*files, baseline], outputs=[output, per_row, summary]),
         summary_of_errors(summary),
     ):
-        prefer_jemalloc()
+        tune_memory()
         from losscli.errors import UsageError
         from losscli.evaluate import compute
         from losscli.gates import load_baseline, parse_gates
@@ -384,16 +384,6 @@ def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None
         stderr_line("", "", f"  {g.message}")
     if len(failed) > limit:
         stderr_line("", "", f"  (+{len(failed) - limit} more: see the output)")
-
-
-def prefer_jemalloc() -> None:
-    """Arrow's jemalloc pool: lower peak memory and faster CSV parsing than its default here.
-
-    Set before pyarrow is imported (the pool is chosen then), on Linux, where pyarrow's wheels
-    build it; ARROW_DEFAULT_MEMORY_POOL set by the user wins.
-    """
-    if "pyarrow" not in sys.modules and sys.platform.startswith("linux"):
-        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
 @contextmanager

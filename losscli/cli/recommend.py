@@ -126,6 +126,10 @@ def recommend_command(
     debug: DebugOpt = False,
 ) -> None:
     with reporting(debug, inputs=source or [], outputs=[output]):
+        if source:
+            from losscli.cli.memory import tune_memory
+
+            tune_memory()
         from losscli.advice import advise
         from losscli.render import recommend as render
 

@@ -15,8 +15,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.check import check_arrays
-from losscli.columns.arrow import compute, float_column, is_text, string_array, to_float64
+from losscli.check import NonFinite, all_finite, check_arrays
+from losscli.columns.arrow import (
+    compute,
+    float_column,
+    float_columns,
+    is_text,
+    string_array,
+    to_float64,
+)
 from losscli.columns.labels import LabelEncoding, Task
 from losscli.columns.layout import Layout
 from losscli.columns.resolve import Columns
@@ -40,8 +47,7 @@ class BatchConverter:
     """Validate batches and convert them to `Arrays`, remembering what it has seen across them.
 
     `BatchConverter(columns, layout, ...)` returns the converter of the layout's task; each task
-    supplies `labels` (the label column(s) as floats, NaN where missing) and may refine
-    `missing_labels` and `finish`.
+    supplies `labels` (the label column(s) as floats, NaN where missing) and may refine `finish`.
     """
 
     def __new__(cls, columns: Columns, layout: Layout, **options: object) -> BatchConverter:
@@ -78,14 +84,17 @@ class BatchConverter:
             if cols.weight
             else None
         )
-        missing = np.isnan(pred) if pred.ndim == 1 else np.isnan(pred).any(axis=1)
-        y_missing = self.missing_labels(y)
-        missing = missing | y_missing
-        if weight is not None:
-            missing |= np.isnan(weight)
+        # no NaN or infinity anywhere (one sum per array): nothing missing, nothing infinite
+        finite = all_finite(pred, y, weight)
         keep = None
         dropped = 0
-        if missing.any():
+        if not finite:
+            missing = np.isnan(pred) if pred.ndim == 1 else np.isnan(pred).any(axis=1)
+            y_missing = self.missing_labels(y)
+            missing = missing | y_missing
+            if weight is not None:
+                missing |= np.isnan(weight)
+        if not finite and missing.any():
             if self.nan == "error":
                 row = int(np.argmax(missing))
                 raise InputError(
@@ -100,7 +109,8 @@ class BatchConverter:
             pred, y = pred[keep], y[keep]
             weight = None if weight is None else weight[keep]
         rows = np.flatnonzero(keep) if keep is not None else None
-        self._check(y, pred, weight, file, (offset + 1 + rows) if rows is not None else offset + 1)
+        first = (offset + 1 + rows) if rows is not None else offset + 1
+        self._check(y, pred, weight, file, first, finite)
         unnormalised = 0
         if self.probabilities and self.layout.task == Task.MULTICLASS:
             unnormalised = int(np.count_nonzero(np.abs(pred.sum(axis=1) - 1.0) > 1e-6))
@@ -118,13 +128,16 @@ class BatchConverter:
         weight: np.ndarray | None,
         file: str,
         rows: int | np.ndarray,
+        finite: bool = False,
     ) -> None:
+        """`finite`: no value is NaN or infinite (known already: not looked at again)."""
         try:
             check_arrays(
                 y,
                 pred,
                 weight,
                 task=self.layout.task,
+                nonfinite=NonFinite.IGNORE if finite else NonFinite.INFINITE,
                 probabilities=self.probabilities,
                 columns=self._check_columns(),
                 file=file,
@@ -157,7 +170,7 @@ class BatchConverter:
             return float_column(batch.column(column), column, file, offset)
         if len(cols.pred) == 1:
             return float_column(batch.column(cols.pred[0]), cols.pred[0], file, offset)
-        return np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.pred])
+        return float_columns(batch, cols.pred, file, offset)
 
     def _pred_list(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
         column = self.columns.pred[0]
@@ -274,6 +287,8 @@ class BinaryConverter(BatchConverter):
         probability of the positive label."""
         column = self.columns.true[0]
         y = float_column(array, column, file, offset)
+        if self._plain_zero_one(array, y):
+            return y
         one, zero, minus = y == 1, y == 0, y == -1
         soft = (y > 0) & (y < 1) if self.layout.soft_labels else np.zeros(len(y), dtype=bool)
         ok = one | zero | minus | soft | np.isnan(y)
@@ -315,13 +330,27 @@ class BinaryConverter(BatchConverter):
             labels = np.where(missing, np.nan, labels)
         return np.asarray(labels, dtype=np.float64)
 
+    def _plain_zero_one(self, array: pa.Array, y: np.ndarray) -> bool:
+        """Integer or boolean labels without nulls, all 0 or 1 (told by their least and
+        greatest), read with 1 as the positive label: `y` is the answer as it stands."""
+        kind = array.type
+        if self.layout.positive_value != 1.0 or array.null_count or not len(y):
+            return False
+        if not (pa.types.is_integer(kind) or pa.types.is_boolean(kind)):
+            return False
+        low, high = float(y.min()), float(y.max())
+        if low < 0 or high > 1 or (low == 0 and -1.0 in self.seen):  # -1 seen: refused below
+            return False
+        self.seen |= {v for v, present in ((0.0, low == 0), (1.0, high == 1)) if present}
+        return True
+
 
 class MultilabelConverter(BatchConverter):
     """Multi-label: one 0/1 label column per prediction column."""
 
     def labels(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
-        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        y = float_columns(batch, cols.true, file, offset)
         bad = ~np.isin(y, (0.0, 1.0)) & ~np.isnan(y)
         if bad.any():
             row, col = np.argwhere(bad)[0]
@@ -353,17 +382,12 @@ class MulticlassConverter(BatchConverter):
             return self._names(array, offset, file)
         return self._indices(array, offset, file)
 
-    def missing_labels(self, y: np.ndarray) -> np.ndarray:
-        if y.ndim == 1:
-            return np.asarray(np.isnan(y) | (y == -1))
-        return np.asarray(np.isnan(y).any(axis=1))
-
     def finish(self, y: np.ndarray) -> np.ndarray:
         return y.astype(np.int64) if y.ndim == 1 else y  # class indices, missing labels gone
 
     def _targets(self, batch: pa.RecordBatch, offset: int, file: str) -> np.ndarray:
         cols = self.columns
-        y = np.column_stack([float_column(batch.column(c), c, file, offset) for c in cols.true])
+        y = float_columns(batch, cols.true, file, offset)
         bad = (y < 0) | (y > 1)
         if bad.any():
             row, col = np.argwhere(bad)[0]
@@ -405,9 +429,7 @@ class MulticlassConverter(BatchConverter):
                 hint=f"classes of the prediction columns: {', '.join(self.layout.classes or [])}; "
                 "pass --classes A,B,... to name the class of each column, in order",
             )
-        codes = to_float64(codes)
-        codes[np.isnan(codes)] = -1  # a missing label
-        return codes
+        return to_float64(codes)  # NaN: a missing label
 
     def _indices(self, array: pa.Array, offset: int, file: str) -> np.ndarray:
         """Integer labels: positions 0..K-1, or class names matched by value (1..K with

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.columns.arrow import compute, distinct, float_column, is_list, is_text
+from losscli.columns.arrow import compute, distinct, float_column, float_columns, is_list, is_text
 from losscli.columns.labels import (
     Guess,
     LabelEncoding,
@@ -335,7 +335,7 @@ def _not_binary(fit: tuple[Task, ...], columns: Columns, first: pa.RecordBatch) 
 
 
 def _one_hot_or_multilabel(columns: Columns, first: pa.RecordBatch, file: str) -> Task:
-    y = np.column_stack([float_column(first.column(c), c, file) for c in columns.true])
+    y = float_columns(first, columns.true, file)
     y = y[~np.isnan(y).any(axis=1)]
     if np.allclose(y.sum(axis=1), 1.0, rtol=0, atol=1e-6):
         return Task.MULTICLASS

@@ -32,7 +32,7 @@ def binary_cross_entropy(
     >>> round(float(binary_cross_entropy(np.array([1.0]), np.array([0.85]))[0]), 4)
     0.1625
     """
-    y = _smooth(y_true.astype(np.float64), label_smoothing)
+    y = _smooth(np.asarray(y_true, dtype=np.float64), label_smoothing)
     if from_logits:
         z = y_pred
         return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
@@ -53,7 +53,7 @@ def binary_focal(
 
     alpha=None leaves the classes unweighted (Keras and optax defaults; torchvision uses 0.25).
     """
-    y = y_true.astype(np.float64)
+    y = np.asarray(y_true, dtype=np.float64)
     ce = binary_cross_entropy(y, y_pred, from_logits=from_logits, eps=eps)
     if from_logits:
         # 1 - p_t = y sigmoid(-z) + (1 - y) sigmoid(z), without forming 1 - sigmoid(z)
@@ -69,7 +69,7 @@ def binary_focal(
 
 def hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     """max(0, 1 - t s) with t = +1 for label 1, -1 for label 0 or -1, s the score as given."""
-    t = np.where(y_true.astype(np.float64) > 0, 1.0, -1.0)
+    t = np.where(y_true > 0, 1.0, -1.0)
     return np.maximum(0.0, 1.0 - t * y_pred)
 
 

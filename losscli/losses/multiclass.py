@@ -14,7 +14,7 @@ from losscli.losses.registry import EPS, Loss, Param
 
 
 def _targets(y_true: np.ndarray, k: int) -> np.ndarray:
-    return one_hot(y_true, k) if y_true.ndim == 1 else y_true.astype(np.float64)
+    return one_hot(y_true, k) if y_true.ndim == 1 else np.asarray(y_true, dtype=np.float64)
 
 
 def _log_probs(y_pred: np.ndarray, from_logits: bool, eps: float) -> np.ndarray:
@@ -105,9 +105,10 @@ def categorical_brier(
     """sum_k (p_k - t_k)^2, with p = softmax(z) for logits."""
     p = softmax(y_pred) if from_logits else y_pred
     if y_true.ndim == 1:
-        d = p.copy()
+        d = p.copy(order="K")  # the converter's column-major layout: sums over k stay fast
         d[np.arange(len(y_true)), y_true.astype(np.intp)] -= 1.0
-        return np.einsum("ij,ij->i", d, d)
+        np.square(d, out=d)
+        return d.sum(axis=1)
     return np.sum((p - y_true) ** 2, axis=1)
 
 

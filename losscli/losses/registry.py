@@ -81,6 +81,8 @@ class Loss:
 
     Kernels take ``(y_true, y_pred, **params)`` (plus ``from_logits`` and ``eps`` where the loss
     accepts logits or clips probabilities) and return one loss per row, without reduction.
+    A regression loss that is a function of the errors alone also has `of_errors`, the same
+    kernel on a batch's `regression.Errors` (e and |e| computed once for all such losses).
     """
 
     name: str
@@ -98,6 +100,7 @@ class Loss:
     domain: DomainCheck | None = None
     choice: str = ""
     equivalents: Mapping[str, str] = field(default_factory=dict)
+    of_errors: Kernel | None = None
 
     @property
     def tasks(self) -> tuple[str, ...]:
@@ -137,12 +140,20 @@ class Loss:
         from_logits: bool = False,
         eps: float = EPS,
         check: bool = True,
+        errors: Any = None,
         **params: Any,
     ) -> np.ndarray:
-        """The loss of every row (reduction 'none'). Rows of the error are counted from 1."""
+        """The loss of every row (reduction 'none'). Rows of the error are counted from 1.
+
+        `errors`, the batch's `regression.Errors` of these arrays, lets a regression loss with
+        `of_errors` share them with the other losses of the batch."""
         task = task or self.default_task(y_true)
         kernel = self.kernel(task)
         full = self.check_params(params)
+        if errors is not None and self.of_errors is not None and task == "regression":
+            if check:
+                self.check_domain(y_true, y_pred, from_logits=from_logits, **full)
+            return self.of_errors(errors, **full)
         if from_logits and not (self.accepts_logits or self.prediction == "score"):
             raise UsageError(f"{self.name} does not take logits; drop --from-logits")
         y_true = np.asarray(y_true)

@@ -92,6 +92,40 @@ def test_mixed_zero_and_minus_one_labels_are_refused():
         converter.convert(later, 2, "f")
 
 
+@pytest.mark.parametrize(
+    "later",
+    [[1, 1, 0], [True, False], [1, None], [0, 2], [-1, 1], [0.0, 1.0]],
+    ids=["ints", "booleans", "null", "two", "minus-one", "floats"],
+)
+def test_zero_one_integer_labels_read_fast_agree_with_every_other_reading(later):
+    """0/1 integer labels are told by their least and greatest value; any batch that is not
+    plainly 0/1 (a null, a 2, a -1, floats) is read value by value, with the labels seen so far."""
+    converter, _ = converter_for({"y_true": [0, 1], "y_pred": [0.2, 0.7]}, nan="drop")
+    batch = pa.RecordBatch.from_pydict({"y_true": [1, 1], "y_pred": [0.2, 0.7]})
+    np.testing.assert_array_equal(converter.convert(batch, 0, "f").y, [1.0, 1.0])
+    assert converter.seen == {1.0}
+    n = len(later)
+    batch = pa.RecordBatch.from_pydict({"y_true": later, "y_pred": [0.5] * n})
+    if 2 in later:
+        with pytest.raises(InputError, match="label 2 does not fit a binary task") as caught:
+            converter.convert(batch, 2, "f")
+        assert caught.value.row == 4
+        return
+    y = converter.convert(batch, 2, "f").y
+    expected = [float(v) for v in later if v is not None]
+    np.testing.assert_array_equal(y, [max(v, 0.0) for v in expected])
+    assert converter.seen == {max(v, -1.0) for v in [1.0, *expected]}
+
+
+def test_zero_one_fast_path_still_refuses_zero_after_minus_one():
+    converter, batch = converter_for({"y_true": [-1, 1], "y_pred": [0.2, 0.7]})
+    converter.convert(batch, 0, "f")
+    later = pa.RecordBatch.from_pydict({"y_true": [1, 0], "y_pred": [0.4, 0.5]})
+    with pytest.raises(InputError, match="labels mix 0 and -1") as caught:
+        converter.convert(later, 2, "f")
+    assert caught.value.row == 4
+
+
 def test_class_names_become_indices_of_the_prediction_columns():
     converter, batch = converter_for(
         {"label": ["b", "a"], "p_a": [0.4, 0.7], "p_b": [0.6, 0.3]}, true=["label"], pred=["p_*"]

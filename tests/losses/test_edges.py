@@ -461,3 +461,70 @@ def test_kl_and_js_properties(t, q):
     assert np.all(js_tq >= -1e-15)
     assert np.all(js_tq <= math.log(2) + 1e-12)
     np.testing.assert_allclose(js_tq, js.per_row(q, t), rtol=1e-12, atol=1e-15)
+
+
+def _naive(name, e, y, **params):
+    """The textbook formulas, one loss at a time (each recomputing e = y_pred - y_true)."""
+    a = np.abs(e)
+    if name == "huber":
+        d = params["delta"]
+        return np.where(a <= d, 0.5 * a * a, d * (a - 0.5 * d))
+    if name == "smooth_l1":
+        b = params["beta"]
+        return a if b == 0 else np.where(a < b, 0.5 * a * a / b, a - 0.5 * b)
+    if name == "quantile":
+        r, q = -e, params["alpha"]
+        return np.maximum(q * r, (q - 1.0) * r)
+    if name == "mape":
+        return a / np.maximum(np.abs(y), np.finfo(np.float64).eps)
+    return {"mse": e**2, "mae": a, "log_cosh": a + np.logaddexp(0.0, -2.0 * a) - math.log(2.0)}[
+        name
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("mse", {}),
+        ("mae", {}),
+        ("huber", {"delta": 1.0}),
+        ("huber", {"delta": 0.37}),
+        ("smooth_l1", {"beta": 2.5}),
+        ("smooth_l1", {"beta": 0.0}),
+        ("quantile", {"alpha": 0.9}),
+        ("mape", {}),
+        ("log_cosh", {}),
+    ],
+)
+def test_kernels_on_shared_errors_equal_the_textbook_formula_bit_for_bit(name, params):
+    """The engine computes e and |e| once per batch for every loss that is a function of them;
+    each such kernel gives the same bits as its formula written out, on hostile values too
+    (zeros, |e| exactly at the bend, subnormals, values whose difference overflows)."""
+    from losscli.losses.regression import Errors
+
+    rng = np.random.default_rng(7)
+    y = np.concatenate([rng.normal(0, 3, 500), [0.0, 1.0, -1.0, 5e-324, 1e308, -1e308, 2.0, 2.0]])
+    pred = np.concatenate(
+        [y[:500] + rng.standard_t(2, 500), [0.0, 2.0, -0.63, 0.0, -1e308, 1e308, 3.0, 1.0]]
+    )
+    loss = CATALOGUE[name]
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = _naive(name, pred - y, y, **params)
+        shared = loss.of_errors(Errors(y, pred), **params)
+        alone = loss.per_row(y, pred, **params, check=False)
+    np.testing.assert_array_equal(shared, expected)
+    np.testing.assert_array_equal(alone, expected)
+
+
+def test_losses_of_one_batch_share_errors_without_changing_each_other():
+    """mae hands on |e| itself, which huber and log_cosh then read: none may write into it."""
+    from losscli.losses.regression import Errors
+
+    y, pred = np.array([0.0, 1.0, 4.0]), np.array([0.5, -1.0, 4.0])
+    errors = Errors(y, pred)
+    mae = CATALOGUE["mae"].per_row(y, pred, errors=errors)
+    huber = CATALOGUE["huber"].per_row(y, pred, errors=errors, delta=1.0)
+    CATALOGUE["log_cosh"].per_row(y, pred, errors=errors)
+    np.testing.assert_array_equal(mae, [0.5, 2.0, 0.0])
+    np.testing.assert_array_equal(huber, [0.125, 1.5, 0.0])
+    np.testing.assert_array_equal(errors.e, [0.5, -2.0, 0.0])
