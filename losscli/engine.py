@@ -122,7 +122,7 @@ def _merge_groups(
     if other_keys is None or other is None:
         return (keys.copy(), groups.copy()) if keys and groups else (keys, groups)
     keys = other_keys.copy().empty() if keys is None else keys.copy()
-    groups = GroupSums(list(other.labels)) if groups is None else groups.copy()
+    groups = GroupSums(list(other.labels), slots=other.slots) if groups is None else groups.copy()
     if other_keys.count:
         groups.add_at(keys.encode(other_keys.columns()), other)
     return keys, groups
@@ -281,16 +281,28 @@ class Engine:
         """Add this batch's rows to the per-group sums; returns each kept row's group id."""
         if self.keys is None:
             self.keys = GroupKeys(len(columns))
-            self.group_sums = GroupSums([s.label for s in self.specs])
+            self.group_sums = GroupSums([s.label for s in self.specs], slots=self._slots())
         assert self.group_sums is not None
         ids = self.keys.encode(columns, file)
         if arrays.keep is not None and not filtered:
             ids = ids[np.asarray(arrays.keep, dtype=bool)]
         self.group_sums.resize(self.keys.count, self.bootstrap)
         w = arrays.weight
-        values = [losses if w is None else w * losses for losses in per_row.values()]
+        values: list[np.ndarray] = []
+        for slot, losses in zip(self.group_sums.slots, per_row.values(), strict=True):
+            if slot == len(values):  # the first loss of its slot
+                values.append(losses if w is None else w * losses)
         self.group_sums.add_rows(ids, values, w)
         return ids
+
+    def _slots(self) -> list[int]:
+        """Each loss's row in the group sums: losses of the same kernel and parameters (mse
+        and rmse) have the same per-row values, summed once."""
+        seen: dict[tuple, int] = {}
+        return [
+            seen.setdefault((s.loss.kernels.get(self.task), *sorted(s.params.items())), len(seen))
+            for s in self.specs
+        ]
 
     def _add_boot(
         self,

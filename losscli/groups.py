@@ -438,8 +438,10 @@ def _grow(a: np.ndarray, size: int, factor: float = 2.0) -> np.ndarray:
 
 class GroupSums:
     """Per group id: sum(w * l) per loss and sum(w) as double-double (hi, lo) pairs, all in one
-    array `sums` of shape (2, losses + 1, capacity) (sum(w) last); the row counts `n`; the
+    array `sums` of shape (2, slots + 1, capacity) (sum(w) last); the row counts `n`; the
     bootstrap replicate sums (groups first: a group's replicates are one contiguous row).
+    `slots[i]` is the row of `sums` that holds label i's sum: losses with the same per-row
+    values (mse and rmse) share one.
 
     Rows come in through `add_rows` and wait in a buffer of up to max(FOLD_ROWS, 2 * groups)
     rows. A fold sums the waiting rows per group with `np.bincount` (a C loop, rows in order)
@@ -452,13 +454,17 @@ class GroupSums:
     #: The fewest rows the buffer holds before a fold.
     FOLD_ROWS = 1 << 18
 
-    def __init__(self, labels: list[str], size: int = 0) -> None:
+    def __init__(
+        self, labels: list[str], size: int = 0, slots: Sequence[int] | None = None
+    ) -> None:
         self.labels = labels
+        self.slots = list(range(len(labels))) if slots is None else list(slots)
+        width = max(self.slots, default=-1) + 2  # the slots, then sum(w)
         self.size = size
-        self._sums = np.zeros((2, len(labels) + 1, size))
+        self._sums = np.zeros((2, width, size))
         self._n = np.zeros(size, dtype=np.int64)
         self._ids = np.empty(0, dtype=np.int64)  # the waiting rows' group ids
-        self._rows = np.empty((len(labels) + 1, 0))  # their w * l per loss, then w
+        self._rows = np.empty((width, 0))  # their w * l per slot, then w
         self._waiting = 0
         self._weighted = False  # some waiting row has a weight (else sum(w) is the count)
         self.boot_wl: dict[str, np.ndarray] = {}  # (capacity, B): a group's replicates a row
@@ -487,14 +493,14 @@ class GroupSums:
 
     def _room(self) -> None:
         """Sums and counts with room for every group."""
-        self._sums = _grow(self._sums, self.size, 1.25)
-        self._n = _grow(self._n, self.size, 1.25)
+        self._sums = _grow(self._sums, self.size)
+        self._n = _grow(self._n, self.size)
 
     @property
     def wl(self) -> dict[str, np.ndarray]:
         """sum(w * l) per loss label as a (2, capacity) view of `sums`."""
         sums = self.sums
-        return {label: sums[:, i] for i, label in enumerate(self.labels)}
+        return {label: sums[:, slot] for label, slot in zip(self.labels, self.slots, strict=True)}
 
     @property
     def w(self) -> np.ndarray:
@@ -518,8 +524,8 @@ class GroupSums:
     def add_rows(
         self, ids: np.ndarray, values: Sequence[np.ndarray], weight: np.ndarray | None
     ) -> None:
-        """Add rows: their group ids (< size), each loss's w * l in label order, and their
-        weights w (None: 1 each)."""
+        """Add rows: their group ids (< size), w * l of each slot in order, and their weights w
+        (None: 1 each)."""
         m = len(ids)
         if not m:
             return
@@ -528,7 +534,7 @@ class GroupSums:
             capacity = max(self.FOLD_ROWS, 2 * self.size)
             if len(self._ids) < capacity:
                 self._ids = np.empty(capacity, dtype=np.int64)
-                self._rows = np.empty((len(self.labels) + 1, capacity))
+                self._rows = np.empty((self._sums.shape[1], capacity))
             if m > capacity:  # a batch larger than the buffer is folded as it is
                 rows = np.stack([*values, np.ones(m) if weight is None else weight])
                 self._fold(ids, rows, weight is not None)
@@ -566,7 +572,7 @@ class GroupSums:
 
     def copy(self) -> GroupSums:
         """An independent copy."""
-        out = GroupSums(list(self.labels))
+        out = GroupSums(list(self.labels), slots=self.slots)
         out.size, out._sums, out._n = self.size, self.sums.copy(), self.n.copy()
         out.boot_wl = {k: v.copy() for k, v in self.boot_wl.items()}
         out.boot_w = None if self.boot_w is None else self.boot_w.copy()
@@ -574,6 +580,7 @@ class GroupSums:
 
     def add_at(self, ids: np.ndarray, other: GroupSums) -> None:
         """Fold `other`'s groups 0..other.size-1 into these at `ids` (distinct)."""
+        assert self.slots == other.slots, "partial sums of other losses"
         m = other.size
         replicates = 0 if other.boot_w is None else other.boot_w.shape[1]
         self.fold()

@@ -322,7 +322,7 @@ def test_group_results_equal_a_pandas_groupby_over_many_small_batches(
     pq.write_table(table, path, row_group_size=333)
     monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 97)  # many small batches
     monkeypatch.setattr(GroupSums, "FOLD_ROWS", 64)  # many folds, some batches folded whole
-    result = compute(str(path), losses=["mse", "mae"], by=by, weight="w")
+    result = compute(str(path), losses=["mse", "mae", "rmse"], by=by, weight="w")
 
     df = table.to_pandas()
     err = df.y_pred - df.y_true
@@ -350,6 +350,8 @@ def test_group_results_equal_a_pandas_groupby_over_many_small_batches(
         assert mse.weight_sum == pytest.approx(row["w"], rel=1e-12)
         assert mse.value == pytest.approx(row["wse"] / row["w"], rel=1e-12)
         assert mae.value == pytest.approx(row["wae"] / row["w"], rel=1e-12)
+        rmse = got[key]["rmse"]  # the same per-row values as mse: summed once
+        assert rmse.value == pytest.approx(math.sqrt(row["wse"] / row["w"]), rel=1e-12)
     if len(by) == 1:  # ascending keys, the missing key last
         present = [k for k in order if k[0] is not None]
         assert order == sorted(present) + [k for k in order if k[0] is None]
