@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from losscli.baseline import Baseline, GroupKey, group_key, load_baseline, located
 from losscli.errors import UsageError
-from losscli.grouped import GroupTable
+from losscli.grouped import STATUSES, GateColumn, GroupTable, Outcomes
 from losscli.losses import LossSpec, label_specs
 from losscli.result import ComputeResult, GateOutcome, LossResult
 
@@ -246,12 +246,13 @@ def evaluate(
     *,
     baseline: Baseline | Mapping[str, Any] | None = None,
     scope: str = "all",
-) -> list[GateOutcome]:
+) -> Sequence[GateOutcome]:
     """Check every gate on the overall result and, unless scope is 'overall', on every group.
 
     A gate whose loss was not computed, a group without a value for it, and (for
     `--max-increase`) a group of the baseline missing from this run each fail. Groups held as
-    columns (`grouped.Results`) are judged column by column: no result is built per group.
+    columns (`grouped.Results`) are judged column by column into `grouped.Outcomes`, which
+    builds a group's outcome (and message) only when it is read.
     """
     old = Baseline.coerce(baseline)
     _check_scope(gates, scope, old)
@@ -272,6 +273,7 @@ def evaluate(
     if table is not None and old is not None and scope == "all":
         keys = [group_key(g) for g in table.groups]
     outcomes: list[GateOutcome] = []
+    parts: list[list[GateOutcome] | GateColumn] = [outcomes]
     for gate in gates:
         target = resolve(gate, result.overall(), task)
         if target is None:
@@ -281,7 +283,8 @@ def evaluate(
         entry = olds.get(())
         outcomes.append(_check(gate, overall[target.label], None if entry is None else entry.value))
         if table is not None and scope == "all":
-            outcomes += _group_outcomes(gate, table, target.label, olds, keys)
+            outcomes = []
+            parts += [_group_outcomes(gate, table, target.label, olds, keys), outcomes]
         elif scope == "all":
             found = by_label[target.label]
             for key, group in groups.items():
@@ -300,7 +303,7 @@ def evaluate(
                         f"{located(target.label, group)} is in the baseline but not in this run"
                     )
                     outcomes.append(_error(gate, target.label, group, message))
-    return outcomes
+    return outcomes if len(parts) == 1 else Outcomes(parts)
 
 
 def _group_outcomes(
@@ -309,36 +312,55 @@ def _group_outcomes(
     label: str,
     olds: Mapping[GroupKey, Any],
     keys: Sequence[GroupKey] | None,
-) -> list[GateOutcome]:
-    """One gate on every group of a GroupTable: the verdicts as arrays, then one outcome (and
-    message) per group. The baseline's values (`olds`, by the groups' `keys`) are looked up
-    only for a relative gate."""
+) -> GateColumn:
+    """One gate on every group of a GroupTable: the verdicts as arrays; a group's outcome is
+    built when read, except for the groups without a value (or without a baseline value),
+    whose errors are built here. The baseline's values (`olds`, by the groups' `keys`) are
+    looked up only for a relative gate."""
     import numpy as np
 
-    column = next(c for c in table.losses if c.label == label)
-    values = column.value
-    limits: Any = gate.limit
-    baseline: Any = None
+    loss = next(i for i, c in enumerate(table.losses) if c.label == label)
+    values = table.losses[loss].value
+    limits = np.full(len(values), gate.limit)
+    baseline = None
     if gate.kind in RELATIVE_KINDS:
         assert keys is not None
         found = [olds.get(key) for key in keys]
         baseline = np.array([np.nan if e is None else e.value for e in found], dtype=float)
-        allowed = np.abs(baseline) * gate.limit if gate.relative else gate.limit
-        limits = baseline - allowed if gate.kind == "min_decrease" else baseline + allowed
+        with np.errstate(invalid="ignore", over="ignore"):
+            allowed = np.abs(baseline) * gate.limit if gate.relative else gate.limit
+            limits = baseline - allowed if gate.kind == "min_decrease" else baseline + allowed
     with np.errstate(invalid="ignore"):
         ok = values >= limits if gate.kind == "min" else values <= limits
-    defined = np.isfinite(values) & np.isfinite(limits)
-    olds_list = [None] * len(values) if baseline is None else baseline.tolist()
-    out = []
-    for i, (group, value, old, good, known) in enumerate(
-        zip(table.groups, values.tolist(), olds_list, ok.tolist(), defined.tolist(), strict=True)
-    ):
-        if known:
-            out.append(_outcome(gate, label, group, value, old, good))
-        else:  # no value, or no baseline value: the error says which
-            r = table.result(i, table.losses.index(column))
-            out.append(_check(gate, r, None if old is None or math.isnan(old) else old))
-    return out
+        defined = np.isfinite(values) & np.isfinite(limits)
+    status = np.where(ok, 0, 1).astype(np.int8)
+    # no value, no baseline value (or a bound beyond float64): one by one, as results
+    special: dict[int, GateOutcome] = {}
+    for i in np.flatnonzero(~defined).tolist():
+        old = None if baseline is None or math.isnan(baseline[i]) else float(baseline[i])
+        special[i] = outcome = _check(gate, table.result(i, loss), old)
+        status[i] = STATUSES.index(outcome.status)
+        limits[i] = math.nan if outcome.limit is None else outcome.limit
+        if baseline is not None:
+            baseline[i] = math.nan if outcome.baseline is None else outcome.baseline
+
+    def outcome_of(i: int) -> GateOutcome:
+        if i in special:
+            return special[i]
+        old = None if baseline is None else float(baseline[i])
+        return _outcome(gate, label, table.groups[i], float(values[i]), old, not status[i])
+
+    return GateColumn(
+        gate.text,
+        gate.kind,
+        label,
+        status,
+        values,
+        limits,
+        baseline,
+        outcome_of,
+        lambda i: outcome_of(i).message,
+    )
 
 
 def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -> GateOutcome:

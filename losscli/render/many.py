@@ -13,18 +13,26 @@ import dataclasses
 import io
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
 from losscli.columns.arrow import string_array, to_float64
-from losscli.grouped import GroupTable, LossColumns, Results, json_value
+from losscli.grouped import (
+    STATUSES,
+    GateColumn,
+    GroupTable,
+    LossColumns,
+    Outcomes,
+    Results,
+    json_value,
+)
 from losscli.groups import to_arrow
 from losscli.render import dumps_json
 from losscli.render.result import params_text, to_csv
-from losscli.result import ComputeResult
+from losscli.result import ComputeResult, GateOutcome
 
 T = TypeVar("T")
 
@@ -66,16 +74,17 @@ def json_pieces(result: ComputeResult) -> Iterator[Piece]:
         return
     table = result.results.table if isinstance(result.results, Results) else None
     overall = result.results.overall if isinstance(result.results, Results) else result.results
-    data = dataclasses.replace(result, results=[]).to_dict()
-    gate_dicts, data["gates"] = data["gates"], "__losscli_gates__"
-    data["results"] = "__losscli_results__"
+    data = dataclasses.replace(result, results=[], gates=[]).to_dict()
+    data["summary"], data["passed"] = result.summary(), result.passed
+    data["gates"], data["results"] = "__losscli_gates__", "__losscli_results__"
     encode = json.JSONEncoder(allow_nan=False).encode
     lines: Iterable[Piece] = (
         [",\n    ".join(encode(r.to_dict()) for r in overall)] if overall else []
     )
-    if table is not None:
-        lines = itertools.chain(lines, _group_lines(table))
-    gates: Iterable[Piece] = [",\n    ".join(encode(g) for g in gate_dicts)] if gate_dicts else []
+    groups = None if table is None else _group_objects(table, encode)
+    if table is not None and groups is not None:
+        lines = itertools.chain(lines, _group_lines(table, groups))
+    gates: Iterable[Piece] = _gate_pieces(result.gates, groups, encode)
     head = dumps_json(data)
     before, _, rest = head.partition(json.dumps(data["gates"]))
     between, _, after = rest.partition(json.dumps(data["results"]))
@@ -157,14 +166,72 @@ def _numbers(values: np.ndarray) -> pa.Array:
     return pc.if_else(to_arrow(finite), text, _text("null"))
 
 
-def _group_lines(table: GroupTable) -> Iterator[memoryview]:
+def _group_objects(table: GroupTable, encode: Callable[[Any], str]) -> pa.Array:
+    """Each group's `{"column": key}` as JSON text."""
+    groups = _key_objects(table)
+    return string_array([encode(g) for g in table.groups]) if groups is None else groups
+
+
+def _gate_pieces(
+    gates: Sequence[GateOutcome], groups: pa.Array | None, encode: Callable[[Any], str]
+) -> Iterator[Piece]:
+    """Every gate outcome as one JSON object per line: outcomes kept as columns (`Outcomes`)
+    formatted `CHUNK` groups at a time, the others one by one."""
+    parts = gates.parts if isinstance(gates, Outcomes) else [list(gates)]
+    for part in parts:
+        if isinstance(part, list):
+            if part:
+                yield ",\n    ".join(encode(g.to_dict()) for g in part)
+        else:
+            assert groups is not None
+            yield from _gate_lines(part, groups, encode)
+
+
+def _gate_lines(
+    column: GateColumn, groups: pa.Array, encode: Callable[[Any], str]
+) -> Iterator[memoryview]:
+    """One gate's outcome on every group, as `encode(outcome.to_dict())` gives each, one per
+    line; only the messages are formatted one by one."""
+    import pyarrow.compute as pc
+
+    head = (
+        f'{{"gate": {encode(column.gate)}, "kind": {encode(column.kind)}, '
+        f'"loss": {encode(column.label)}, "group": '
+    )
+    statuses = string_array(list(STATUSES))
+
+    def chunk(start: int) -> memoryview:
+        part = slice(start, start + CHUNK)
+        status = column.status[part]
+        messages = [encode(column.message(i)) for i in range(start, start + len(status))]
+        baseline = column.baseline
+        pieces: list[pa.Array | pa.Scalar] = [
+            _text(head),
+            groups[part],
+            _text(', "value": '),
+            _numbers(column.value[part]),
+            _text(', "limit": '),
+            _numbers(column.limit[part]),
+            _text(', "baseline": '),
+            _text("null") if baseline is None else _numbers(baseline[part]),
+            _text(', "status": "'),
+            statuses.take(to_arrow(status.astype(np.int64))),
+            _text('", "passed": '),
+            pc.if_else(to_arrow(status == 0), _text("true"), _text("false")),
+            _text(', "message": '),
+            string_array(messages),
+            _text("},\n    "),
+        ]
+        return _concatenated(pieces, len(",\n    "))
+
+    yield from in_order(chunk, range(0, len(column), CHUNK))
+
+
+def _group_lines(table: GroupTable, groups: pa.Array) -> Iterator[memoryview]:
     """Every group result as one JSON object per line, groups major, losses minor, in pieces
     of `CHUNK` groups formatted two at a time (Arrow's kernels run outside the GIL). The rows
     and weight sums, the same for every loss, are formatted once."""
     encode = json.JSONEncoder(allow_nan=False).encode
-    groups = _key_objects(table)
-    if groups is None:
-        groups = string_array([encode(g) for g in table.groups])
     first = table.losses[0]
     shared = all(
         np.array_equal(c.rows, first.rows) and np.array_equal(c.weight_sum, first.weight_sum)
@@ -283,9 +350,13 @@ def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
         f"{count} groups: showing the {SHOWN} highest and {SHOWN} lowest by {first.label}; "
         "--format csv or --format json (with --output FILE) gives them all"
     )
-    gates = [g for g in result.gates if g.group is None or not g.passed]
+    gates = (
+        result.gates.shown()
+        if isinstance(result.gates, Outcomes)
+        else [g for g in result.gates if g.group is None or not g.passed]
+    )
     if len(gates) < len(result.gates):
-        passed = sum(g.passed for g in result.gates)
+        passed = result.gate_counts()["pass"]
         note += f"; {passed} of {len(result.gates)} gates passed (passing group gates not shown)"
     return dataclasses.replace(result, results=shown, gates=gates), note
 
