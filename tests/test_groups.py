@@ -400,17 +400,18 @@ def test_group_gates_judged_by_column_equal_the_gates_judged_result_by_result(rn
     from losscli.gates import evaluate
     from losscli.grouped import Results
 
-    n = 4_000
+    n = 8_000
     df = pd.DataFrame(
         {
-            "g": rng.integers(0, 300, n),
+            "g": rng.integers(0, 1_500, n),
             "y_true": rng.normal(size=n),
             "y_pred": rng.normal(size=n),
             "w": rng.uniform(0, 2, n),
         }
     )
+    df.loc[:29, "g"] = np.repeat([7, 11, 12], 10)
     df.loc[df.g == 7, "w"] = 0.0  # a group that weighs nothing: no value
-    old_df = df[df.g != 11].assign(g=lambda d: d.g.where(d.g != 12, 999))
+    old_df = df[df.g != 11].assign(g=lambda d: d.g.where(d.g != 12, 99_999))
     old = compute(old_df, losses=["mse", "mae"], by=["g"], weight="w").to_dict()
     result = compute(df, losses=["mse", "mae"], by=["g"], weight="w")
     assert isinstance(result.results, Results) and result.results.table is not None
@@ -422,9 +423,29 @@ def test_group_gates_judged_by_column_equal_the_gates_judged_result_by_result(rn
         Gate("min_decrease", "mae", 0.01),
     ]
     by_column = evaluate(result, gates, baseline=old)
-    by_result = evaluate(plain, gates, baseline=old)
+    by_result = list(evaluate(plain, gates, baseline=old))
     assert by_column == by_result
+    assert len(by_column) == len(by_result) and by_column[-1] == by_result[-1]
+    assert by_column[3:9] == by_result[3:9] and by_column[-5] == by_result[-5]
+    judged = dataclasses.replace(result, gates=by_column)
+    assert judged.gate_counts() == {
+        s: sum(o.status == s for o in by_result) for s in ("pass", "fail", "error")
+    }
+    assert judged.failing() == [o for o in by_result if not o.passed]
+    listed = dataclasses.replace(plain, gates=by_result)
+    assert judged.passed is listed.passed is False and judged.summary() == listed.summary() == {
+        "passed": False,
+        "gates": len(by_result),
+        "failed": judged.gate_counts()["fail"],
+        "not_evaluated": judged.gate_counts()["error"],
+    }
     statuses = {o.status for o in by_column}
     assert statuses == {"pass", "fail", "error"}
     assert any("in the baseline but not in this run" in o.message for o in by_column)
     assert any(o.message.startswith("the baseline has no value") for o in by_column)
+    # the many-groups JSON writes the column outcomes from their arrays: the same document
+    from losscli.render import dumps_json, many
+
+    assert many.group_count(judged) > many.MANY
+    fast = json.loads(many.to_json(judged))
+    assert fast == json.loads(dumps_json(dataclasses.replace(judged, gates=by_result).to_dict()))
