@@ -350,6 +350,12 @@ def _group_outcomes(
         old = None if baseline is None else float(baseline[i])
         return _outcome(gate, label, table.groups[i], float(values[i]), old, not status[i])
 
+    def verdict_of(i: int) -> str | None:
+        if i in special:
+            return None
+        old = None if baseline is None else float(baseline[i])
+        return verdict(gate, float(values[i]), old, not status[i])
+
     return GateColumn(
         gate.text,
         gate.kind,
@@ -360,6 +366,7 @@ def _group_outcomes(
         baseline,
         outcome_of,
         lambda i: outcome_of(i).message,
+        verdict_of,
     )
 
 
@@ -403,21 +410,26 @@ def _outcome(
     ok: bool,
 ) -> GateOutcome:
     """The outcome of a gate on a finite value (and the baseline's value for a relative
-    gate), `ok` saying whether it holds, with its message."""
-    name = located(label, group)
+    gate), `ok` saying whether it holds, with its message: the result's name, then `verdict`."""
     limit = _limit(gate, old)
     status = "pass" if ok else "fail"
+    message = located(label, group) + verdict(gate, value, old, ok)
+    baseline = old if gate.kind in RELATIVE_KINDS else None
+    return GateOutcome(gate.text, gate.kind, label, group, value, limit, status, message, baseline)
+
+
+def verdict(gate: Gate, value: float, old: float | None, ok: bool) -> str:
+    """What a message says after the result's name, for a finite value (and the baseline's
+    value for a relative gate): ' = 0.31 <= 0.5'. Numbers, signs and words only (plain ASCII,
+    nothing to escape in JSON)."""
     if gate.kind == "max":
-        message = f"{name} = {value:.6g} {'<=' if ok else '>'} {gate.limit:g}"
-    elif gate.kind == "min":
-        message = f"{name} = {value:.6g} {'>=' if ok else '<'} {gate.limit:g}"
-    else:
-        assert old is not None
-        allowed = abs(old) * gate.limit if gate.relative else gate.limit
-        change = value - old
-        rel = f" ({change / abs(old) * 100:+.3g}%)" if old else ""
-        message = f"{name} = {value:.6g}, baseline {old:.6g}: change {change:+.6g}{rel}, " + (
-            f"required -{allowed:.6g}" if gate.kind == "min_decrease" else f"allowed +{allowed:.6g}"
-        )
-        return GateOutcome(gate.text, gate.kind, label, group, value, limit, status, message, old)
-    return GateOutcome(gate.text, gate.kind, label, group, value, limit, status, message)
+        return f" = {value:.6g} {'<=' if ok else '>'} {gate.limit:g}"
+    if gate.kind == "min":
+        return f" = {value:.6g} {'>=' if ok else '<'} {gate.limit:g}"
+    assert old is not None
+    allowed = abs(old) * gate.limit if gate.relative else gate.limit
+    change = value - old
+    rel = f" ({change / abs(old) * 100:+.3g}%)" if old else ""
+    return f" = {value:.6g}, baseline {old:.6g}: change {change:+.6g}{rel}, " + (
+        f"required -{allowed:.6g}" if gate.kind == "min_decrease" else f"allowed +{allowed:.6g}"
+    )

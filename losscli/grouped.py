@@ -192,6 +192,9 @@ class GateColumn:
     baseline: np.ndarray | None  # the baseline's value, for a relative gate (NaN: none)
     outcome: Callable[[int], GateOutcome]  # group i's outcome
     message: Callable[[int], str]  # group i's outcome's message
+    # what group i's message says after its name (`gates.verdict`); None: the whole message
+    # is another (an error's)
+    verdict: Callable[[int], str | None]
 
     def __len__(self) -> int:
         return len(self.status)

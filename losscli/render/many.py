@@ -84,7 +84,7 @@ def json_pieces(result: ComputeResult) -> Iterator[Piece]:
     groups = None if table is None else _group_objects(table, encode)
     if table is not None and groups is not None:
         lines = itertools.chain(lines, _group_lines(table, groups))
-    gates: Iterable[Piece] = _gate_pieces(result.gates, groups, encode)
+    gates: Iterable[Piece] = _gate_pieces(result.gates, table, groups, encode)
     head = dumps_json(data)
     before, _, rest = head.partition(json.dumps(data["gates"]))
     between, _, after = rest.partition(json.dumps(data["results"]))
@@ -173,26 +173,78 @@ def _group_objects(table: GroupTable, encode: Callable[[Any], str]) -> pa.Array:
 
 
 def _gate_pieces(
-    gates: Sequence[GateOutcome], groups: pa.Array | None, encode: Callable[[Any], str]
+    gates: Sequence[GateOutcome],
+    table: GroupTable | None,
+    groups: pa.Array | None,
+    encode: Callable[[Any], str],
 ) -> Iterator[Piece]:
     """Every gate outcome as one JSON object per line: outcomes kept as columns (`Outcomes`)
     formatted `CHUNK` groups at a time, the others one by one."""
     parts = gates.parts if isinstance(gates, Outcomes) else [list(gates)]
+    names = None if table is None else _key_names(table)
     for part in parts:
         if isinstance(part, list):
             if part:
                 yield ",\n    ".join(encode(g.to_dict()) for g in part)
         else:
             assert groups is not None
-            yield from _gate_lines(part, groups, encode)
+            yield from _gate_lines(part, groups, names, encode)
+
+
+def _key_names(table: GroupTable) -> pa.Array | None:
+    """Each group's 'column=key, ...' as `baseline.located` writes it, escaped for a JSON
+    string, built by Arrow when every key column holds integers, floats or booleans (plain
+    ASCII); None otherwise."""
+    import pyarrow.compute as pc
+
+    if table.keys is None:
+        return None
+    none = _text("None")
+    parts: list[pa.Array | pa.Scalar] = []
+    for i, (name, column) in enumerate(zip(table.by, table.keys, strict=True)):
+        kind = column.type
+        if pa.types.is_integer(kind):
+            text = column.cast(pa.string()).fill_null(none)
+        elif pa.types.is_floating(kind):
+            values = to_float64(column)  # json_value: NaN (and null) is None
+            text = pc.if_else(to_arrow(np.isnan(values)), none, float_reprs(values))
+        elif pa.types.is_boolean(kind):
+            text = pc.if_else(column, _text("True"), _text("False")).fill_null(none)
+        else:
+            return None
+        parts += [_text(json.dumps(f"{', ' if i else ''}{name}=")[1:-1]), text]
+    return pc.binary_join_element_wise(*parts, _text(""))
 
 
 def _gate_lines(
-    column: GateColumn, groups: pa.Array, encode: Callable[[Any], str]
+    column: GateColumn,
+    groups: pa.Array,
+    names: pa.Array | None,
+    encode: Callable[[Any], str],
 ) -> Iterator[memoryview]:
     """One gate's outcome on every group, as `encode(outcome.to_dict())` gives each, one per
-    line; only the messages are formatted one by one."""
+    line; messages are the result's name (`names`, by Arrow) and the verdict formatted one by
+    one, or whole messages where the names need Python (text keys) or the outcome is an
+    error."""
     import pyarrow.compute as pc
+
+    def messages(start: int, stop: int) -> pa.Array:
+        if names is None:
+            return string_array([encode(column.message(i)) for i in range(start, stop)])
+        verdicts = [column.verdict(i) for i in range(start, stop)]
+        text = pc.binary_join_element_wise(
+            _text(json.dumps(f"{column.label} [")[:-1]),
+            names[start:stop],
+            _text("]"),
+            string_array(["" if v is None else v for v in verdicts]),
+            _text('"'),
+            _text(""),
+        )
+        whole = np.array([v is None for v in verdicts], dtype=bool)
+        if whole.any():
+            fixed = [encode(column.message(start + int(i))) for i in np.flatnonzero(whole)]
+            text = pc.replace_with_mask(text, to_arrow(whole), string_array(fixed))
+        return text
 
     head = (
         f'{{"gate": {encode(column.gate)}, "kind": {encode(column.kind)}, '
@@ -203,7 +255,6 @@ def _gate_lines(
     def chunk(start: int) -> memoryview:
         part = slice(start, start + CHUNK)
         status = column.status[part]
-        messages = [encode(column.message(i)) for i in range(start, start + len(status))]
         baseline = column.baseline
         pieces: list[pa.Array | pa.Scalar] = [
             _text(head),
@@ -219,7 +270,7 @@ def _gate_lines(
             _text('", "passed": '),
             pc.if_else(to_arrow(status == 0), _text("true"), _text("false")),
             _text(', "message": '),
-            string_array(messages),
+            messages(start, start + len(status)),
             _text("},\n    "),
         ]
         return _concatenated(pieces, len(",\n    "))
