@@ -107,17 +107,35 @@ def median(values: np.ndarray) -> float:
     k = n // 2
     if n % 2:
         return kth_smallest(values, k)
+    if n < SELECT_DIRECT:  # both middle values from one partition
+        middle = np.partition(values, (k - 1, k))
+        return (float(middle[k - 1]) + float(middle[k])) / 2
     return (kth_smallest(values, k - 1) + kth_smallest(values, k)) / 2
 
 
-def robust_scale(residuals: np.ndarray) -> float:
-    """1.4826 x median(|r - median(r)|): a standard deviation that outliers do not inflate."""
+def median_deviations(residuals: np.ndarray) -> tuple[float, np.ndarray]:
+    """(median(r), |r - median(r)|): what the robust scale and the Huber delta start from."""
     import numpy as np
 
     r = np.asarray(residuals, dtype=np.float64)
-    if r.size == 0:
+    center = median(r)
+    return center, np.abs(r - center)
+
+
+def robust_scale(residuals: np.ndarray, deviations: np.ndarray | None = None) -> float:
+    """1.4826 x median(|r - median(r)|): a standard deviation that outliers do not inflate.
+
+    `deviations`, |r - median(r)| when the caller has them, saves computing them again."""
+    import numpy as np
+
+    if deviations is None:
+        r = np.asarray(residuals, dtype=np.float64)
+        if r.size == 0:
+            return float("nan")
+        deviations = median_deviations(r)[1]
+    if deviations.size == 0:
         return float("nan")
-    return MAD_TO_SD * median(np.abs(r - median(r)))
+    return MAD_TO_SD * median(deviations)
 
 
 def top_share(losses: np.ndarray, top: float = TOP) -> float:
@@ -178,21 +196,27 @@ def sig3(x: float) -> float:
     return float(f"{x:.3g}")
 
 
-def huber_delta(residuals: np.ndarray) -> tuple[float | None, bool]:
+def huber_delta(
+    residuals: np.ndarray, deviations: np.ndarray | None = None, scale: float | None = None
+) -> tuple[float | None, bool]:
     """(delta, from_mean_deviation): 1.345 x the robust SD of the residuals, to 3 digits.
 
     When MAD is 0 (more than half the residuals equal) the SD comes from the mean absolute
     deviation from the median, x sqrt(pi/2), and the flag is True; None when all are equal.
+    `deviations` (|r - median(r)|) and `scale` (their robust SD), when the caller has them,
+    save computing them again.
     """
     import numpy as np
 
     r = np.asarray(residuals, dtype=np.float64)
-    delta = HUBER_K * robust_scale(r)
+    if deviations is None:
+        deviations = median_deviations(r)[1]
+    delta = HUBER_K * (robust_scale(r, deviations) if scale is None else scale)
     if math.isfinite(delta) and delta > 0:
         return sig3(delta), False
     if r.size == 0:
         return None, False
-    mean_deviation = float(np.mean(np.abs(r - median(r))))
+    mean_deviation = float(np.mean(deviations))
     delta = HUBER_K * math.sqrt(math.pi / 2.0) * mean_deviation
     return (sig3(delta), True) if math.isfinite(delta) and delta > 0 else (None, True)
 
@@ -276,8 +300,10 @@ def residual_tails(residuals: np.ndarray, top: float = TOP) -> TailReport:
 
     r = np.ravel(np.asarray(residuals, dtype=np.float64))
     n = int(r.size)
-    delta, from_mean = huber_delta(r)
-    beyond_1 = float(np.mean(np.abs(r - median(r)) > 1.0)) if n else 0.0
+    deviations = median_deviations(r)[1] if n else r
+    scale = robust_scale(r, deviations)
+    delta, from_mean = huber_delta(r, deviations, scale)
+    beyond_1 = float(np.mean(deviations > 1.0)) if n else 0.0
     return TailReport(
         rows=n,
         top=top,
@@ -286,7 +312,7 @@ def residual_tails(residuals: np.ndarray, top: float = TOP) -> TailReport:
         threshold=heavy_tail_threshold(n, top) if n else math.nan,
         excess_kurtosis=excess_kurtosis(r),
         kurtosis_limit=KURTOSIS_LIMIT,
-        robust_scale=robust_scale(r),
+        robust_scale=scale,
         huber_delta=delta,
         delta_from_mean_deviation=from_mean,
         share_beyond_1=beyond_1,
@@ -362,6 +388,8 @@ __all__ = [
     "expected_confident",
     "heavy_tail_threshold",
     "huber_delta",
+    "median",
+    "median_deviations",
     "normal_share_for_rows",
     "normal_top_share",
     "p_true",

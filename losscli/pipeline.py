@@ -1,12 +1,12 @@
 """The pipeline every command shares: a `Plan` (sources, columns and layout, decided once from
-the options and the first rows) and `load_arrays` (a whole input as numpy arrays, for `compare`
-and `recommend --from`). `compute` streams the plan's batches through the engine instead.
+the options and the first rows) and `load_arrays` (a whole input as numpy arrays, or a seeded sample
+of a large one, for `compare` and `recommend --from`). `compute` streams the plan's batches through the engine instead.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -27,6 +27,7 @@ from losscli.columns import (
 from losscli.errors import InputError, LosscliError, UsageError
 from losscli.losses import LossSpec, one_hot
 from losscli.read import Data
+from losscli.sampling import BatchHook, RowSample, SampleInfo
 
 __all__ = [
     "DEFAULT_LOSSES",
@@ -258,10 +259,10 @@ def loss_tasks(losses: Sequence[str] | None) -> frozenset[str] | None:
     tasks: frozenset[str] | None = None
     for text in losses:
         try:
-            loss = LossSpec.parse(text, labels=True).loss
+            named = LossSpec.tasks_of(text, labels=True)
         except LosscliError:
             continue
-        tasks = frozenset(loss.tasks) if tasks is None else tasks & frozenset(loss.tasks)
+        tasks = named if tasks is None else tasks & named
     return tasks
 
 
@@ -332,6 +333,10 @@ class Prepared:
     rows_used: int
     rows_dropped: int
     encoding: LabelEncoding = LabelEncoding.VALUES
+    #: None when the arrays hold every row; else the sample they hold (`losscli.sampling`).
+    sample: SampleInfo | None = None
+    #: The sampled rows' keys (their subsample for standard errors), None without a sample.
+    keys: np.ndarray | None = None
 
 
 def load_arrays(
@@ -350,8 +355,13 @@ def load_arrays(
     classes: Sequence[str] | None = None,
     losses: Sequence[str] | None = None,
     delimiter: str | None = None,
+    sample_rows: int | None = None,
+    seed: int = 0,
+    hook: Callable[[Layout], BatchHook] | None = None,
 ) -> Prepared:
-    """Read every row into memory: for analyses that need all rows at once (compare, recommend).
+    """Read every row into memory: for analyses that need all rows at once (compare, recommend);
+    with `sample_rows`, an input of more rows is held as a seeded uniform sample of that many
+    (`losscli.sampling`), and `hook(layout)`, if given, sees every batch (exact sums).
 
     The column options come from `spec`, or from the keyword arguments (which override it);
     `losses` (names) settle the task when they fit only one.
@@ -371,7 +381,7 @@ def load_arrays(
     )
     plan = make_plan(data, spec.replace(by=None, keys=()), losses=losses)
     converter = BatchConverter(plan.columns, plan.layout, nan=spec.nan, probabilities=probabilities)
-    y, y_pred, w, dropped = _collect(plan, converter)
+    y, y_pred, w, dropped, keys, sample = _collect(plan, converter, sample_rows, seed, hook)
     layout = plan.layout
     return Prepared(
         y_true=y,
@@ -386,34 +396,49 @@ def load_arrays(
         columns=plan.columns.as_dict(),
         notes=plan.notes,
         files=[s.label for s in plan.sources],
-        rows_used=len(y),
+        rows_used=sample.of if sample else len(y),
         rows_dropped=dropped,
         encoding=layout.encoding,
+        sample=sample,
+        keys=keys,
     )
 
 
 def _collect(
-    plan: Plan, converter: BatchConverter
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
-    """Every batch of the plan converted and concatenated: labels, predictions, weights and
-    the number of rows dropped."""
-    ys, preds, weights = [], [], []
+    plan: Plan,
+    converter: BatchConverter,
+    sample_rows: int | None = None,
+    seed: int = 0,
+    hook: Callable[[Layout], BatchHook] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, np.ndarray | None, SampleInfo | None]:
+    """Every batch of the plan converted: labels, predictions, weights (every row, or a seeded
+    sample of `sample_rows` rows when there are more, `losscli.sampling`), the number of rows
+    dropped, and the sample's keys and description (None when every row is held).
+
+    `hook(layout)` gives the function that sees every batch once the input proves larger than
+    `sample_rows` (the exact sums over all rows); it is not called for inputs held whole."""
+    layout = plan.layout
+
+    def join(ys: list[np.ndarray]) -> np.ndarray:
+        if layout.task == "multiclass" and len({a.ndim for a in ys}) > 1:
+            # one-hot batches that were all hard became indices; others kept soft rows
+            ys = [one_hot(a, layout.k) if a.ndim == 1 else a for a in ys]
+        return np.concatenate(ys)
+
+    expected = None
+    if sample_rows and converter.nan == "error":  # every row of the footers will be kept
+        counts = [read.row_count(s) for s in plan.sources]
+        expected = sum(c for c in counts if c is not None) if None not in counts else None
+    rows = RowSample(sample_rows, seed, join, hook(layout) if hook else None, expected)
     dropped = 0
     for source, offset, batch in read.prefetch(plan.batches()):
         try:
             arrays = converter.convert(batch, offset, source.label)
+            rows.add(arrays, source.label, offset)
         except InputError as exc:
             raise read.locate_error(exc, source, offset) from None
-        ys.append(arrays.y)
-        preds.append(arrays.pred)
-        if arrays.weight is not None:
-            weights.append(arrays.weight)
         dropped += arrays.dropped
-    layout = plan.layout
-    if layout.task == "multiclass" and len({a.ndim for a in ys}) > 1:
-        # one-hot batches that were all hard became indices; others kept soft rows
-        ys = [one_hot(a, layout.k) if a.ndim == 1 else a for a in ys]
-    y = np.concatenate(ys)
+    y, pred, w, keys, info = rows.finish()
     if len(y) == 0:
         raise InputError("no rows left to evaluate", file=plan.sources[0].label)
-    return y, np.concatenate(preds), (np.concatenate(weights) if weights else None), dropped
+    return y, pred, w, dropped, keys, info

@@ -45,9 +45,83 @@ class Reading:
     warnings: tuple[str, ...] = ()
 
 
-def _label_code(task: str, layout: Any, y_true: np.ndarray) -> str:
+class DataFacts:
+    """What `recommend --from` reads from every row of an input it measures on a sample: the
+    row count, whether the targets are non-negative integers, whether the predictions lie in
+    [0, 1] (and multi-class rows sum to 1), which label values occur, and the label sums the
+    class shares come from. Each is a sum or an all/any over batches, so it is exact."""
+
+    def __init__(self, task: str, k: int) -> None:
+        self.task = task
+        self.k = k
+        self.rows = 0
+        self.nonnegative = True
+        self.integer = True
+        self.in_unit = True
+        self.sums_one = True
+        self.minus_one = False
+        self.zero_one = True
+        self.label_sum: Any = 0.0  # per column (or per class: counts) of y, and of y == 1
+        self.one_sum: Any = 0.0
+
+    def add(self, arrays: Any, file: str, offset: int) -> None:
+        """One converted batch (`columns.Arrays`); `file` and `offset` are not needed here."""
+        import numpy as np
+
+        y, p = arrays.y, arrays.pred
+        self.rows += len(y)
+        if self.task == "regression":
+            self.nonnegative = self.nonnegative and bool(np.all(y >= 0))
+            self.integer = self.integer and bool(np.all(y == np.round(y)))
+            return
+        self.in_unit = self.in_unit and bool(np.all((p >= 0) & (p <= 1)))
+        if self.task == "multiclass" and p.ndim == 2:
+            self.sums_one = self.sums_one and bool(
+                np.all(np.abs(p.sum(axis=1) - 1.0) <= SUM_TOLERANCE)
+            )
+        if self.task != "multiclass" or y.ndim == 2:  # class indices say nothing of these
+            values = y[~np.isnan(y)] if y.dtype.kind == "f" else y
+            self.minus_one = self.minus_one or bool(np.any(values == -1))
+            self.zero_one = self.zero_one and bool(np.isin(values, (0, 1)).all())
+        if self.task == "multiclass" and y.ndim == 1:
+            self.label_sum = self.label_sum + np.bincount(y.astype(np.int64), minlength=self.k)
+        else:
+            self.label_sum = self.label_sum + y.astype(np.float64).sum(axis=0)
+            self.one_sum = self.one_sum + (y == 1).sum(axis=0)
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """A sampled input: every row's `facts`, the sample's description and its rows' keys."""
+
+    facts: DataFacts
+    info: Any  # losscli.sampling.SampleInfo
+    keys: Any  # np.ndarray of the sampled rows' keys
+
+    def tail_errors(self, residuals: np.ndarray) -> dict[str, float | None]:
+        """The standard error of each tail figure, from the sample's subsamples."""
+        from losscli.sampling import group_of, standard_error
+
+        group = group_of(self.keys, self.info.groups)
+        reports = [residual_tails(residuals[group == g], TOP) for g in range(self.info.groups)]
+        return {
+            name: standard_error([getattr(t, name) for t in reports], self.info)
+            for name in ("top_share", "excess_kurtosis", "robust_scale", "huber_delta")
+        }
+
+
+def _se_pct(se: float | None) -> str:
+    """A standard error of a share, in percent to two significant digits."""
+    return "n/a" if se is None else f"{100 * se:.2g}%"
+
+
+def _se_num(se: float | None) -> str:
+    return "n/a" if se is None else f"{se:.2g}"
+
+
+def _label_code(task: str, layout: Any, y_true: np.ndarray, facts: DataFacts | None = None) -> str:
     """Our label code (int, onehot, soft, pm1) from the reader's encoding (a LabelEncoding, or
-    a caller's description such as "-1/+1") and the values."""
+    a caller's description such as "-1/+1") and the values (`facts` of every row, if given)."""
     import numpy as np
 
     from losscli.columns import LabelEncoding
@@ -68,6 +142,12 @@ def _label_code(task: str, layout: Any, y_true: np.ndarray) -> str:
             return "onehot"
         if "soft" in text:
             return "soft"
+    if facts is not None:
+        if task in ("binary", "multilabel"):
+            return "pm1" if facts.minus_one else ("int" if facts.zero_one else "soft")
+        if task == "multiclass" and y_true.ndim == 2:
+            return "onehot" if facts.zero_one else "soft"
+        return "int"
     if task in ("binary", "multilabel"):
         values = y_true[~np.isnan(y_true)] if y_true.dtype.kind == "f" else y_true
         if np.any(values == -1):
@@ -80,22 +160,39 @@ def _label_code(task: str, layout: Any, y_true: np.ndarray) -> str:
     return "int"
 
 
-def _regression_measurements(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
-    """The tails of the residuals (`losscli.diagnose.residual_tails`) and the targets' kind."""
+def _regression_measurements(
+    y_true: np.ndarray, y_pred: np.ndarray, sampled: Sampled | None = None
+) -> dict[str, Any]:
+    """The tails of the residuals (`losscli.diagnose.residual_tails`) and the targets' kind.
+
+    With `sampled` the arrays are a seeded sample: the tails are measured on it, with standard
+    errors from its subsamples, and the targets' kind and the row count come from every row."""
     import numpy as np
 
-    tails = residual_tails(y_pred - y_true, TOP)
+    residuals = y_pred - y_true
+    tails = residual_tails(residuals, TOP)
     n = tails.rows
     share, normal, kurtosis = tails.top_share, tails.normal_share, tails.excess_kurtosis
     delta = tails.huber_delta
     heavy = tails.heavy
-    nonneg = bool(np.all(y_true >= 0))
-    integer = bool(np.all(y_true == np.round(y_true)))
+    if sampled is None:
+        nonneg = bool(np.all(y_true >= 0))
+        integer = bool(np.all(y_true == np.round(y_true)))
+    else:
+        n, nonneg, integer = sampled.facts.rows, sampled.facts.nonnegative, sampled.facts.integer
     pct = TOP * 100
     summary = (
         f"the worst {pct:g}% of rows produce {share:.1%} of the squared error "
         f"(normal residuals: {normal:.1%}); excess kurtosis {kurtosis:.2f} (normal: 0)"
     )
+    se = sampled.tail_errors(residuals) if sampled is not None else {}
+    if sampled is not None:
+        summary = (
+            f"on {sampled.info.describe()}: the worst {pct:g}% of rows produce {share:.1%} "
+            f"± {_se_pct(se['top_share'])} of the squared error (normal residuals: "
+            f"{normal:.1%}); excess kurtosis {kurtosis:.2f} ± {_se_num(se['excess_kurtosis'])} "
+            "(normal: 0)"
+        )
     if heavy is None:
         summary += f"; only {n} rows, too few to judge the tails"
     elif heavy:
@@ -119,7 +216,7 @@ def _regression_measurements(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str
         "targets_nonnegative": nonneg,
         "targets_integer": integer,
         "summary": summary,
-    }
+    } | ({} if sampled is None else {"sample": sampled.info.to_dict(), "se": se})
 
 
 def recommend_for_arrays(
@@ -196,8 +293,10 @@ def read_arrays(
     activation: str | None = None,
     outliers: bool = False,
     imbalanced: bool = False,
+    sampled: Sampled | None = None,
 ) -> Reading:
-    """Check the arrays and read them: the regression or the classification reading."""
+    """Check the arrays and read them: the regression or the classification reading (with
+    `sampled`, the arrays are a seeded sample and every row's facts come with it)."""
     import numpy as np
 
     from losscli.columns import NonFinite, check_arrays
@@ -210,17 +309,24 @@ def read_arrays(
     check_arrays(y, p, task=task, nonfinite=NonFinite.IGNORE, error=UsageError)
     if len(y) == 0:
         raise UsageError("no rows to look at")
-    code = labels if labels in LABELS else _label_code(task, labels, y)
+    facts = sampled.facts if sampled is not None else None
+    code = labels if labels in LABELS else _label_code(task, labels, y, facts)
     if task == "regression":
-        return _read_regression(y.astype(np.float64), p, activation_, outliers)
-    return _read_classification(task, y, p, code, from_logits, activation_, outliers, imbalanced)
+        return _read_regression(y.astype(np.float64), p, activation_, outliers, sampled)
+    return _read_classification(
+        task, y, p, code, from_logits, activation_, outliers, imbalanced, facts
+    )
 
 
 def _read_regression(
-    y: np.ndarray, p: np.ndarray, activation: str | None, outliers: bool
+    y: np.ndarray,
+    p: np.ndarray,
+    activation: str | None,
+    outliers: bool,
+    sampled: Sampled | None = None,
 ) -> Reading:
     """Heavy tails call for huber with the measured delta; count targets suggest poisson."""
-    m = _regression_measurements(y, p)
+    m = _regression_measurements(y, p, sampled)
     act = activation or "none"
     outliers = outliers or bool(m["heavy_tails"])
     params = {"delta": m["huber_delta"]} if outliers and m["huber_delta"] else {}
@@ -247,14 +353,20 @@ def _read_classification(
     activation: str | None,
     outliers: bool,
     imbalanced: bool,
+    facts: DataFacts | None = None,
 ) -> Reading:
-    """The kind of predictions and the last layer they imply, and the class balance."""
+    """The kind of predictions and the last layer they imply, and the class balance (from
+    `facts`, every row's, when the arrays are a sample)."""
     import numpy as np
 
-    in_unit = bool(np.all((p >= 0) & (p <= 1)))
-    sums_one = task == "multiclass" and bool(
-        p.ndim == 2 and np.all(np.abs(p.sum(axis=1) - 1.0) <= SUM_TOLERANCE)
-    )
+    if facts is not None:
+        in_unit = facts.in_unit
+        sums_one = task == "multiclass" and p.ndim == 2 and facts.sums_one
+    else:
+        in_unit = bool(np.all((p >= 0) & (p <= 1)))
+        sums_one = task == "multiclass" and bool(
+            p.ndim == 2 and np.all(np.abs(p.sum(axis=1) - 1.0) <= SUM_TOLERANCE)
+        )
     logits = not in_unit if from_logits is None else bool(from_logits)
     if activation is not None:
         act = activation
@@ -276,20 +388,27 @@ def _read_classification(
         kind = "scores" if act == "tanh" or not logits else "logits"
     inferred = {"labels": code, "predictions": kind, "from_logits": kind == "logits"}
     inferred["activation"] = act
-    m = _class_measurements(task, y, code, p.shape[1] if p.ndim == 2 else 2)
+    m = _class_measurements(task, y, code, p.shape[1] if p.ndim == 2 else 2, facts)
     if task == "multiclass":
         m["rows_sum_to_one"] = sums_one if in_unit else None
     imbalanced = imbalanced or m["imbalanced"]
     return Reading(act, outliers, imbalanced, code, inferred, m, warnings=warnings)
 
 
-def _class_measurements(task: str, y: np.ndarray, code: str, k: int) -> dict[str, Any]:
+def _class_measurements(
+    task: str, y: np.ndarray, code: str, k: int, facts: DataFacts | None = None
+) -> dict[str, Any]:
+    """The class (or label) shares and whether the rarest is rare: from the labels, or from
+    every row's label sums (`facts`) when the labels are a sample."""
     import numpy as np
 
-    n = len(y)
+    n = len(y) if facts is None else facts.rows
     if task == "multilabel":
-        t = (y == 1).astype(np.float64) if code == "pm1" else y.astype(np.float64)
-        positive = t.mean(axis=0)
+        if facts is not None:
+            positive = np.asarray(facts.one_sum if code == "pm1" else facts.label_sum) / n
+        else:
+            t = (y == 1).astype(np.float64) if code == "pm1" else y.astype(np.float64)
+            positive = t.mean(axis=0)
         minority = float(np.min(np.minimum(positive, 1.0 - positive)))
         imbalanced = minority < IMBALANCE_FRACTION / 2
         return {
@@ -301,7 +420,11 @@ def _class_measurements(task: str, y: np.ndarray, code: str, k: int) -> dict[str
             f"rows: {'imbalanced' if imbalanced else 'not imbalanced'} (threshold "
             f"{IMBALANCE_FRACTION / 2:.0%})",
         }
-    if task == "binary":
+    if facts is not None:
+        total = np.asarray(facts.one_sum if code == "pm1" else facts.label_sum, dtype=np.float64)
+        share = total / n
+        shares = np.array([1.0 - float(share), float(share)]) if task == "binary" else share
+    elif task == "binary":
         t = (y == 1).astype(np.float64) if code == "pm1" else y.astype(np.float64)
         shares = np.array([1.0 - t.mean(), t.mean()])
     elif y.ndim == 2:
@@ -339,11 +462,16 @@ def recommend_from(
     outliers: bool = False,
     imbalanced: bool = False,
     framework: str | None = None,
+    sample_rows: int | None = None,
+    seed: int = 0,
 ) -> Recommendation:
     """Read prediction files (the column options of `compute`) and recommend from the data.
 
     The task, label encoding and kind of predictions are inferred unless given; what was
-    inferred is in `inferred` and `notes`, what was measured in `measurements`.
+    inferred is in `inferred` and `notes`, what was measured in `measurements`. An input of
+    more than `sample_rows` rows (None: `losscli.sampling.SAMPLE_ROWS`; 0: no limit) has its
+    residual tails measured on a seeded sample of that many rows (`seed`), with standard
+    errors; the row count, the targets' kind and the class shares still come from every row.
 
     Long only for its keyword options (those of `compute`'s columns and `recommend`).
     """
@@ -369,7 +497,32 @@ def recommend_from(
         "nan": nan,
         "delimiter": delimiter,
     }
-    prepared = load_arrays(files if len(files) > 1 else files[0], **columns, **reading_options)
+    from losscli.sampling import SAMPLE_ROWS
+    from losscli.sensitivity.study import check_sample_rows
+
+    sample_rows = SAMPLE_ROWS if sample_rows is None else sample_rows
+    check_sample_rows(sample_rows)
+    if seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {seed}")
+    every_row: list[DataFacts] = []
+
+    def hook(layout: Any) -> Any:
+        every_row.append(DataFacts(layout.task, layout.k or 2))
+        return every_row[0].add
+
+    prepared = load_arrays(
+        files if len(files) > 1 else files[0],
+        **columns,
+        **reading_options,
+        sample_rows=sample_rows,
+        seed=seed,
+        hook=hook,
+    )
+    sampled = (
+        Sampled(every_row[0], prepared.sample, prepared.keys)
+        if prepared.sample is not None
+        else None
+    )
     logits = True if prepared.from_logits else (False if from_logits is False else None)
     reading = read_arrays(
         prepared.task,
@@ -380,6 +533,7 @@ def recommend_from(
         activation=activation,
         outliers=outliers,
         imbalanced=imbalanced,
+        sampled=sampled,
     )
     inferred = _inferred(files, prepared, reading)
     notes = list(prepared.notes)

@@ -172,7 +172,10 @@ class Recommendation:
         - ``measurements``: null, or what the data showed: regression ``{"rows",
           "top_fraction", "top_share", "top_share_normal", "excess_kurtosis",
           "robust_scale", "huber_delta", "heavy_tails" (bool | null below 50 rows),
-          "targets_nonnegative", "targets_integer", "summary"}``; classification
+          "targets_nonnegative", "targets_integer", "summary"}``, and on an input of more
+          than ``--sample-rows`` rows ``"sample": {"rows", "of", "seed", "method",
+          "standard_errors"}`` and ``"se": {"top_share", "excess_kurtosis", "robust_scale",
+          "huber_delta"}`` (the tails measured on the sample; "rows" counts every row); classification
           ``{"rows", "class_shares" or "label_positive_shares", "minority_share",
           "imbalanced", "rows_sum_to_one" (multiclass), "summary"}``.
         - ``compute_command`` (str): the `losscli compute` command that checks the loss.

@@ -31,6 +31,8 @@ def advise(
     input_format: str | None = None,
     nan: str = "error",
     delimiter: str | None = None,
+    sample_rows: int | None = None,
+    seed: int | None = None,
 ) -> Recommendation:
     """`recommend_from(source, ...)` with a source, else `recommend(task, activation, ...)`.
 
@@ -58,6 +60,8 @@ def advise(
             nan=nan,
             delimiter=delimiter,
             activation=activation,
+            sample_rows=sample_rows,
+            seed=seed or 0,
             **hints,
         )
     given = {
@@ -69,6 +73,8 @@ def advise(
         "--from-logits/--from-probabilities": from_logits,
         "--input-format": input_format,
         "--delimiter": delimiter,
+        "--sample-rows": sample_rows,
+        "--seed": seed,
     }
     used = [name for name, value in given.items() if value is not None]
     if nan != "error":

@@ -144,6 +144,17 @@ NanOpt = Annotated[
     ),
 ]
 
+SampleRowsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sample-rows",
+        metavar="N",
+        help="Hold at most N rows (default 1,000,000): a larger input is measured on a seeded "
+        "uniform sample of N rows, with standard errors (values and counts stay exact); 0 holds "
+        "every row (memory grows with the input).",
+    ),
+]
+
 
 def resolve_format(fmt: Format, json_flag: bool) -> Format:
     return Format.json if json_flag else fmt

@@ -20,6 +20,7 @@ from losscli.cli.common import (
     PositiveOpt,
     PredOpt,
     QuietOpt,
+    SampleRowsOpt,
     TaskOpt,
     TrueOpt,
     WeightOpt,
@@ -39,6 +40,10 @@ robust SDs, or flipped labels, on the data without its worst rows), which descri
 Ranked most sensitive first, with a verdict on the data and the compute command to use.
 
 Without FILE, compares on seeded synthetic data for --task (default regression).
+
+A FILE of more than --sample-rows rows (1,000,000) is studied on a seeded uniform sample of
+that many rows: the values stay exact (summed over every row, as compute sums them); the other
+figures and the verdict come from the sample, with standard errors (table: ±; JSON: se).
 
 Examples:
 
@@ -132,12 +137,16 @@ def compare_command(
         ),
     ] = "10",
     seed: Annotated[
-        str, typer.Option("--seed", metavar="INT", help="Seed of the contamination and data.")
+        str,
+        typer.Option(
+            "--seed", metavar="INT", help="Seed of the contamination, the data and the sample."
+        ),
     ] = "0",
     rows: Annotated[
         str,
         typer.Option("--rows", metavar="N", help="Rows of the synthetic data (without FILE)."),
     ] = "2000",
+    sample_rows: SampleRowsOpt = None,
     eps: Annotated[
         float, typer.Option("--eps", metavar="EPS", help="Clip probabilities to [eps, 1 - eps].")
     ] = 1e-7,
@@ -171,6 +180,8 @@ def compare_command(
             "seed": int(parse_number(seed, "--seed", integer=True)),
             "rows": int(parse_number(rows, "--rows", integer=True)),
         }
+        if sample_rows is not None:
+            options["sample_rows"] = int(parse_number(sample_rows, "--sample-rows", integer=True))
         if plot is not None:
             from losscli.render.plot import check_plot_path, require_matplotlib
 

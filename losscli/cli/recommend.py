@@ -20,6 +20,7 @@ from losscli.cli.common import (
     PositiveOpt,
     PredOpt,
     QuietOpt,
+    SampleRowsOpt,
     TrueOpt,
     WeightOpt,
     note,
@@ -119,6 +120,11 @@ def recommend_command(
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
     nan: NanOpt = "error",
+    sample_rows: SampleRowsOpt = None,
+    seed: Annotated[
+        str | None,
+        typer.Option("--seed", metavar="INT", help="With --from: seed of the sample (0)."),
+    ] = None,
     fmt: FormatOpt = Format.table,
     json_flag: JsonOpt = False,
     output: OutputOpt = None,
@@ -151,12 +157,26 @@ def recommend_command(
             input_format=input_format,
             delimiter=delimiter,
             nan=nan,
+            sample_rows=_integer(sample_rows, "--sample-rows"),
+            seed=_integer(seed, "--seed"),
         )
         for message in rec.notes:
             note(message, quiet)
         for message in rec.warnings:
             warn(message, quiet)
         render.show(rec, fmt=fmt, output=output)
+
+
+def _integer(text: str | None, option: str) -> int | None:
+    """An integer option given as text (None when not given); UsageError when it is not one."""
+    from losscli.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} must be an integer, got {text!r}") from None
 
 
 def register(app: typer.Typer) -> None:

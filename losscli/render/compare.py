@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from losscli.sensitivity import Comparison
+    from losscli.sensitivity import Comparison, LossFigures
 
 #: Width of the sensitivity bar, in terminal cells.
 BAR_WIDTH = 24
@@ -78,6 +78,17 @@ def _times(x: float | None) -> str:
 
 def _share(x: float) -> str:
     return f"{100.0 * x:.1f}%"
+
+
+def _error(f: LossFigures, name: str, percent: bool = False) -> str:
+    """' ±SE' of a figure taken on a sample (two significant digits); '' without a sample."""
+    se = None if f.se is None else f.se.get(name)
+    if f.se is None:
+        return ""
+    if se is None:
+        return " ±n/a"
+    value, floor, unit = (100 * se, 0.01, "%") if percent else (se, 0.001, "")
+    return f" ±{value:.1g}{unit}" if value >= floor else f" ±<{floor:g}{unit}"
 
 
 def _percent(x: float) -> str:
@@ -148,8 +159,8 @@ def _cells(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
             f.label,
             f.growth,
             _number(f.value),
-            _share(f.top_share),
-            _times(f.inflation),
+            _share(f.top_share) + _error(f, "top_share", percent=True),
+            _times(f.inflation) + _error(f, "inflation"),
         ]
         for f in comparison.figures
     ]
@@ -165,7 +176,7 @@ def table(comparison: Comparison, width: int = 100) -> Table:
 
     c = comparison
     headers, rows = _cells(c)
-    ratios = [_times(f.contamination_ratio) for f in c.figures]
+    ratios = [_times(f.contamination_ratio) + _error(f, "contamination_ratio") for f in c.figures]
     ratio_width = max((len(r) for r in ratios), default=5)
 
     def room() -> int:
@@ -236,8 +247,13 @@ def _params(params: dict[str, Any]) -> str:
     return ";".join(f"{k}={'none' if v is None else f'{v:g}'}" for k, v in params.items())
 
 
+#: The figures a sample gives with a standard error (CSV: a `NAME_se` column each).
+_SAMPLED = ("top_share", "inflation", "contamination_ratio")
+
+
 def to_csv(comparison: Comparison) -> str:
-    """One row per compared loss, most sensitive first."""
+    """One row per compared loss, most sensitive first; with a sample, the standard errors in
+    three more columns."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -252,8 +268,11 @@ def to_csv(comparison: Comparison) -> str:
             "inflation",
             "contamination_ratio",
         ]
+        + ([f"{name}_se" for name in _SAMPLED] if comparison.sample is not None else [])
     )
+    sampled = comparison.sample is not None
     for f in comparison.figures:
+        errors = [(f.se or {}).get(name) for name in _SAMPLED] if sampled else []
         writer.writerow(
             [
                 f.rank,
@@ -265,6 +284,7 @@ def to_csv(comparison: Comparison) -> str:
                     _csv_number(x)
                     for x in (f.value, f.top_share, f.inflation, f.contamination_ratio)
                 ),
+                *("" if x is None else _csv_number(x) for x in errors),
             ]
         )
     return buffer.getvalue()
@@ -285,7 +305,9 @@ def to_markdown(comparison: Comparison) -> str:
     for f in c.figures:
         lines.append(
             f"| {f.rank} | {md.code(f.label, cell=True)} | {f.growth} | {_number(f.value)} | "
-            f"{_share(f.top_share)} | {_times(f.inflation)} | {_times(f.contamination_ratio)} |"
+            f"{_share(f.top_share)}{_error(f, 'top_share', percent=True)} | "
+            f"{_times(f.inflation)}{_error(f, 'inflation')} | "
+            f"{_times(f.contamination_ratio)}{_error(f, 'contamination_ratio')} |"
         )
     if c.explanations:
         lines += [""] + [f"- {md.text(line)}" for line in c.explanations]

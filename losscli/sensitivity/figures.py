@@ -126,16 +126,20 @@ def scale_explanations(specs: list[LossSpec], scale: float | None, magnitude: fl
     return out
 
 
-def beyond_magnitude(residuals: np.ndarray, magnitude: float) -> np.ndarray:
+def beyond_magnitude(
+    residuals: np.ndarray, magnitude: float, robust: float | None = None
+) -> np.ndarray:
     """Rows whose |residual| already exceeds the injected gross error, `magnitude` robust SDs:
     outliers as large as the contamination, which would mask its effect (and make a loss's
-    ratio depend on how heavy the data's own tails are rather than on the loss)."""
-    return np.asarray(np.abs(residuals) > magnitude * _scale(residuals))
+    ratio depend on how heavy the data's own tails are rather than on the loss). `robust` is
+    the residuals' robust SD when the caller has it."""
+    return np.asarray(np.abs(residuals) > magnitude * _scale(residuals, robust))
 
 
-def _scale(residuals: np.ndarray) -> float:
-    """MAD x 1.4826; the standard deviation when MAD is 0 (most residuals equal); else 1."""
-    s = robust_scale(residuals)
+def _scale(residuals: np.ndarray, robust: float | None = None) -> float:
+    """MAD x 1.4826 (`robust`, if given); the standard deviation when MAD is 0 (most residuals
+    equal); else 1."""
+    s = robust_scale(residuals) if robust is None else robust
     if not (math.isfinite(s) and s > 0):
         s = float(np.std(residuals))
     return s if math.isfinite(s) and s > 0 else 1.0

@@ -13,6 +13,7 @@ import numpy as np
 
 from losscli.losses import LossSpec
 from losscli.result import SCHEMA_VERSION
+from losscli.sampling import SampleInfo
 
 #: Fewest rows compare accepts: with fewer, "the worst 1%" and a 5% contamination mean little.
 MIN_ROWS = 10
@@ -30,6 +31,9 @@ class LossFigures:
     top_share: float
     inflation: float
     contamination_ratio: float
+    #: With a sampled input: the standard error of each figure taken on the sample (top_share,
+    #: inflation, contamination_ratio; None where it cannot be estimated); None without.
+    se: dict[str, float | None] | None = None
 
     @property
     def label(self) -> str:
@@ -50,7 +54,7 @@ class LossFigures:
             "top_share": finite(self.top_share),
             "inflation": finite(self.inflation),
             "contamination_ratio": finite(self.contamination_ratio),
-        }
+        } | ({} if self.se is None else {"se": {k: finite(v) for k, v in self.se.items()}})
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Verdict:
     alternatives: tuple[LossSpec, ...]
     evidence: dict[str, Any]
     compute_command: str = ""
+    #: With a sampled input: the standard error of each measured figure of `evidence`.
+    evidence_se: dict[str, float | None] | None = None
 
     @property
     def text(self) -> str:
@@ -79,7 +85,11 @@ class Verdict:
             "alternatives": [spec_dict(s) for s in self.alternatives],
             "compute_command": self.compute_command,
             "evidence": {k: finite(v) for k, v in self.evidence.items()},
-        }
+        } | (
+            {}
+            if self.evidence_se is None
+            else {"evidence_se": {k: finite(v) for k, v in self.evidence_se.items()}}
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +124,9 @@ class Comparison:
     gross_rows: int = 0
     #: Why a loss ranks where it does, in words (a scale parameter against the injected errors).
     explanations: list[str] = field(default_factory=list)
+    #: None when every row was studied; else the seeded sample the figures (not the values)
+    #: were taken on (`losscli.sampling`).
+    sample: SampleInfo | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -127,17 +140,26 @@ class Comparison:
                       "columns": {role: [column, ...]} | null, "rows": int, "weighted": bool,
                       "from_logits": bool, "seed": int, "top": float, "contamination": float,
                       "magnitude": float, "robust_scale": float | null (classification),
-                      "trimmed_rows": int, "gross_rows": int, "contaminated_rows": int},
+                      "trimmed_rows": int, "gross_rows": int, "contaminated_rows": int,
+                      "sample" (with a sample only): {"rows": int, "of": int, "seed": int,
+                                                       "method": str, "standard_errors": str}},
              "ranking": [{"rank": int (1 = most sensitive), "loss": str, "label": str,
                           "params": {name: value}, "growth": str, "value": float,
                           "top_share": float, "inflation": float | null,
-                          "contamination_ratio": float | null}, ...],
+                          "contamination_ratio": float | null,
+                          "se" (with a sample only): {"top_share", "inflation",
+                                                      "contamination_ratio"}}, ...],
              "explanations": [str, ...],
              "skipped": [{"loss": str, "reason": str}, ...],
              "verdict": {"text": str, "heavy_tails": bool,
                          "suggested": {"loss": str, "label": str, "params": {...}},
                          "alternatives": [{"loss", "label", "params"}, ...],
-                         "compute_command": str, "evidence": {name: number | null}}}
+                         "compute_command": str, "evidence": {name: number | null},
+                         "evidence_se" (with a sample only): {name: number | null}}}
+
+        With a sample (`data.sample`), `rows` counts every row used and each `value` is exact
+        over them; the other figures, the verdict and the trimmed, gross and contaminated row
+        counts are the sample's, with standard errors in `se` and `evidence_se`.
 
         Non-finite numbers (an inflation or ratio over a zero loss) are null.
         """
@@ -159,7 +181,8 @@ class Comparison:
                 "trimmed_rows": self.trimmed_rows,
                 "gross_rows": self.gross_rows,
                 "contaminated_rows": self.contaminated_rows,
-            },
+            }
+            | ({} if self.sample is None else {"sample": self.sample.to_dict()}),
             "ranking": [f.to_dict() for f in self.figures],
             "explanations": list(self.explanations),
             "skipped": [{"loss": name, "reason": reason} for name, reason in self.skipped],

@@ -40,14 +40,14 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from losscli.diagnose import p_true, worst_rows
-from losscli.errors import InputError, UsageError
+from losscli.diagnose import ProbabilityReport, p_true, residual_tails, worst_rows
+from losscli.errors import InputError, LosscliError, UsageError
 from losscli.losses import (
     CATALOGUE,
     EPS,
@@ -57,19 +57,21 @@ from losscli.losses import (
     resolve_losses,
     split_specs,
 )
+from losscli.sampling import SAMPLE_ROWS, SampleInfo, group_of, standard_error
 from losscli.sensitivity.figures import (
     beyond_magnitude,
     contaminate,
     ranked_figures,
     scale_explanations,
 )
-from losscli.sensitivity.model import MAX_ROWS, MIN_ROWS, Comparison
+from losscli.sensitivity.model import MAX_ROWS, MIN_ROWS, Comparison, LossFigures, Verdict
 from losscli.sensitivity.synthetic import describe, synthetic
 from losscli.sensitivity.verdict import (
     classification_verdict,
     command_to_check_verdict,
     regression_verdict,
 )
+from losscli.sensitivity.whole import Whole
 from losscli.text import plural
 
 
@@ -84,6 +86,19 @@ def check_options(top: float, contamination: float, magnitude: float, seed: int 
         raise UsageError(f"--magnitude must be a positive number of robust SDs, got {magnitude:g}")
     if seed is not None and seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {seed}")
+
+
+#: The smallest sample: each of the subsamples behind the standard errors keeps 100 rows.
+MIN_SAMPLE_ROWS = 1000
+
+
+def check_sample_rows(sample_rows: int) -> None:
+    """Raise UsageError unless `sample_rows` is 0 (every row) or at least MIN_SAMPLE_ROWS."""
+    if sample_rows != 0 and sample_rows < MIN_SAMPLE_ROWS:
+        raise UsageError(
+            f"--sample-rows must be 0 (study every row) or at least {MIN_SAMPLE_ROWS:,}, "
+            f"got {sample_rows:,}"
+        )
 
 
 @dataclass(frozen=True)
@@ -170,10 +185,16 @@ def _study(
     eps: float,
     signed_labels: bool,
     origin: Origin,
+    whole: Whole | None = None,
+    sample: SampleInfo | None = None,
+    keys: np.ndarray | None = None,
 ) -> Comparison:
     """The study (module docstring) on checked arrays; the result is built once, here.
 
     One straight sequence: check, choose the losses, trim and contaminate, figures, verdict.
+    With `sample` the arrays are a seeded sample of a larger input whose exact sums are in
+    `whole`: the values come from those sums, the other figures from the sample, each with its
+    standard error from the subsamples `keys` define (`losscli.sampling`).
 
     Long because the Comparison is built here once, with every field.
     """
@@ -184,21 +205,106 @@ def _study(
     signed_labels = signed_labels or signed
     n = len(y)
 
-    specs, skipped = _candidates(task, y, pred, losses, from_logits, signed_labels)
+    specs, skipped = _candidates(task, y, pred, losses, from_logits, signed_labels, whole)
     if not specs:
         raise InputError(
             "no loss to compare: " + "; ".join(f"{name}: {why}" for name, why in skipped)
         )
+    outside = whole.outside_unit if whole is not None else _outside_unit(task, pred)
+    as_logits = from_logits or outside
+    command = partial(command_to_check_verdict, origin.paths, origin.options)
+    study = partial(
+        _core,
+        task,
+        specs,
+        as_logits=as_logits,
+        from_logits=from_logits,
+        top=top,
+        contamination=contamination,
+        magnitude=magnitude,
+        seed=seed,
+        eps=eps,
+        command=command,
+    )
+    core = study(y, pred, w, quality=whole.quality(as_logits) if whole is not None else None)
+    figures, verdict = core.figures, core.verdict
+    rows = n
+    if whole is not None and sample is not None and keys is not None:
+        figures, verdict = _with_precision(core, whole, sample, keys, study, y, pred, w)
+        rows = whole.rows
+    description = origin.description or f"{task} data, {plural(rows, 'row')}"
+    if sample is not None:
+        description += f"; figures but the value on {sample.describe()}, ± one standard error"
+    return Comparison(
+        task=task,
+        source=origin.source,
+        description=description,
+        rows=rows,
+        weighted=w is not None,
+        from_logits=from_logits,
+        seed=seed,
+        top=top,
+        contamination=contamination,
+        magnitude=magnitude,
+        robust_scale=core.scale,
+        trimmed_rows=int(core.worst.sum()),
+        gross_rows=int(core.gross.sum()),
+        explanations=scale_explanations([f.spec for f in figures], core.scale, magnitude),
+        contaminated_rows=int(core.chosen.size),
+        figures=figures,
+        skipped=skipped,
+        verdict=verdict,
+        notes=list(origin.notes),
+        columns=origin.columns,
+        residuals=np.ravel(pred - y if task == "regression" else p_true(task, y, pred, as_logits)),
+        typical_target=float(np.median(y)) if task == "regression" else None,
+        sample=sample,
+    )
 
+
+@dataclass(frozen=True)
+class _Core:
+    """The study's figures and verdict on one set of rows, and how those rows were split."""
+
+    figures: list[LossFigures]
+    verdict: Verdict
+    worst: np.ndarray
+    gross: np.ndarray
+    chosen: np.ndarray
+    scale: float | None
+
+
+def _core(
+    task: str,
+    specs: list[LossSpec],
+    y: np.ndarray,
+    pred: np.ndarray,
+    w: np.ndarray | None,
+    *,
+    as_logits: bool,
+    from_logits: bool,
+    top: float,
+    contamination: float,
+    magnitude: float,
+    seed: int,
+    eps: float,
+    command: Any,
+    quality: ProbabilityReport | None = None,
+) -> _Core:
+    """Trim, contaminate, take each loss's figures and the verdict on the rows given
+    (`quality`: the confident mistakes of every row, when the rows are a sample)."""
+    n = len(y)
     # one trimmed data set for every loss: without the worst `top` rows
-    as_logits = from_logits or _outside_unit(task, pred)
     score = _reference_score(task, y, pred, as_logits, eps)
     worst = worst_rows(score, top)
     gross = np.zeros(n, dtype=bool)
+    tails = None
     if task == "regression":
         # rows already as far off as the injected errors would mask them (and make each loss's
         # ratio measure the data's tails instead of the loss)
-        gross = beyond_magnitude(pred - y, magnitude) & ~worst
+        residuals = pred - y
+        tails = residual_tails(residuals, top)
+        gross = beyond_magnitude(residuals, magnitude, tails.robust_scale) & ~worst
         worst = worst | gross
     if worst.all():
         raise UsageError(
@@ -231,35 +337,68 @@ def _study(
         eps=eps,
         top=top,
     )
-    command = partial(command_to_check_verdict, origin.paths, origin.options)
     if task == "regression":
-        verdict = regression_verdict(pred - y, top, command)
+        verdict = regression_verdict(residuals, top, command, tails)
     else:
-        verdict = classification_verdict(task, y, pred, as_logits, score, top, command)
-    return Comparison(
-        task=task,
-        source=origin.source,
-        description=origin.description or f"{task} data, {plural(n, 'row')}",
-        rows=n,
-        weighted=w is not None,
-        from_logits=from_logits,
-        seed=seed,
-        top=top,
-        contamination=contamination,
-        magnitude=magnitude,
-        robust_scale=scale,
-        trimmed_rows=int(worst.sum()),
-        gross_rows=int(gross.sum()),
-        explanations=scale_explanations([f.spec for f in figures], scale, magnitude),
-        contaminated_rows=int(chosen.size),
-        figures=figures,
-        skipped=skipped,
-        verdict=verdict,
-        notes=list(origin.notes),
-        columns=origin.columns,
-        residuals=np.ravel(pred - y if task == "regression" else p_true(task, y, pred, as_logits)),
-        typical_target=float(np.median(y)) if task == "regression" else None,
-    )
+        verdict = classification_verdict(task, y, pred, as_logits, score, top, command, quality)
+    return _Core(figures, verdict, worst, gross, chosen, scale)
+
+
+#: The figures of a loss taken on the sample, whose standard errors are reported.
+SAMPLED_FIGURES = ("top_share", "inflation", "contamination_ratio")
+#: The verdict's evidence taken on the sample, with a standard error (the confident-mistake
+#: counts of classification come from every row: `Whole.quality`).
+SAMPLED_EVIDENCE = (
+    "top_share_squared_error",
+    "excess_kurtosis",
+    "robust_scale",
+    "huber_delta",
+    "share_beyond_1",
+    "top_share_log_loss",
+)
+
+
+def _with_precision(
+    core: _Core,
+    whole: Whole,
+    sample: SampleInfo,
+    keys: np.ndarray,
+    study: Any,
+    y: np.ndarray,
+    pred: np.ndarray,
+    w: np.ndarray | None,
+) -> tuple[list[LossFigures], Verdict]:
+    """The sample's figures with the exact values (`whole`) and each figure's standard error
+    from the subsamples (`losscli.sampling.standard_error`)."""
+    group = group_of(keys, sample.groups)
+    cores: list[_Core | None] = []
+    for g in range(sample.groups):
+        rows = group == g
+        try:
+            cores.append(study(y[rows], pred[rows], None if w is None else w[rows]))
+        except LosscliError:
+            cores.append(None)  # a subsample the study refuses: no standard error
+    figures = []
+    for f in core.figures:
+        per_group = [
+            {x.label: x for x in c.figures}.get(f.label) if c is not None else None for c in cores
+        ]
+        se = {
+            name: standard_error(
+                [getattr(x, name) if x is not None else None for x in per_group], sample
+            )
+            for name in SAMPLED_FIGURES
+        }
+        figures.append(replace(f, value=whole.value(f.spec), se=se))
+    v = core.verdict
+    evidence_se = {
+        name: standard_error(
+            [c.verdict.evidence.get(name) if c is not None else None for c in cores], sample
+        )
+        for name in SAMPLED_EVIDENCE
+        if name in v.evidence
+    }
+    return figures, replace(v, evidence_se=evidence_se)
 
 
 def _checked(
@@ -311,6 +450,17 @@ def _outside_unit(task: str, pred: np.ndarray) -> bool:
     return task != "regression" and bool((pred < 0).any() or (pred > 1).any())
 
 
+def _asked_specs(losses: Sequence[str | LossSpec], task: str) -> list[LossSpec]:
+    """The losses the user named, resolved for the task."""
+    if all(isinstance(s, str) for s in losses):
+        specs = resolve_losses([str(s) for s in losses], task)
+    else:
+        specs = [s if isinstance(s, LossSpec) else resolve_loss(s, task) for s in losses]
+    if not specs:
+        raise UsageError("--loss names no loss")
+    return specs
+
+
 def _candidates(
     task: str,
     y: np.ndarray,
@@ -318,30 +468,34 @@ def _candidates(
     losses: Sequence[str | LossSpec] | None,
     from_logits: bool,
     signed_labels: bool,
+    whole: Whole | None = None,
 ) -> tuple[list[LossSpec], list[tuple[str, str]]]:
-    """The losses to compare and, for the default set, the ones left out with the reason."""
+    """The losses to compare and, for the default set, the ones left out with the reason.
+
+    With `whole` (a sampled input), what every row shows comes from its sums: the rows checked
+    against each loss's domain, predictions outside [0, 1], hard labels."""
     if losses is not None:
-        if all(isinstance(s, str) for s in losses):
-            specs = resolve_losses([str(s) for s in losses], task)
-        else:
-            specs = [s if isinstance(s, LossSpec) else resolve_loss(s, task) for s in losses]
-        if not specs:
-            raise UsageError("--loss names no loss")
+        specs = whole.specs if whole is not None else _asked_specs(losses, task)
         for spec in specs:
             spec.loss.kernel(task)
             fl = from_logits and spec.loss.accepts_logits
-            spec.loss.check_domain(y, pred, from_logits=fl, **spec.params)
+            if whole is None:
+                spec.loss.check_domain(y, pred, from_logits=fl, **spec.params)
         return specs, []
     specs, skipped = [], []
-    scores = from_logits or signed_labels or _outside_unit(task, pred)
-    hard = task == "multiclass" and (
-        y.ndim == 1 or bool(np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1))
-    )
+    outside = whole.outside_unit if whole is not None else _outside_unit(task, pred)
+    scores = from_logits or signed_labels or outside
+    if whole is not None:
+        hard = task == "multiclass" and whole.hard
+    else:
+        hard = task == "multiclass" and (
+            y.ndim == 1 or bool(np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1))
+        )
     for loss in CATALOGUE.for_task(task):
         if loss.prediction == "score" and not scores:
             skipped.append((loss.name, "wants decision scores; the predictions are probabilities"))
             continue
-        if loss.prediction == "probability" and not from_logits and _outside_unit(task, pred):
+        if loss.prediction == "probability" and not from_logits and outside:
             skipped.append(
                 (loss.name, "wants probabilities in [0, 1] (pass --from-logits for logits)")
             )
@@ -350,13 +504,18 @@ def _candidates(
             skipped.append((loss.name, "equals cross_entropy for one hard label per row"))
             continue
         spec = resolve_loss(loss.name, task)
-        try:
-            loss.check_domain(
-                y, pred, from_logits=from_logits and loss.accepts_logits, **spec.params
-            )
-        except InputError as exc:
-            skipped.append((loss.name, str(exc)))
-            continue
+        if whole is not None:
+            if loss.name in whole.domain_errors:
+                skipped.append((loss.name, whole.domain_errors[loss.name]))
+                continue
+        else:
+            try:
+                loss.check_domain(
+                    y, pred, from_logits=from_logits and loss.accepts_logits, **spec.params
+                )
+            except InputError as exc:
+                skipped.append((loss.name, str(exc)))
+                continue
         specs.append(spec)
     return specs, skipped
 
@@ -394,15 +553,19 @@ def compare(
     nan: str = "error",
     classes: str | Sequence[str] | None = None,
     delimiter: str | None = None,
+    sample_rows: int = SAMPLE_ROWS,
 ) -> Comparison:
     """Rank losses by outlier sensitivity on prediction files, or on seeded synthetic data.
 
     With no paths, `synthetic(task or 'regression', rows, seed)` is compared; otherwise the files
     (or a DataFrame / Arrow table) are read with `losscli.pipeline.load_arrays` and the column options.
+    An input of more than `sample_rows` rows (0: no limit) is studied on a seeded sample of that
+    many rows: the values stay exact, the other figures carry standard errors.
 
     Long only for its keyword options, one per CLI option.
     """
     check_options(top, contamination, magnitude, seed)
+    check_sample_rows(sample_rows)
     if not MIN_ROWS <= rows <= MAX_ROWS:
         raise UsageError(f"--rows must be between {MIN_ROWS} and {MAX_ROWS:,}, got {rows:,}")
     study: dict[str, Any] = {
@@ -437,13 +600,18 @@ def compare(
         return _study(
             task, y, p, weight=None, from_logits=logits, signed_labels=False, origin=origin, **study
         )
-    return _compare_files(paths, task, options, study)
+    return _compare_files(paths, task, options, study, sample_rows)
 
 
 def _compare_files(
-    paths: Any, task: str | None, options: dict[str, Any], study: dict[str, Any]
+    paths: Any,
+    task: str | None,
+    options: dict[str, Any],
+    study: dict[str, Any],
+    sample_rows: int,
 ) -> Comparison:
-    """Read the files (or a table) with the column options and compare on them."""
+    """Read the files (or a table) with the column options and compare on them: every row, or
+    a seeded sample of `sample_rows` rows of a larger input with exact sums over every row."""
     from losscli.columns import LabelEncoding
     from losscli.pipeline import load_arrays
 
@@ -452,7 +620,24 @@ def _compare_files(
         data = [os.fspath(paths)]
     names = study["losses"]
     asked = [str(s) for s in names] if names and all(isinstance(s, str) for s in names) else None
-    prepared = load_arrays(data, task=task, losses=split_specs(asked) if asked else None, **options)
+    wholes: list[Whole] = []
+
+    def hook(layout: Any) -> Any:
+        """Exact sums over every batch, once the input proves larger than the sample."""
+        specs = _asked_specs(names, layout.task) if names else None
+        whole = Whole(layout.task, specs, from_logits=layout.from_logits, eps=study["eps"])
+        wholes.append(whole)
+        return whole.add
+
+    prepared = load_arrays(
+        data,
+        task=task,
+        losses=split_specs(asked) if asked else None,
+        sample_rows=sample_rows,
+        seed=study["seed"],
+        hook=hook,
+        **options,
+    )
     files = [str(f) for f in prepared.files]
     command_options = {
         "task": task,
@@ -487,6 +672,9 @@ def _compare_files(
             from_logits=bool(prepared.from_logits),
             signed_labels=prepared.encoding is LabelEncoding.PLUS_MINUS_ONE,
             origin=origin,
+            whole=wholes[0] if prepared.sample is not None else None,
+            sample=prepared.sample,
+            keys=prepared.keys,
             **study,
         )
     except InputError as exc:
@@ -510,7 +698,7 @@ def _in_file(exc: InputError, prepared: Any) -> InputError:
 
 def _file_description(files: list[str], prepared: Any) -> str:
     """'a.csv: 442 rows, 3 dropped, binary, labels 0/1, logits, weighted'."""
-    details = [plural(len(prepared.y_true), "row")]
+    details = [plural(prepared.rows_used, "row")]
     if prepared.rows_dropped:
         details.append(f"{prepared.rows_dropped:,} dropped")
     details.append(prepared.task)
@@ -527,4 +715,4 @@ def _is_paths(data: Any) -> bool:
     return isinstance(data, list | tuple) and all(isinstance(p, str | os.PathLike) for p in data)
 
 
-__all__ = ["Origin", "check_options", "compare", "compare_arrays"]
+__all__ = ["Origin", "check_options", "check_sample_rows", "compare", "compare_arrays"]

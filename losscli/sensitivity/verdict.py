@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from losscli.diagnose import CONFIDENT, HUBER_K, probability_quality, residual_tails, top_share
+from losscli.diagnose import (
+    CONFIDENT,
+    HUBER_K,
+    ProbabilityReport,
+    TailReport,
+    probability_quality,
+    residual_tails,
+    top_share,
+)
 from losscli.losses import LossSpec, resolve_loss
 from losscli.sensitivity.model import Verdict
 from losscli.text import plural
@@ -24,9 +32,12 @@ def _pct(x: float) -> str:
     return f"{v:.0f}%" if v >= 10 else f"{v:.2g}%"
 
 
-def regression_verdict(residuals: np.ndarray, top: float, command: CommandFor) -> Verdict:
-    """Word the diagnosis of `losscli.diagnose.residual_tails` (shared with recommend --from)."""
-    tails = residual_tails(residuals, top)
+def regression_verdict(
+    residuals: np.ndarray, top: float, command: CommandFor, tails: TailReport | None = None
+) -> Verdict:
+    """Word the diagnosis of `losscli.diagnose.residual_tails` (shared with recommend --from);
+    `tails` is that diagnosis when the caller has it."""
+    tails = tails or residual_tails(residuals, top)
     share, kurt, threshold = tails.top_share, tails.excess_kurtosis, tails.threshold
     # all residuals equal: no scale to measure, so Huber's constant on a unit scale
     delta = tails.huber_delta or HUBER_K
@@ -78,10 +89,13 @@ def classification_verdict(
     score: np.ndarray,
     top: float,
     command: CommandFor,
+    quality: ProbabilityReport | None = None,
 ) -> Verdict:
-    """Word `losscli.diagnose.probability_quality`: brier when confident mistakes are in excess."""
+    """Word `losscli.diagnose.probability_quality`: brier when confident mistakes are in excess.
+
+    `quality` is that count when the caller has it (over every row of a sampled input)."""
     share = top_share(score, top)
-    quality = probability_quality(task, y, pred, as_logits=as_logits)
+    quality = quality or probability_quality(task, y, pred, as_logits=as_logits)
     observed, expected, heavy = quality.observed, quality.expected, quality.excess
     log_loss = resolve_loss("cross_entropy" if task == "multiclass" else "bce", task)
     brier = resolve_loss("brier", task)
