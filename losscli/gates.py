@@ -344,18 +344,7 @@ def _group_outcomes(
         if baseline is not None:
             baseline[i] = math.nan if outcome.baseline is None else outcome.baseline
 
-    def outcome_of(i: int) -> GateOutcome:
-        if i in special:
-            return special[i]
-        old = None if baseline is None else float(baseline[i])
-        return _outcome(gate, label, table.groups[i], float(values[i]), old, not status[i])
-
-    def verdict_of(i: int) -> str | None:
-        if i in special:
-            return None
-        old = None if baseline is None else float(baseline[i])
-        return verdict(gate, float(values[i]), old, not status[i])
-
+    group = _GroupVerdicts(gate, table, label, values, baseline, status, special)
     return GateColumn(
         gate.text,
         gate.kind,
@@ -364,10 +353,43 @@ def _group_outcomes(
         values,
         limits,
         baseline,
-        outcome_of,
-        lambda i: outcome_of(i).message,
-        verdict_of,
+        group.outcome,
+        group.message,
+        group.verdict,
     )
+
+
+@dataclass(frozen=True)
+class _GroupVerdicts:
+    """A group's outcome, message and verdict from one gate's arrays over a GroupTable, built
+    when asked for (a class, not closures, so that results pickle)."""
+
+    gate: Gate
+    table: GroupTable
+    label: str
+    values: Any  # np.ndarray
+    baseline: Any  # np.ndarray | None
+    status: Any  # np.ndarray of STATUSES codes
+    special: dict[int, GateOutcome]  # the errors, built already
+
+    def outcome(self, i: int) -> GateOutcome:
+        if i in self.special:
+            return self.special[i]
+        old = None if self.baseline is None else float(self.baseline[i])
+        group = self.table.groups[i]
+        return _outcome(self.gate, self.label, group, float(self.values[i]), old, self.ok(i))
+
+    def message(self, i: int) -> str:
+        return self.outcome(i).message
+
+    def verdict(self, i: int) -> str | None:
+        if i in self.special:
+            return None
+        old = None if self.baseline is None else float(self.baseline[i])
+        return verdict(self.gate, float(self.values[i]), old, self.ok(i))
+
+    def ok(self, i: int) -> bool:
+        return not self.status[i]
 
 
 def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -> GateOutcome:

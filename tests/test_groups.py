@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -428,6 +429,7 @@ def test_group_gates_judged_by_column_equal_the_gates_judged_result_by_result(rn
     assert len(by_column) == len(by_result) and by_column[-1] == by_result[-1]
     assert by_column[3:9] == by_result[3:9] and by_column[-5] == by_result[-5]
     judged = dataclasses.replace(result, gates=by_column)
+    assert pickle.loads(pickle.dumps(judged)).gates == by_result  # a result pickles whole
     assert judged.gate_counts() == {
         s: sum(o.status == s for o in by_result) for s in ("pass", "fail", "error")
     }
