@@ -12,6 +12,7 @@ any order gives the same value, sum(w), the row counts, and the bootstrap replic
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -417,6 +418,25 @@ def two_sum(hi: np.ndarray, lo: np.ndarray, x: np.ndarray) -> None:
     lo += err
 
 
+def split(values: np.ndarray, terms: int) -> tuple[np.ndarray, np.ndarray]:
+    """values = high + low exactly: every high a multiple of one power of two u, so large that
+    any sum of up to `terms` highs is exact in float64 (|sum| < 2**53 u), and |low| <= u / 2.
+
+    A per-group sum of the highs (np.bincount) is then exact, and the lows' sum is small next
+    to it, so a group's sum is off by about count * 2**-105 of its largest value: correctly
+    rounded in practice, whatever order the rows come in (Rump, Ogita and Oishi's error-free
+    extraction, with one u for the whole array). Values beyond float64 when summed go to low
+    whole (a plain sum)."""
+    peak = max(float(values.max(initial=0.0)), -float(values.min(initial=0.0)))
+    bound = peak * max(terms, 1)
+    if bound == 0.0 or not math.isfinite(bound):
+        return np.zeros_like(values), values
+    exponent = math.frexp(bound)[1] - 52  # u = 2**exponent: bound < 2**52 u
+    exponent = max(exponent, -1074)
+    high = np.ldexp(np.rint(np.ldexp(values, -exponent)), exponent)
+    return high, values - high
+
+
 def _grow_rows(a: np.ndarray, size: int) -> np.ndarray:
     """`a` with room for `size` rows (at least doubled)."""
     if a.shape[0] >= size:
@@ -444,9 +464,11 @@ class GroupSums:
     values (mse and rmse) share one.
 
     Rows come in through `add_rows` and wait in a buffer of up to max(FOLD_ROWS, 2 * groups)
-    rows. A fold sums the waiting rows per group with `np.bincount` (a C loop, rows in order)
-    and two-sums these partial sums into (hi, lo) of every group at once: contiguous arrays,
-    no gather or scatter, about two folds per `groups` rows. Reading `sums` or `n` folds the
+    rows. A fold splits the waiting values (`split`), sums each part per group with
+    `np.bincount` (a C loop; the high parts' sums are exact) and two-sums these partial sums
+    into (hi, lo) of every group at once: contiguous arrays, no gather or scatter, about two
+    folds per `groups` rows. A group's sum is correctly rounded in practice, whatever the
+    batches, folds and merges. Reading `sums` or `n` folds the
     waiting rows first; so does pickling. Merging (`add_at`) adds (hi, lo) pairs exactly, so
     partial sums combine in any order to the same value.
     """
@@ -557,18 +579,22 @@ class GroupSums:
 
     def _fold(self, ids: np.ndarray, rows: np.ndarray, weighted: bool) -> None:
         """(hi, lo) += the rows' sums per group, for every group (adding 0 leaves a group's
-        (hi, lo) exactly as it is)."""
+        (hi, lo) exactly as it is). Each value is split (`split`) so that the sums of the high
+        parts are exact and the low parts' sums are tiny: a group's sum comes out correctly
+        rounded in practice, whatever the batches and folds."""
         size = self.size
         self._room()
         counts = np.bincount(ids, minlength=size)
         self._n[:size] += counts
+        terms = int(counts.max(initial=0))
         for i in range(len(rows)):
-            part: np.ndarray = (
-                counts.astype(np.float64)
-                if i == len(rows) - 1 and not weighted
-                else np.bincount(ids, rows[i], minlength=size)
-            )
-            two_sum(self._sums[0, i, :size], self._sums[1, i, :size], part)
+            hi, lo = self._sums[0, i, :size], self._sums[1, i, :size]
+            if i == len(rows) - 1 and not weighted:
+                two_sum(hi, lo, counts.astype(np.float64))  # sum(w) is the count: exact
+                continue
+            high, low = split(rows[i], terms)
+            two_sum(hi, lo, np.bincount(ids, high, minlength=size))
+            two_sum(hi, lo, np.bincount(ids, low, minlength=size))
 
     def copy(self) -> GroupSums:
         """An independent copy."""

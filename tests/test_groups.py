@@ -451,3 +451,31 @@ def test_group_gates_judged_by_column_equal_the_gates_judged_result_by_result(rn
     assert many.group_count(judged) > many.MANY
     fast = json.loads(many.to_json(judged))
     assert fast == json.loads(dumps_json(dataclasses.replace(judged, gates=by_result).to_dict()))
+
+
+def test_group_sums_are_correctly_rounded_whatever_the_batches_and_folds(
+    tmp_path, rng, monkeypatch
+):
+    """A group's value is its correctly rounded sum of w * l over the correctly rounded sum of
+    w (math.fsum each, then one division), with rows of very different sizes cut into many
+    small batches and folds."""
+    from losscli.groups import GroupSums
+    from losscli.read import batches as read_batches
+
+    n = 20_000
+    g = rng.integers(0, 700, n)
+    y = rng.normal(size=n)
+    p = y + rng.normal(size=n) * 10.0 ** rng.integers(-6, 7, n)
+    w = rng.uniform(0, 3, n) * 10.0 ** rng.integers(-3, 4, n)
+    path = tmp_path / "mixed.parquet"
+    pq.write_table(pa.table({"g": g, "y_true": y, "y_pred": p, "w": w}), path, row_group_size=1_000)
+    monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 333)
+    monkeypatch.setattr(GroupSums, "FOLD_ROWS", 500)
+    result = compute(str(path), losses=["mse", "mae"], by=["g"], weight="w")
+    wl = {"mse": w * (p - y) ** 2, "mae": w * np.abs(p - y)}
+    got = [r for r in result.results if r.group is not None]
+    assert len(got) == 2 * len(np.unique(g))
+    for r in got:
+        rows = g == r.group["g"]
+        want = math.fsum(wl[r.label][rows].tolist()) / math.fsum(w[rows].tolist())
+        assert r.value == want, (r.label, r.group)
