@@ -9,7 +9,6 @@ files or two machines merge by addition.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -124,10 +123,9 @@ def _merge_groups(
     if other_keys is None or other is None:
         return (keys.copy(), groups.copy()) if keys and groups else (keys, groups)
     keys = other_keys.copy().empty() if keys is None else keys.copy()
-    groups = GroupSums(list(other.labels)) if groups is None else groups.copy()
+    groups = GroupSums(list(other.labels), slots=other.slots) if groups is None else groups.copy()
     if other_keys.count:
-        local, glob = keys.encode(other_keys.columns())
-        groups.add_at(glob[local], other)
+        groups.add_at(keys.encode(other_keys.columns()), other)
     return keys, groups
 
 
@@ -202,7 +200,7 @@ class Engine:
                 sums = Sums([float(x) for x in g.wl[label][:, i]], [float(x) for x in g.w[:, i]])
                 sums.n = int(g.n[i])
                 if g.boot_w is not None:
-                    sums.boot_wl, sums.boot_w = g.boot_wl[label][:, i], g.boot_w[:, i]
+                    sums.boot_wl, sums.boot_w = g.boot_wl[label][i], g.boot_w[i]
                 table[key] = sums
             out[label] = table
         self._view = ((self.keys.count, int(g.n.sum())), out)
@@ -280,36 +278,38 @@ class Engine:
         per_row: dict[str, np.ndarray],
         filtered: bool = False,
         file: str = "",
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per-group sums of this batch, folded into the global ones; returns the rows' batch
-        group codes and their global ids."""
+    ) -> np.ndarray:
+        """Add this batch's rows to the per-group sums; returns each kept row's group id."""
         if self.keys is None:
             self.keys = GroupKeys(len(columns))
-            self.group_sums = GroupSums([s.label for s in self.specs])
+            self.group_sums = GroupSums([s.label for s in self.specs], slots=self._slots())
         assert self.group_sums is not None
-        local, glob = self.keys.encode(columns, file)
+        ids = self.keys.encode(columns, file)
         if arrays.keep is not None and not filtered:
-            local = local[np.asarray(arrays.keep, dtype=bool)]
-        count = self.keys.count
-        # a batch holding many of the groups is summed over all of them (adding 0 leaves a
-        # group's (hi, lo) exactly as it is), saving the gather and scatter of its ids
-        dense = 2 * len(glob) >= count
-        codes, u = (glob[local], count) if dense else (local, len(glob))
+            ids = ids[np.asarray(arrays.keep, dtype=bool)]
+        self.group_sums.resize(self.keys.count, self.bootstrap)
         w = arrays.weight
-        batch = GroupSums(list(self.group_sums.labels), size=u)
-        batch.n = np.bincount(codes, minlength=u)
-        for i, losses in enumerate(per_row.values()):
-            batch.sums[0, i] = np.bincount(codes, losses if w is None else w * losses, u)
-        batch.sums[0, -1] = batch.n if w is None else np.bincount(codes, w, u)
-        self.group_sums.resize(count, self.bootstrap)
-        self.group_sums.add_at(np.arange(count) if dense else glob, batch)
-        return local, glob
+        values: list[np.ndarray] = []
+        for slot, losses in zip(self.group_sums.slots, per_row.values(), strict=True):
+            if slot == len(values):  # the first loss of its slot
+                values.append(losses if w is None else w * losses)
+        self.group_sums.add_rows(ids, values, w)
+        return ids
+
+    def _slots(self) -> list[int]:
+        """Each loss's row in the group sums: losses of the same kernel and parameters (mse
+        and rmse) have the same per-row values, summed once."""
+        seen: dict[tuple, int] = {}
+        return [
+            seen.setdefault((s.loss.kernels.get(self.task), *sorted(s.params.items())), len(seen))
+            for s in self.specs
+        ]
 
     def _add_boot(
         self,
         arrays: Arrays,
         per_row: dict[str, np.ndarray],
-        codes: tuple[np.ndarray, np.ndarray] | None,
+        codes: np.ndarray | None,
         stream: tuple[str, int],
     ) -> None:
         """Replicate sums: each row enters replicate b with its Poisson(1) count as weight; the
@@ -339,27 +339,27 @@ class Engine:
 
     def _boot_groups(
         self,
-        codes: tuple[np.ndarray, np.ndarray],
+        codes: np.ndarray,
         values: np.ndarray,
         weights: np.ndarray,
         start: int,
         stop: int,
     ) -> None:
-        """Per-group replicate sums of rows start..stop (sorted by group, summed per run)."""
+        """Per-group replicate sums of rows start..stop (`codes`: the kept rows' group ids;
+        sorted by group, summed per run)."""
         assert self.group_sums is not None and self.group_sums.boot_w is not None
-        local, glob = codes
-        part = local[start:stop]
+        part = codes[start:stop]
         if not len(part):
             return
         order = np.argsort(part, kind="stable")
         sorted_codes = part[order]
         starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-        ids = glob[sorted_codes[starts]]
+        ids = sorted_codes[starts]
         rows = weights[order]
         for i, label in enumerate([*self.group_sums.labels, ""]):
             sums = np.add.reduceat(rows * values[start:stop][order, i, None], starts, axis=0)
             target = self.group_sums.boot_w if not label else self.group_sums.boot_wl[label]
-            target[:, ids] += sums.T
+            target[ids] += sums
 
     def _check_domain(self, spec: LossSpec, arrays: Arrays, file: str, offset: int) -> None:
         try:
@@ -423,7 +423,7 @@ class Engine:
         if g.boot_w is None or not self.bootstrap:
             return GroupValues(value, rows, w)
         low, high = self._interval(
-            spec, g.boot_wl[spec.label][:, : g.size], g.boot_w[:, : g.size], ci
+            spec, g.boot_wl[spec.label][: g.size].T, g.boot_w[: g.size].T, ci
         )
         undefined = ~np.isfinite(value)
         low[undefined], high[undefined] = np.nan, np.nan
@@ -439,9 +439,7 @@ class Engine:
                 reps = np.asarray(spec.loss.finalize(reps), dtype=np.float64)
         reps[~np.isfinite(reps)] = np.nan
         alpha = (1.0 - ci) / 2.0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a column with no finite replicate
-            low, high = np.nanquantile(reps, [alpha, 1.0 - alpha], axis=0)
+        low, high = nan_quantiles(reps, [alpha, 1.0 - alpha])
         return np.atleast_1d(low), np.atleast_1d(high)
 
     def _reduce(self, spec: LossSpec, wl: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -460,6 +458,39 @@ def _fsum(values: list[float]) -> float:
         return math.fsum(values)
     except OverflowError:
         return math.inf
+
+
+def nan_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> list[np.ndarray]:
+    """`np.nanquantile(values, q, axis=0)` for each q, to the bit, for every column at once
+    (numpy loops over the columns in Python when it has to skip NaN: a second per 20k groups).
+
+    Each column's n values that are not NaN, sorted; q's virtual index i = (n - 1) q between
+    neighbours a = x[floor(i)] and b = x[floor(i) + 1] (both the last value from n - 1 on),
+    g = i - floor(i), and numpy's lerp: a + (b - a) g, or b - (b - a)(1 - g) where g >= 0.5.
+    A column of NaN only is NaN."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[:, None]
+    ordered = np.sort(values, axis=0)  # NaN last
+    count = np.count_nonzero(~np.isnan(values), axis=0)
+    columns = np.arange(values.shape[1])
+    last = np.maximum(count - 1, 0)
+    out = []
+    for q in quantiles:
+        virtual = (count - 1) * np.float64(q)
+        before = np.floor(virtual)
+        above = virtual >= count - 1
+        gamma = virtual - np.where(above, -1.0, before)
+        low = np.where(above, last, np.clip(before, 0, None)).astype(np.intp)
+        high = np.where(above, last, np.clip(before + 1, 0, None)).astype(np.intp)
+        a, b = ordered[low, columns], ordered[high, columns]
+        diff = b - a
+        with np.errstate(invalid="ignore"):
+            result = a + diff * gamma
+            np.subtract(b, diff * (1 - gamma), out=result, where=gamma >= 0.5)
+        result[count == 0] = np.nan
+        out.append(result)
+    return out
 
 
 def _key_columns(codes: np.ndarray, keys: Sequence[tuple]) -> list[pa.Array]:

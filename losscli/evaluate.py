@@ -342,7 +342,7 @@ def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: Compute
     if engine.keys is None or not engine.keys.count:
         return Results(out)
     columns = engine.keys.columns()
-    groups, order = group_dicts(plan.columns.by, columns)
+    groups, order = group_dicts(plan.columns.by, columns, engine.keys.key_order())
     losses = []
     for spec in specs:
         g = engine.group_values(spec, options.ci)
@@ -370,13 +370,18 @@ def _results(engine: Engine, specs: list[LossSpec], plan: Plan, options: Compute
     return Results(out, table)
 
 
-def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[GroupDicts, Any]:
-    """The `{column: value}` of every group in sorted key order (nulls last), and that order;
-    the dicts are built when read."""
-    import numpy as np
+def group_dicts(
+    by: Sequence[str], columns: Sequence[Any], order: Any = None
+) -> tuple[GroupDicts, Any]:
+    """The `{column: value}` of every group in sorted key order (nulls last), and that order
+    (sorted here unless given); the dicts are built when read."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from losscli.columns.arrow import from_numpy, to_numpy
+
+    if order is not None:
+        return GroupDicts(by, [c.take(from_numpy(order)) for c in columns]), order
     names = [f"k{i}" for i in range(len(columns))]
     table = pa.Table.from_arrays(list(columns), names=names)
     try:
@@ -385,7 +390,7 @@ def group_dicts(by: Sequence[str], columns: Sequence[Any]) -> tuple[GroupDicts, 
         order = pc.sort_indices(
             table, sort_keys=[(n, "ascending") for n in names], null_placement="at_end"
         )
-    return GroupDicts(by, [c.take(order) for c in columns]), np.asarray(order)
+    return GroupDicts(by, [c.take(order) for c in columns]), to_numpy(order)
 
 
 def _loss_result(

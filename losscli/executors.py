@@ -137,8 +137,7 @@ def encode_groups(arrays: Sequence[pa.Array]) -> tuple[np.ndarray, list[tuple]]:
     """Group codes 0..G-1 for every row and the G key tuples (missing keys, null or NaN, are
     one group; any number of columns, no overflow)."""
     keys = GroupKeys(len(arrays))
-    local, glob = keys.encode(arrays)
-    return glob[local], keys.tuples()
+    return keys.encode(arrays), keys.tuples()
 
 
 def stream(

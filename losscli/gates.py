@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from losscli.baseline import Baseline, GroupKey, group_key, load_baseline, located
 from losscli.errors import UsageError
+from losscli.grouped import STATUSES, GateColumn, GroupTable, Outcomes
 from losscli.losses import LossSpec, label_specs
 from losscli.result import ComputeResult, GateOutcome, LossResult
 
@@ -245,48 +246,150 @@ def evaluate(
     *,
     baseline: Baseline | Mapping[str, Any] | None = None,
     scope: str = "all",
-) -> list[GateOutcome]:
+) -> Sequence[GateOutcome]:
     """Check every gate on the overall result and, unless scope is 'overall', on every group.
 
     A gate whose loss was not computed, a group without a value for it, and (for
-    `--max-increase`) a group of the baseline missing from this run each fail.
+    `--max-increase`) a group of the baseline missing from this run each fail. Groups held as
+    columns (`grouped.Results`) are judged column by column into `grouped.Outcomes`, which
+    builds a group's outcome (and message) only when it is read.
     """
     old = Baseline.coerce(baseline)
     _check_scope(gates, scope, old)
     if not gates:  # nothing to check: do not index every group's result
         return []
     task = result.inputs.get("task")
+    table = getattr(result.results, "table", None)
+    overall = {r.label: r for r in result.overall()}
     by_label: dict[str, dict[GroupKey, LossResult]] = {}
     groups: dict[GroupKey, dict[str, Any]] = {}  # in the result's order
-    for r in result.results:
-        key = group_key(r.group)
-        by_label.setdefault(r.label, {})[key] = r
-        if r.group is not None and scope == "all":
-            groups.setdefault(key, r.group)
+    if table is None:
+        for r in result.results:
+            key = group_key(r.group)
+            by_label.setdefault(r.label, {})[key] = r
+            if r.group is not None and scope == "all":
+                groups.setdefault(key, r.group)
+    keys: list[GroupKey] | None = None  # the table's group keys, for a baseline
+    if table is not None and old is not None and scope == "all":
+        keys = [group_key(g) for g in table.groups]
     outcomes: list[GateOutcome] = []
+    parts: list[list[GateOutcome] | GateColumn] = [outcomes]
     for gate in gates:
         target = resolve(gate, result.overall(), task)
         if target is None:
             outcomes.append(_error(gate, gate.loss, None, f"{gate.loss} was not computed"))
             continue
-        found = by_label[target.label]
         olds = {} if old is None else old.values(target.name, target.params)
-        for key, group in [((), None), *groups.items()]:
-            hit = found.get(key)
-            if hit is None:
-                message = f"{located(target.label, group)} has no value (no rows in this group)"
-                outcomes.append(_error(gate, target.label, group, message))
-                continue
-            entry = olds.get(key)
-            outcomes.append(_check(gate, hit, None if entry is None else entry.value))
+        entry = olds.get(())
+        outcomes.append(_check(gate, overall[target.label], None if entry is None else entry.value))
+        if table is not None and scope == "all":
+            outcomes = []
+            parts += [_group_outcomes(gate, table, target.label, olds, keys), outcomes]
+        elif scope == "all":
+            found = by_label[target.label]
+            for key, group in groups.items():
+                hit = found.get(key)
+                if hit is None:
+                    message = f"{located(target.label, group)} has no value (no rows in this group)"
+                    outcomes.append(_error(gate, target.label, group, message))
+                    continue
+                entry = olds.get(key)
+                outcomes.append(_check(gate, hit, None if entry is None else entry.value))
         if gate.kind in RELATIVE_KINDS and old is not None and scope == "all":
+            seen = groups.keys() if keys is None else set(keys)
             for key, group in old.groups(target.name, target.params).items():
-                if key not in groups:
+                if key not in seen:
                     message = (
                         f"{located(target.label, group)} is in the baseline but not in this run"
                     )
                     outcomes.append(_error(gate, target.label, group, message))
-    return outcomes
+    return outcomes if len(parts) == 1 else Outcomes(parts)
+
+
+def _group_outcomes(
+    gate: Gate,
+    table: GroupTable,
+    label: str,
+    olds: Mapping[GroupKey, Any],
+    keys: Sequence[GroupKey] | None,
+) -> GateColumn:
+    """One gate on every group of a GroupTable: the verdicts as arrays; a group's outcome is
+    built when read, except for the groups without a value (or without a baseline value),
+    whose errors are built here. The baseline's values (`olds`, by the groups' `keys`) are
+    looked up only for a relative gate."""
+    import numpy as np
+
+    loss = next(i for i, c in enumerate(table.losses) if c.label == label)
+    values = table.losses[loss].value
+    limits = np.full(len(values), gate.limit)
+    baseline = None
+    if gate.kind in RELATIVE_KINDS:
+        assert keys is not None
+        found = [olds.get(key) for key in keys]
+        baseline = np.array([np.nan if e is None else e.value for e in found], dtype=float)
+        with np.errstate(invalid="ignore", over="ignore"):
+            allowed = np.abs(baseline) * gate.limit if gate.relative else gate.limit
+            limits = baseline - allowed if gate.kind == "min_decrease" else baseline + allowed
+    with np.errstate(invalid="ignore"):
+        ok = values >= limits if gate.kind == "min" else values <= limits
+        defined = np.isfinite(values) & np.isfinite(limits)
+    status = np.where(ok, 0, 1).astype(np.int8)
+    # no value, no baseline value (or a bound beyond float64): one by one, as results
+    special: dict[int, GateOutcome] = {}
+    for i in np.flatnonzero(~defined).tolist():
+        old = None if baseline is None or math.isnan(baseline[i]) else float(baseline[i])
+        special[i] = outcome = _check(gate, table.result(i, loss), old)
+        status[i] = STATUSES.index(outcome.status)
+        limits[i] = math.nan if outcome.limit is None else outcome.limit
+        if baseline is not None:
+            baseline[i] = math.nan if outcome.baseline is None else outcome.baseline
+
+    group = _GroupVerdicts(gate, table, label, values, baseline, status, special)
+    return GateColumn(
+        gate.text,
+        gate.kind,
+        label,
+        status,
+        values,
+        limits,
+        baseline,
+        group.outcome,
+        group.message,
+        group.verdict,
+    )
+
+
+@dataclass(frozen=True)
+class _GroupVerdicts:
+    """A group's outcome, message and verdict from one gate's arrays over a GroupTable, built
+    when asked for (a class, not closures, so that results pickle)."""
+
+    gate: Gate
+    table: GroupTable
+    label: str
+    values: Any  # np.ndarray
+    baseline: Any  # np.ndarray | None
+    status: Any  # np.ndarray of STATUSES codes
+    special: dict[int, GateOutcome]  # the errors, built already
+
+    def outcome(self, i: int) -> GateOutcome:
+        if i in self.special:
+            return self.special[i]
+        old = None if self.baseline is None else float(self.baseline[i])
+        group = self.table.groups[i]
+        return _outcome(self.gate, self.label, group, float(self.values[i]), old, self.ok(i))
+
+    def message(self, i: int) -> str:
+        return self.outcome(i).message
+
+    def verdict(self, i: int) -> str | None:
+        if i in self.special:
+            return None
+        old = None if self.baseline is None else float(self.baseline[i])
+        return verdict(self.gate, float(self.values[i]), old, self.ok(i))
+
+    def ok(self, i: int) -> bool:
+        return not self.status[i]
 
 
 def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -> GateOutcome:
@@ -296,42 +399,59 @@ def _error(gate: Gate, label: str, group: dict[str, Any] | None, message: str) -
 def _check(gate: Gate, r: LossResult, old: float | None) -> GateOutcome:
     """One gate on one result; `old` is the baseline's value for `--max-increase`."""
     name = located(r.label, r.group)
-
-    def outcome(
-        status: str, message: str, limit: float | None, old: float | None = None
-    ) -> GateOutcome:
-        return GateOutcome(
-            gate.text, gate.kind, r.label, r.group, r.value, limit, status, message, old
-        )
-
     if r.value is None or not math.isfinite(r.value):
-        return outcome("error", f"{name} could not be evaluated (no rows or zero weight)", None)
-    if gate.kind == "max":
-        ok = r.value <= gate.limit
-        return outcome(
-            "pass" if ok else "fail",
-            f"{name} = {r.value:.6g} {'<=' if ok else '>'} {gate.limit:g}",
-            gate.limit,
-        )
-    if gate.kind == "min":
-        ok = r.value >= gate.limit
-        return outcome(
-            "pass" if ok else "fail",
-            f"{name} = {r.value:.6g} {'>=' if ok else '<'} {gate.limit:g}",
-            gate.limit,
-        )
-    if old is None:
-        return outcome("error", f"the baseline has no value for {name}", None)
+        message = f"{name} could not be evaluated (no rows or zero weight)"
+        return GateOutcome(gate.text, gate.kind, r.label, r.group, r.value, None, "error", message)
+    if gate.kind in RELATIVE_KINDS and old is None:
+        message = f"the baseline has no value for {name}"
+        return GateOutcome(gate.text, gate.kind, r.label, r.group, r.value, None, "error", message)
+    return _outcome(gate, r.label, r.group, r.value, old, _passes(gate, r.value, old))
+
+
+def _limit(gate: Gate, old: float | None) -> float:
+    """The bound a value is held to: the gate's limit, or the baseline's value moved by the
+    allowance (a loss may rise by it, or must fall by it)."""
+    if gate.kind not in RELATIVE_KINDS:
+        return gate.limit
+    assert old is not None
     allowed = abs(old) * gate.limit if gate.relative else gate.limit
-    down = gate.kind == "min_decrease"
-    limit = old - allowed if down else old + allowed
-    ok = r.value <= limit
-    change = r.value - old
+    return old - allowed if gate.kind == "min_decrease" else old + allowed
+
+
+def _passes(gate: Gate, value: float, old: float | None) -> bool:
+    limit = _limit(gate, old)
+    return value >= limit if gate.kind == "min" else value <= limit
+
+
+def _outcome(
+    gate: Gate,
+    label: str,
+    group: dict[str, Any] | None,
+    value: float,
+    old: float | None,
+    ok: bool,
+) -> GateOutcome:
+    """The outcome of a gate on a finite value (and the baseline's value for a relative
+    gate), `ok` saying whether it holds, with its message: the result's name, then `verdict`."""
+    limit = _limit(gate, old)
+    status = "pass" if ok else "fail"
+    message = located(label, group) + verdict(gate, value, old, ok)
+    baseline = old if gate.kind in RELATIVE_KINDS else None
+    return GateOutcome(gate.text, gate.kind, label, group, value, limit, status, message, baseline)
+
+
+def verdict(gate: Gate, value: float, old: float | None, ok: bool) -> str:
+    """What a message says after the result's name, for a finite value (and the baseline's
+    value for a relative gate): ' = 0.31 <= 0.5'. Numbers, signs and words only (plain ASCII,
+    nothing to escape in JSON)."""
+    if gate.kind == "max":
+        return f" = {value:.6g} {'<=' if ok else '>'} {gate.limit:g}"
+    if gate.kind == "min":
+        return f" = {value:.6g} {'>=' if ok else '<'} {gate.limit:g}"
+    assert old is not None
+    allowed = abs(old) * gate.limit if gate.relative else gate.limit
+    change = value - old
     rel = f" ({change / abs(old) * 100:+.3g}%)" if old else ""
-    return outcome(
-        "pass" if ok else "fail",
-        f"{name} = {r.value:.6g}, baseline {old:.6g}: change {change:+.6g}{rel}, "
-        + (f"required -{allowed:.6g}" if down else f"allowed +{allowed:.6g}"),
-        limit,
-        old,
+    return f" = {value:.6g}, baseline {old:.6g}: change {change:+.6g}{rel}, " + (
+        f"required -{allowed:.6g}" if gate.kind == "min_decrease" else f"allowed +{allowed:.6g}"
     )

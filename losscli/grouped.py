@@ -8,13 +8,16 @@ writers read the columns directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
 import numpy as np
 
-from losscli.result import LossResult
+from losscli.result import GateOutcome, LossResult
+
+#: A gate outcome's status, by its code in `GateColumn.status`.
+STATUSES = ("pass", "fail", "error")
 
 
 @dataclass(frozen=True)
@@ -173,3 +176,94 @@ class Results(Sequence[LossResult]):
 
     def __repr__(self) -> str:
         return f"Results({len(self)} results)"
+
+
+@dataclass(frozen=True)
+class GateColumn:
+    """One gate judged on every group of a GroupTable (groups in its order): the verdicts as
+    arrays, each group's `GateOutcome` and message built only when read."""
+
+    gate: str
+    kind: str
+    label: str
+    status: np.ndarray  # codes into STATUSES
+    value: np.ndarray  # the loss (NaN: no value)
+    limit: np.ndarray  # the bound (NaN where the gate could not be evaluated)
+    baseline: np.ndarray | None  # the baseline's value, for a relative gate (NaN: none)
+    outcome: Callable[[int], GateOutcome]  # group i's outcome
+    message: Callable[[int], str]  # group i's outcome's message
+    # what group i's message says after its name (`gates.verdict`); None: the whole message
+    # is another (an error's)
+    verdict: Callable[[int], str | None]
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+
+class Outcomes(Sequence[GateOutcome]):
+    """Gate outcomes in order, as lists of outcomes and `GateColumn`s whose outcomes are built
+    when read: counting, passing and the failures never build a passing group's outcome."""
+
+    def __init__(self, parts: Sequence[list[GateOutcome] | GateColumn]) -> None:
+        self.parts = [p for p in parts if len(p)]
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    @overload
+    def __getitem__(self, index: int) -> GateOutcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[GateOutcome]: ...
+    def __getitem__(self, index: int | slice) -> GateOutcome | list[GateOutcome]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if index < 0:
+            raise IndexError(index)
+        for part in self.parts:
+            if index < len(part):
+                return part[index] if isinstance(part, list) else part.outcome(index)
+            index -= len(part)
+        raise IndexError(index)
+
+    def __iter__(self) -> Iterator[GateOutcome]:
+        for part in self.parts:
+            if isinstance(part, list):
+                yield from part
+            else:
+                yield from (part.outcome(i) for i in range(len(part)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Outcomes({len(self)} outcomes)"
+
+    def counts(self) -> dict[str, int]:
+        """How many outcomes have each status."""
+        out = dict.fromkeys(STATUSES, 0)
+        for part in self.parts:
+            if isinstance(part, list):
+                for g in part:
+                    out[g.status] = out.get(g.status, 0) + 1
+            else:
+                for code, count in enumerate(np.bincount(part.status, minlength=len(STATUSES))):
+                    out[STATUSES[code]] += int(count)
+        return out
+
+    def failing(self) -> list[GateOutcome]:
+        """The outcomes that did not pass, in order."""
+        return [g for g in self.shown() if not g.passed]
+
+    def shown(self) -> list[GateOutcome]:
+        """The outcomes over all rows and those that did not pass, in order."""
+        out: list[GateOutcome] = []
+        for part in self.parts:
+            if isinstance(part, list):
+                out += [g for g in part if g.group is None or not g.passed]
+            else:
+                out += [part.outcome(int(i)) for i in np.flatnonzero(part.status != 0)]
+        return out

@@ -12,12 +12,14 @@ any order gives the same value, sum(w), the row counts, and the bootstrap replic
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from losscli.columns.arrow import to_float64, to_numpy, valid_mask
 from losscli.errors import InputError
 
 _SHIFT = 32
@@ -60,45 +62,76 @@ class KeyTypeError(InputError):
 
 def _int_keys(array: pa.Array) -> np.ndarray | None:
     """The values of `array` as int64 with the same equality (floats by their bits: Arrow
-    tells -0.0 from 0.0 too), nulls as 0; None for a type without such a form (text)."""
+    tells -0.0 from 0.0 too), nulls as 0; None for a type without such a form (text). Read
+    from the Arrow buffers (`to_numpy` and `fill_null` would import pandas)."""
     kind = array.type
-    if pa.types.is_floating(kind):
-        values = array.cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)
+    if pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        values = to_float64(array)
+        if array.null_count:
+            values = np.where(valid_mask(array), values, 0.0)
+        if pa.types.is_boolean(kind):
+            return values.astype(np.int64)
         return np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
-    if pa.types.is_boolean(kind):
-        array = array.cast(pa.int8())
-    elif pa.types.is_temporal(kind) and not pa.types.is_interval(kind):
+    if pa.types.is_temporal(kind) and not pa.types.is_interval(kind):
         array = array.view(pa.int32() if kind.bit_width == 32 else pa.int64())
     elif not pa.types.is_integer(kind):
         return None
-    return np.asarray(array.fill_null(0).to_numpy(zero_copy_only=False)).astype(np.int64)
+    kind = array.type
+    dtype = np.dtype(
+        ("u" if pa.types.is_unsigned_integer(kind) else "i") + str(kind.bit_width // 8)
+    )
+    if not len(array):
+        return np.zeros(0, dtype=np.int64)
+    values = np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
+    ).astype(np.int64, copy=False)
+    if array.null_count:
+        values = np.where(valid_mask(array), values, 0)
+    return values
 
 
 class _Lookup:
     """Global ids of one column's distinct values, kept across batches: small non-negative
-    integers in a direct table (`dense[value]` is the id, -1 unknown), other int64 forms in a
-    sorted array searched with `searchsorted` (new values merged in), text in a dict."""
+    integers in a direct table (`dense[value]` is the id, -1 unknown; int32, so that a
+    million slots fit the cache), other int64 forms in a sorted array searched with
+    `searchsorted` (new values merged in), text in a dict."""
 
     #: The direct table may hold this many slots, or 4 per known value if more.
     DENSE = 1 << 21
 
     def __init__(self) -> None:
-        self.dense: np.ndarray | None = np.full(0, -1, dtype=np.int64)
+        self.dense: np.ndarray | None = np.full(0, -1, dtype=np.int32)
         self.sorted = np.empty(0, dtype=np.int64)
         self.ids = np.empty(0, dtype=np.int64)
         self.table: dict[Any, int] = {}
         self.null = -1
+        self._first: np.ndarray | None = None  # scratch for first_seen: no row, as len(dense)
+
+    def first_seen(self, values: np.ndarray) -> np.ndarray:
+        """The distinct values among `values` (which fit the direct table) in order of first
+        appearance: each value's first row is found with np.minimum.at, no sort."""
+        assert self.dense is not None
+        rows = np.arange(len(values), dtype=np.int64)
+        none = np.iinfo(np.int64).max
+        if self._first is None or len(self._first) < len(self.dense):
+            self._first = np.full(len(self.dense), none, dtype=np.int64)
+        first = self._first
+        np.minimum.at(first, values, rows)
+        fresh = values[first[values] == rows]
+        first[fresh] = none  # the scratch is clean again
+        return fresh
 
     def find(self, distinct: pa.Array, start: int) -> np.ndarray:
         """Ids of the (distinct) values; unknown ones get start, start + 1, ... in order."""
         keys = _int_keys(distinct)
         if keys is None:
             return self._find_text(distinct, start)
-        nulls = np.asarray(distinct.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        nulls = ~valid_mask(distinct)
         valid = keys[~nulls]
         if self.dense is not None and not self._fits(valid, start + len(keys)):
             known = np.flatnonzero(self.dense >= 0)
-            self.sorted, self.ids, self.dense = known, self.dense[known], None
+            self.sorted, self.ids = known, self.dense[known].astype(np.int64)
+            self.dense = None
         found = np.full(len(keys), -1, dtype=np.int64)
         if self.dense is not None:
             found[~nulls] = self.dense[valid]
@@ -128,10 +161,10 @@ class _Lookup:
         if not len(keys):
             return True
         low, high = int(keys.min()), int(keys.max())
-        if low < 0 or high >= max(self.DENSE, 4 * count):
+        if low < 0 or high >= max(self.DENSE, 4 * count) or count >= 1 << 31:
             return False
         if high >= len(self.dense):
-            grown = np.full(max(high + 1, 2 * len(self.dense)), -1, dtype=np.int64)
+            grown = np.full(max(high + 1, 2 * len(self.dense)), -1, dtype=np.int32)
             grown[: len(self.dense)] = self.dense
             self.dense = grown
         return True
@@ -168,14 +201,6 @@ def _rebuilt(known: pa.Array) -> _Lookup:
     return lookup
 
 
-def _batch_codes(ids: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Batch codes 0..u-1 of rows given by global ids (< count), and each code's id."""
-    glob = np.flatnonzero(np.bincount(ids, minlength=count))
-    remap = np.empty(count, dtype=np.int64)
-    remap[glob] = np.arange(len(glob), dtype=np.int64)
-    return remap[ids], glob
-
-
 def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """Per-row codes into the distinct values of `array` (nulls and NaN one value each)."""
     import pyarrow.compute as pc
@@ -185,9 +210,9 @@ def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     if pa.types.is_dictionary(array.type):
         array = array.cast(array.type.value_type)
     if pa.types.is_floating(array.type):  # NaN is a missing key: one group with the nulls
-        array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
+        array = pc.if_else(pc.is_nan(array), pa.nulls(1, array.type)[0], array)
     encoded = pc.dictionary_encode(array, null_encoding="encode")
-    idx = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    idx = to_numpy(encoded.indices).astype(np.int64)
     return idx, encoded.dictionary
 
 
@@ -227,15 +252,33 @@ class GroupKeys:
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self.values: list[pa.Array] = [pa.nulls(0) for _ in range(width)]
+        self._values: list[pa.Array] = [pa.nulls(0) for _ in range(width)]
+        # new values found by the direct table, appended to _values when next read
+        self._fresh: list[list[np.ndarray]] = [[] for _ in range(width)]
+        self._sizes = [0] * width  # how many values each column has
         self.pairs: list[pa.Array] = [pa.nulls(0, pa.int64()) for _ in range(width)]
         self.lookups = [_Lookup() for _ in range(width)]
         self.pair_lookups = [_Lookup() for _ in range(width)]
         self.sources = [""] * width  # where each column's type was first seen
         self.count = 0
 
+    @property
+    def values(self) -> list[pa.Array]:
+        """The distinct values of each column, in id order."""
+        for j, fresh in enumerate(self._fresh):
+            if fresh:
+                known = self._values[j]
+                added = to_arrow(np.concatenate(fresh)).cast(known.type)
+                self._values[j], self._fresh[j] = pa.concat_arrays([known, added]), []
+        return self._values
+
+    def _set(self, j: int, values: pa.Array) -> None:
+        """Column j's distinct values are now `values` (none waiting)."""
+        self._values[j], self._fresh[j], self._sizes[j] = values, [], len(values)
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the lookups (rebuilt from the values when needed)."""
+        self.values  # noqa: B018 (appends the waiting values)
         state = dict(self.__dict__)
         state["lookups"] = state["pair_lookups"] = None
         return state
@@ -248,7 +291,9 @@ class GroupKeys:
     def copy(self) -> GroupKeys:
         """An independent copy (the Arrow arrays are immutable and shared)."""
         out = GroupKeys(self.width)
-        out.values, out.pairs, out.count = list(self.values), list(self.pairs), self.count
+        for j, values in enumerate(self.values):
+            out._set(j, values)
+        out.pairs, out.count = list(self.pairs), self.count
         out.lookups = [_rebuilt(v) for v in self.values]
         out.pair_lookups = [_rebuilt(v) for v in self.pairs]
         out.sources = list(self.sources)
@@ -258,66 +303,50 @@ class GroupKeys:
         """A table of the same width with no keys."""
         return GroupKeys(self.width)
 
-    def encode(
-        self, columns: Sequence[pa.Array | pa.ChunkedArray], source: str = ""
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Codes of the rows' distinct key tuples (0..u-1 per row) and each tuple's global id;
-        new keys get new ids. `source` names the input in a KeyTypeError."""
-        local = glob = None
+    def encode(self, columns: Sequence[pa.Array | pa.ChunkedArray], source: str = "") -> np.ndarray:
+        """The global id of every row's key tuple (int64); new keys get new ids, in order of
+        first appearance. `source` names the input in a KeyTypeError."""
         ids: np.ndarray | None = None
         for j, column in enumerate(columns):
-            direct = self._direct(j, column, source)
-            if direct is not None and self.width == 1:
-                local, glob = _batch_codes(direct, len(self.values[0]))
-                continue
-            if direct is not None and ids is None:
-                ids = direct
-                continue
-            if direct is None:
+            codes = self._direct(j, column, source)
+            if codes is None:
                 idx, distinct = _codes(column)
                 distinct = self._typed(j, distinct, source)
-                pos, self.values[j] = _index(distinct, self.values[j], self.lookups[j])
-            if direct is not None:
-                assert ids is not None
-                local, glob = self._pair(j, ids, direct)
-                ids = glob[local]
-            elif ids is None and self.width == 1:
-                local, glob = idx, pos
-            elif ids is None:
-                ids = pos[idx]
-            else:
-                local, glob = self._pair(j, ids, pos[idx])
-                ids = glob[local]
-        assert local is not None and glob is not None
-        self.count = len(self.values[0]) if self.width == 1 else len(self.pairs[-1])
-        return local, glob
+                pos, known = _index(distinct, self.values[j], self.lookups[j])
+                self._set(j, known)
+                codes = pos[idx]
+            ids = codes if ids is None else self._pair(j, ids, codes)
+        assert ids is not None
+        self.count = self._sizes[0] if self.width == 1 else len(self.pairs[-1])
+        return ids
 
     def _direct(self, j: int, column: pa.Array | pa.ChunkedArray, source: str) -> np.ndarray | None:
         """Each row's value id for an integer column without nulls whose values fit the direct
-        table (no hashing of the batch); None for any other column."""
-        lookup, known = self.lookups[j], self.values[j]
+        table (a gather, no hashing of the batch); None for any other column."""
+        lookup, known, size = self.lookups[j], self._values[j], self._sizes[j]
         kind = column.type
         if lookup.dense is None or not pa.types.is_integer(kind) or column.null_count:
             return None
-        if known.type != kind and (len(known) or not pa.types.is_null(known.type)):
+        if known.type != kind and (size or not pa.types.is_null(known.type)):
             return None
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
         values = _int_keys(column)
-        if values is None or not lookup._fits(values, len(known) + len(values)):
+        if values is None or not lookup._fits(values, size + len(values)):
             return None
         assert lookup.dense is not None
         ids = lookup.dense[values]
         new = ids < 0
         if new.any():
-            fresh, first = np.unique(values[new], return_index=True)
-            fresh = fresh[np.argsort(first, kind="stable")]  # in order of first appearance
-            lookup.dense[fresh] = len(known) + np.arange(len(fresh), dtype=np.int64)
-            ids = lookup.dense[values]
+            added = values[new]
+            fresh = lookup.first_seen(added)
+            lookup.dense[fresh] = size + np.arange(len(fresh), dtype=np.int32)
+            ids[new] = lookup.dense[added]
             if pa.types.is_null(known.type):
-                known, self.sources[j] = known.cast(kind), source
-            self.values[j] = pa.concat_arrays([known, to_arrow(fresh).cast(kind)])
-        return ids
+                self._values[j], self.sources[j] = known.cast(kind), source
+            self._fresh[j].append(fresh)
+            self._sizes[j] += len(fresh)
+        return ids.astype(np.int64)
 
     def _typed(self, j: int, distinct: pa.Array, source: str) -> pa.Array:
         """The batch's distinct values of column j in the known values' type."""
@@ -331,17 +360,17 @@ class GroupKeys:
         except TypeError:
             raise KeyTypeError(j, known.type, distinct.type, self.sources[j]) from None
         if unified.type != known.type:
-            self.values[j], self.lookups[j] = unified, _rebuilt(unified)
+            self._set(j, unified)
+            self.lookups[j] = _rebuilt(unified)
         return distinct
 
-    def _pair(self, j: int, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Batch codes and dense global ids of the pairs (left, right), both < 2**32, kept in
-        self.pairs[j]."""
+    def _pair(self, j: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Dense global ids of the pairs (left, right), both < 2**32, kept in self.pairs[j]."""
         if max(int(left.max(initial=0)), int(right.max(initial=0))) >> _SHIFT:
             raise OverflowError("more than 2**32 distinct values in a --by column")
         idx, distinct = _codes(to_arrow((left << _SHIFT) | right))
         pos, self.pairs[j] = _index(distinct, self.pairs[j], self.pair_lookups[j])
-        return idx, pos
+        return pos[idx]
 
     def columns(self) -> list[pa.Array]:
         """The key values of groups 0..G-1, one array per column."""
@@ -350,11 +379,27 @@ class GroupKeys:
         ids = np.arange(self.count, dtype=np.int64)
         out: list[pa.Array] = []
         for j in range(self.width - 1, 0, -1):
-            pairs = self.pairs[j].to_numpy(zero_copy_only=False)[ids]
+            pairs = to_numpy(self.pairs[j])[ids]
             out.append(self.values[j].take(to_arrow(pairs & ((1 << _SHIFT) - 1))))
             ids = pairs >> _SHIFT
         out.append(self.values[0].take(to_arrow(ids)))
         return out[::-1]
+
+    def key_order(self) -> np.ndarray | None:
+        """The group ids in ascending key order, nulls last, read from the lookup table of a
+        single integer column (no sort); None where that takes a sort."""
+        known, lookup = self.values[0], self.lookups[0]
+        kind = known.type
+        if self.width != 1 or not pa.types.is_integer(kind) or pa.types.is_uint64(kind):
+            return None
+        if lookup.dense is not None:
+            present = np.flatnonzero(lookup.dense >= 0)
+            order = lookup.dense[present].astype(np.int64)
+        else:
+            order = lookup.ids
+        if lookup.null >= 0:
+            order = np.append(order, lookup.null)
+        return order if len(order) == self.count else None
 
     def tuples(self) -> list[tuple]:
         """The key tuples of groups 0..G-1 (Python values)."""
@@ -373,33 +418,111 @@ def two_sum(hi: np.ndarray, lo: np.ndarray, x: np.ndarray) -> None:
     lo += err
 
 
-def _grow(a: np.ndarray, size: int) -> np.ndarray:
+def split(values: np.ndarray, terms: int) -> tuple[np.ndarray, np.ndarray]:
+    """values = high + low exactly: every high a multiple of one power of two u, so large that
+    any sum of up to `terms` highs is exact in float64 (|sum| < 2**53 u), and |low| <= u / 2.
+
+    A per-group sum of the highs (np.bincount) is then exact, and the lows' sum is small next
+    to it, so a group's sum is off by about count * 2**-105 of its largest value: correctly
+    rounded in practice, whatever order the rows come in (Rump, Ogita and Oishi's error-free
+    extraction, with one u for the whole array). Values beyond float64 when summed go to low
+    whole (a plain sum)."""
+    peak = max(float(values.max(initial=0.0)), -float(values.min(initial=0.0)))
+    bound = peak * max(terms, 1)
+    if bound == 0.0 or not math.isfinite(bound):
+        return np.zeros_like(values), values
+    exponent = math.frexp(bound)[1] - 52  # u = 2**exponent: bound < 2**52 u
+    exponent = max(exponent, -1074)
+    high = np.ldexp(np.rint(np.ldexp(values, -exponent)), exponent)
+    return high, values - high
+
+
+def _grow_rows(a: np.ndarray, size: int) -> np.ndarray:
+    """`a` with room for `size` rows (at least doubled)."""
+    if a.shape[0] >= size:
+        return a
+    out = np.zeros((max(size, 2 * a.shape[0]), *a.shape[1:]), dtype=a.dtype)
+    out[: a.shape[0]] = a
+    return out
+
+
+def _grow(a: np.ndarray, size: int, factor: float = 2.0) -> np.ndarray:
+    """`a` with room for `size` entries in its last axis (grown by `factor` at least)."""
     if a.shape[-1] >= size:
         return a
-    shape = (*a.shape[:-1], max(size, 2 * a.shape[-1]))
+    shape = (*a.shape[:-1], max(size, int(factor * a.shape[-1])))
     out = np.zeros(shape, dtype=a.dtype)
     out[..., : a.shape[-1]] = a
     return out
 
 
 class GroupSums:
-    """Per group id: sum(w * l) per loss and sum(w) as (hi, lo) pairs, all in one array
-    `sums` of shape (2, losses + 1, capacity) (sum(w) last) so that one gather, one two-sum
-    and one scatter fold a batch in; the row counts; the bootstrap replicate sums
-    (replicates first, groups last)."""
+    """Per group id: sum(w * l) per loss and sum(w) as double-double (hi, lo) pairs, all in one
+    array `sums` of shape (2, slots + 1, capacity) (sum(w) last); the row counts `n`; the
+    bootstrap replicate sums (groups first: a group's replicates are one contiguous row).
+    `slots[i]` is the row of `sums` that holds label i's sum: losses with the same per-row
+    values (mse and rmse) share one.
 
-    def __init__(self, labels: list[str], size: int = 0) -> None:
+    Rows come in through `add_rows` and wait in a buffer of up to max(FOLD_ROWS, 2 * groups)
+    rows. A fold splits the waiting values (`split`), sums each part per group with
+    `np.bincount` (a C loop; the high parts' sums are exact) and two-sums these partial sums
+    into (hi, lo) of every group at once: contiguous arrays, no gather or scatter, about two
+    folds per `groups` rows. A group's sum is correctly rounded in practice, whatever the
+    batches, folds and merges. Reading `sums` or `n` folds the
+    waiting rows first; so does pickling. Merging (`add_at`) adds (hi, lo) pairs exactly, so
+    partial sums combine in any order to the same value.
+    """
+
+    #: The fewest rows the buffer holds before a fold.
+    FOLD_ROWS = 1 << 18
+
+    def __init__(
+        self, labels: list[str], size: int = 0, slots: Sequence[int] | None = None
+    ) -> None:
         self.labels = labels
+        self.slots = list(range(len(labels))) if slots is None else list(slots)
+        width = max(self.slots, default=-1) + 2  # the slots, then sum(w)
         self.size = size
-        self.sums = np.zeros((2, len(labels) + 1, size))
-        self.n = np.zeros(size, dtype=np.int64)
-        self.boot_wl: dict[str, np.ndarray] = {}  # (B, capacity)
+        self._sums = np.zeros((2, width, size))
+        self._n = np.zeros(size, dtype=np.int64)
+        self._ids = np.empty(0, dtype=np.int64)  # the waiting rows' group ids
+        self._rows = np.empty((width, 0))  # their w * l per slot, then w
+        self._waiting = 0
+        self._weighted = False  # some waiting row has a weight (else sum(w) is the count)
+        self.boot_wl: dict[str, np.ndarray] = {}  # (capacity, B): a group's replicates a row
         self.boot_w: np.ndarray | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with the waiting rows folded in, without the buffer."""
+        self.fold()
+        state = dict(self.__dict__)
+        state["_ids"], state["_rows"] = self._ids[:0], self._rows[:, :0]
+        return state
+
+    @property
+    def sums(self) -> np.ndarray:
+        """(hi, lo) of sum(w * l) per loss and of sum(w), shape (2, losses + 1, capacity)."""
+        self.fold()
+        self._room()
+        return self._sums
+
+    @property
+    def n(self) -> np.ndarray:
+        """The row count of every group (capacity entries)."""
+        self.fold()
+        self._room()
+        return self._n
+
+    def _room(self) -> None:
+        """Sums and counts with room for every group."""
+        self._sums = _grow(self._sums, self.size)
+        self._n = _grow(self._n, self.size)
 
     @property
     def wl(self) -> dict[str, np.ndarray]:
         """sum(w * l) per loss label as a (2, capacity) view of `sums`."""
-        return {label: self.sums[:, i] for i, label in enumerate(self.labels)}
+        sums = self.sums
+        return {label: sums[:, slot] for label, slot in zip(self.labels, self.slots, strict=True)}
 
     @property
     def w(self) -> np.ndarray:
@@ -407,52 +530,107 @@ class GroupSums:
         return self.sums[:, -1]
 
     def resize(self, size: int, replicates: int = 0) -> None:
-        """Room for `size` groups (new groups start at zero)."""
+        """Room for `size` groups (new groups start at zero). The sums grow when rows are
+        folded in (a few times per run), the replicate sums now."""
         self.size = max(self.size, size)
-        self.sums = _grow(self.sums, size)
-        self.n = _grow(self.n, size)
         for label in self.labels:
             if replicates:
-                self.boot_wl[label] = _grow(
-                    self.boot_wl.get(label, np.zeros((replicates, 0))), size
+                self.boot_wl[label] = _grow_rows(
+                    self.boot_wl.get(label, np.zeros((0, replicates))), size
                 )
         if replicates:
-            self.boot_w = _grow(
-                np.zeros((replicates, 0)) if self.boot_w is None else self.boot_w, size
+            self.boot_w = _grow_rows(
+                np.zeros((0, replicates)) if self.boot_w is None else self.boot_w, size
             )
+
+    def add_rows(
+        self, ids: np.ndarray, values: Sequence[np.ndarray], weight: np.ndarray | None
+    ) -> None:
+        """Add rows: their group ids (< size), w * l of each slot in order, and their weights w
+        (None: 1 each)."""
+        m = len(ids)
+        if not m:
+            return
+        if self._waiting + m > len(self._ids):
+            self.fold()
+            capacity = max(self.FOLD_ROWS, 2 * self.size)
+            if len(self._ids) < capacity:
+                self._ids = np.empty(capacity, dtype=np.int64)
+                self._rows = np.empty((self._sums.shape[1], capacity))
+            if m > capacity:  # a batch larger than the buffer is folded as it is
+                rows = np.stack([*values, np.ones(m) if weight is None else weight])
+                self._fold(ids, rows, weight is not None)
+                return
+        at = slice(self._waiting, self._waiting + m)
+        self._ids[at] = ids
+        for i, value in enumerate(values):
+            self._rows[i, at] = value
+        if weight is not None:
+            self._rows[-1, at] = weight
+            self._weighted = True
+        self._waiting += m
+
+    def fold(self) -> None:
+        """Fold the waiting rows into the sums."""
+        if self._waiting:
+            m, self._waiting = self._waiting, 0
+            self._fold(self._ids[:m], self._rows[:, :m], self._weighted)
+            self._weighted = False
+
+    def _fold(self, ids: np.ndarray, rows: np.ndarray, weighted: bool) -> None:
+        """(hi, lo) += the rows' sums per group, for every group (adding 0 leaves a group's
+        (hi, lo) exactly as it is). Each value is split (`split`) so that the sums of the high
+        parts are exact and the low parts' sums are tiny: a group's sum comes out correctly
+        rounded in practice, whatever the batches and folds."""
+        size = self.size
+        self._room()
+        counts = np.bincount(ids, minlength=size)
+        self._n[:size] += counts
+        terms = int(counts.max(initial=0))
+        for i in range(len(rows)):
+            hi, lo = self._sums[0, i, :size], self._sums[1, i, :size]
+            if i == len(rows) - 1 and not weighted:
+                two_sum(hi, lo, counts.astype(np.float64))  # sum(w) is the count: exact
+                continue
+            high, low = split(rows[i], terms)
+            two_sum(hi, lo, np.bincount(ids, high, minlength=size))
+            two_sum(hi, lo, np.bincount(ids, low, minlength=size))
 
     def copy(self) -> GroupSums:
         """An independent copy."""
-        out = GroupSums(list(self.labels))
-        out.size, out.sums, out.n = self.size, self.sums.copy(), self.n.copy()
+        out = GroupSums(list(self.labels), slots=self.slots)
+        out.size, out._sums, out._n = self.size, self.sums.copy(), self.n.copy()
         out.boot_wl = {k: v.copy() for k, v in self.boot_wl.items()}
         out.boot_w = None if self.boot_w is None else self.boot_w.copy()
         return out
 
     def add_at(self, ids: np.ndarray, other: GroupSums) -> None:
         """Fold `other`'s groups 0..other.size-1 into these at `ids` (distinct)."""
+        assert self.slots == other.slots, "partial sums of other losses"
         m = other.size
-        replicates = 0 if other.boot_w is None else other.boot_w.shape[0]
+        replicates = 0 if other.boot_w is None else other.boot_w.shape[1]
+        self.fold()
         self.resize(int(ids.max(initial=-1)) + 1, replicates)
+        self._room()
         pair = other.sums[..., :m]
         if m == self.size and np.array_equal(ids, np.arange(m)):  # every group, in order
-            hi, lo = self.sums[0, :, :m], self.sums[1, :, :m]
+            hi, lo = self._sums[0, :, :m], self._sums[1, :, :m]
             two_sum(hi, lo, pair[0])
             if pair[1].any():  # adding 0 leaves (hi, lo) exactly as it is
                 two_sum(hi, lo, pair[1])
         else:
-            hi, lo = self.sums[0][:, ids], self.sums[1][:, ids]
+            hi, lo = self._sums[0][:, ids], self._sums[1][:, ids]
             two_sum(hi, lo, pair[0])
             if pair[1].any():
                 two_sum(hi, lo, pair[1])
             for i in range(len(hi)):  # row by row: numpy scatters a 2-D index slowly
-                self.sums[0, i][ids], self.sums[1, i][ids] = hi[i], lo[i]
-        self.n[ids] += other.n[:m]
+                self._sums[0, i][ids], self._sums[1, i][ids] = hi[i], lo[i]
+        self._n[ids] += other.n[:m]
         if replicates:
             assert self.boot_w is not None and other.boot_w is not None
             for label in self.labels:
-                self.boot_wl[label][:, ids] += other.boot_wl[label][:, :m]
-            self.boot_w[:, ids] += other.boot_w[:, :m]
+                self.boot_wl[label][ids] += other.boot_wl[label][:m]
+            self.boot_w[ids] += other.boot_w[:m]
 
     def total(self, label: str) -> tuple[np.ndarray, np.ndarray]:
         """sum(w * l) and sum(w) of every group, each rounded once."""

@@ -259,10 +259,10 @@ def loss_tasks(losses: Sequence[str] | None) -> frozenset[str] | None:
     tasks: frozenset[str] | None = None
     for text in losses:
         try:
-            loss = LossSpec.parse(text, labels=True).loss
+            named = LossSpec.tasks_of(text, labels=True)
         except LosscliError:
             continue
-        tasks = frozenset(loss.tasks) if tasks is None else tasks & frozenset(loss.tasks)
+        tasks = named if tasks is None else tasks & named
     return tasks
 
 

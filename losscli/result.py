@@ -94,13 +94,42 @@ class ComputeResult:
 
     inputs: dict[str, Any]
     results: Sequence[LossResult]
-    gates: list[GateOutcome] = field(default_factory=list)
+    gates: Sequence[GateOutcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return all(g.passed for g in self.gates)
+        counts = self.gate_counts()
+        return counts["pass"] == sum(counts.values())
+
+    def gate_counts(self) -> dict[str, int]:
+        """How many gates passed ('pass'), failed ('fail') or could not be evaluated ('error')
+        (without building every group's outcome when the gates keep them as columns)."""
+        counts = getattr(self.gates, "counts", None)
+        if counts is not None:
+            return dict(counts())
+        out = {"pass": 0, "fail": 0, "error": 0}
+        for g in self.gates:
+            out[g.status] = out.get(g.status, 0) + 1
+        return out
+
+    def failing(self) -> list[GateOutcome]:
+        """The gates that did not pass, in order."""
+        failing = getattr(self.gates, "failing", None)
+        if failing is not None:
+            return list(failing())
+        return [g for g in self.gates if not g.passed]
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON's summary of the gates."""
+        counts = self.gate_counts()
+        return {
+            "passed": counts["pass"] == sum(counts.values()),
+            "gates": sum(counts.values()),
+            "failed": counts["fail"],
+            "not_evaluated": counts["error"],
+        }
 
     def overall(self) -> list[LossResult]:
         """The results over all rows (without reading a million group results when the
@@ -121,20 +150,13 @@ class ComputeResult:
         return self.get(label).value
 
     def to_dict(self) -> dict[str, Any]:
-        failed = sum(g.status == "fail" for g in self.gates)
-        errors = sum(g.status == "error" for g in self.gates)
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "losscli", "version": __version__},
             "inputs": self.inputs,
             "results": [r.to_dict() for r in self.results],
             "gates": [g.to_dict() for g in self.gates],
-            "summary": {
-                "passed": self.passed,
-                "gates": len(self.gates),
-                "failed": failed,
-                "not_evaluated": errors,
-            },
+            "summary": self.summary(),
             "warnings": self.warnings,
             "passed": self.passed,
         }

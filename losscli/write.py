@@ -142,7 +142,7 @@ class Output:
         os.fchmod(fd, mode)
         self.handle = os.fdopen(fd, "wb")
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         try:
             self.handle.write(data)
         except OSError as exc:
@@ -252,25 +252,37 @@ def emit(text: str, output: str | os.PathLike[str] | None = None) -> None:
         write_atomic(output, text)
 
 
-def emit_pieces(pieces: Iterable[str], output: str | os.PathLike[str] | None = None) -> None:
-    """`emit` of the text the pieces join to, written piece by piece (never held whole)."""
-    last = ""
+def emit_pieces(
+    pieces: Iterable[str | memoryview], output: str | os.PathLike[str] | None = None
+) -> None:
+    """`emit` of the text the pieces join to, written piece by piece (never held whole); a
+    piece may be UTF-8 bytes (a memoryview), written as they are."""
+    last: str | memoryview = ""
     if output is None or os.fspath(output) == "-":
         with writing_stdout():
             for piece in pieces:
-                if piece:
+                if not len(piece):
+                    continue
+                if isinstance(piece, str):
                     sys.stdout.write(piece)
-                    last = piece
-            if not last.endswith("\n"):
+                else:
+                    sys.stdout.flush()
+                    stdout_buffer().write(piece)
+                last = piece
+            if not _ends_line(last):
                 sys.stdout.write("\n")
         return
     with open_output(output) as out:
         for piece in pieces:
-            if piece:
-                out.write(piece.encode())
+            if len(piece):
+                out.write(piece.encode() if isinstance(piece, str) else piece)
                 last = piece
-        if not last.endswith("\n"):
+        if not _ends_line(last):
             out.write(b"\n")
+
+
+def _ends_line(piece: str | memoryview) -> bool:
+    return piece.endswith("\n") if isinstance(piece, str) else bytes(piece[-1:]) == b"\n"
 
 
 #: The table files `TableFile` writes, by extension (each also gzip-compressed as `.gz`).

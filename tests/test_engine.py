@@ -181,3 +181,20 @@ def test_compute_refuses_a_total_beyond_float64(tmp_path):
     for by in (None, ["g"]):
         with pytest.raises(InputError, match="overflows float64"):
             losscli.compute(str(path), losses=["mse"], by=by)
+
+
+@pytest.mark.parametrize("replicates", [1, 2, 3, 7, 200])
+def test_nan_quantiles_equal_numpy_nanquantile_to_the_bit(rng, replicates):
+    from losscli.engine import nan_quantiles
+
+    values = rng.standard_t(2, size=(replicates, 500)) * 10.0 ** rng.integers(-5, 5, 500)
+    values[rng.uniform(size=values.shape) < 0.3] = np.nan
+    values[:, :3] = np.nan  # columns without a value
+    values[1:, 3] = np.nan  # one value
+    values[:, 4] = 2.5  # ties
+    quantiles = [0.025, 0.975, 0.5, 0.0, 1.0, 0.1]
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        want = np.nanquantile(values, quantiles, axis=0)
+    got = nan_quantiles(values, quantiles)
+    for w, g in zip(want, got, strict=True):
+        assert np.array_equal(w, g, equal_nan=True)

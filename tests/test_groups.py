@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -220,7 +221,7 @@ def test_by_column_of_integers_then_floats_is_one_column_of_numbers(tmp_path):
 
 
 def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(rng):
-    from losscli.render.many import MANY, csv_pieces
+    from losscli.render.many import MANY, csv_pieces, joined
     from losscli.render.result import to_csv
 
     n = 6_000
@@ -239,7 +240,7 @@ def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(r
     for by, bootstrap in ((["g", "value"], 0), (["f", "g", "value"], 3)):
         result = compute(df, by=by, bootstrap=bootstrap)
         assert len(result.results) > MANY
-        assert "".join(csv_pieces(result)) == to_csv(result)
+        assert joined(csv_pieces(result)) == to_csv(result)
 
 
 def test_float_reprs_are_python_reprs_at_every_magnitude(rng):
@@ -256,3 +257,225 @@ def test_float_reprs_are_python_reprs_at_every_magnitude(rng):
     )
     want = ["" if v != v else repr(v) for v in values.tolist()]
     assert float_reprs(values).to_pylist() == want
+
+
+def _with_nulls(rng, values: np.ndarray, share: float = 0.1) -> list:
+    """The values as a list with about `share` of them None."""
+    return [None if rng.uniform() < share else v for v in values.tolist()]
+
+
+GROUPED_KEYS = {
+    "small integers": lambda rng, n: [pa.array(rng.integers(0, 300, n))],
+    # small keys fill the direct table, then keys far beyond it move the lookup to a sorted one
+    "integers beyond the direct table": lambda rng, n: [
+        pa.array(
+            np.where(
+                np.arange(n) < n // 2,
+                rng.integers(0, 40, n),
+                rng.integers(-(2**40), 2**40, n) // 2**30,
+            )
+        )
+    ],
+    "integers with nulls": lambda rng, n: [
+        pa.array(_with_nulls(rng, rng.integers(-5, 200, n)), pa.int64())
+    ],
+    "floats with NaN and nulls": lambda rng, n: [
+        pa.array(
+            _with_nulls(rng, rng.choice([-1.5, 0.25, 2.0, np.nan, 1e-300, 7e20], n)), pa.float64()
+        )
+    ],
+    "strings with nulls": lambda rng, n: [
+        pa.array(_with_nulls(rng, rng.choice(["b", "a", "ü", "", "a,b"], n)), pa.string())
+    ],
+    "booleans with nulls": lambda rng, n: [pa.array(_with_nulls(rng, rng.integers(0, 2, n) > 0))],
+    "two columns": lambda rng, n: [
+        pa.array(_with_nulls(rng, rng.integers(0, 30, n)), pa.int64()),
+        pa.array(_with_nulls(rng, rng.choice(["x", "y", "z"], n)), pa.string()),
+    ],
+}
+
+
+def _key(value) -> object:
+    """A group key as a hashable value: missing (None or NaN) is None."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+@pytest.mark.parametrize("kind", list(GROUPED_KEYS))
+def test_group_results_equal_a_pandas_groupby_over_many_small_batches(
+    tmp_path, rng, monkeypatch, kind
+):
+    from losscli.groups import GroupSums
+    from losscli.read import batches as read_batches
+
+    n = 5_000
+    keys = GROUPED_KEYS[kind](rng, n)
+    by = [f"k{i}" for i in range(len(keys))]
+    y = rng.normal(size=n)
+    table = pa.table(
+        {
+            **dict(zip(by, keys, strict=True)),
+            "y_true": y,
+            "y_pred": y + rng.standard_t(3, size=n),
+            "w": rng.uniform(0, 2, n),
+        }
+    )
+    path = tmp_path / "groups.parquet"
+    pq.write_table(table, path, row_group_size=333)
+    monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 97)  # many small batches
+    monkeypatch.setattr(GroupSums, "FOLD_ROWS", 64)  # many folds, some batches folded whole
+    result = compute(str(path), losses=["mse", "mae", "rmse"], by=by, weight="w")
+
+    df = table.to_pandas()
+    err = df.y_pred - df.y_true
+    df["wse"], df["wae"] = df.w * err**2, df.w * err.abs()
+    ref = df.groupby(by, dropna=False).agg(
+        wse=("wse", "sum"), wae=("wae", "sum"), w=("w", "sum"), rows=("w", "size")
+    )
+    want = {
+        tuple(_key(k) for k in (key if isinstance(key, tuple) else (key,))): row
+        for key, row in ref.iterrows()
+    }
+    got: dict[tuple, dict[str, object]] = {}
+    order = []
+    for r in result.results:
+        if r.group is None:
+            continue
+        key = tuple(_key(r.group[c]) for c in by)
+        if key not in got:
+            order.append(key)
+        got.setdefault(key, {})[r.label] = r
+    assert set(got) == set(want) and len(order) == len(want)
+    for key, row in want.items():
+        mse, mae = got[key]["mse"], got[key]["mae"]
+        assert mse.rows == mae.rows == row["rows"]
+        assert mse.weight_sum == pytest.approx(row["w"], rel=1e-12)
+        assert mse.value == pytest.approx(row["wse"] / row["w"], rel=1e-12)
+        assert mae.value == pytest.approx(row["wae"] / row["w"], rel=1e-12)
+        rmse = got[key]["rmse"]  # the same per-row values as mse: summed once
+        assert rmse.value == pytest.approx(math.sqrt(row["wse"] / row["w"]), rel=1e-12)
+    if len(by) == 1:  # ascending keys, the missing key last
+        present = [k for k in order if k[0] is not None]
+        assert order == sorted(present) + [k for k in order if k[0] is None]
+
+
+def test_group_sums_fold_in_any_order_to_the_same_bits(rng):
+    """Partial sums of many groups merged in a tree or in a line give the same values."""
+    import functools
+
+    from losscli.engine import Engine, Partial
+    from losscli.losses import resolve_losses
+
+    specs = resolve_losses(["mse", "mae"], "regression")
+    parts = []
+    for i in range(6):
+        n = 3_000 + 500 * i
+        engine = Engine(specs, task="regression")
+        x = rng.normal(size=n) * 10.0 ** rng.integers(-3, 4, n)
+        arrays = _arrays(np.zeros(n), x)
+        engine.add(arrays, [pa.array(rng.integers(0, 2_000, n))])
+        parts.append(engine.partial())
+    linear = functools.reduce(Partial.merge, parts)
+    tree = parts[0].merge(parts[1]).merge(parts[2].merge(parts[3])).merge(parts[4].merge(parts[5]))
+    a, b = Engine(specs, task="regression"), Engine(specs, task="regression")
+    a.absorb(linear)
+    b.absorb(tree)
+    order = [b.group_keys.index(k) for k in a.group_keys]
+    for spec in specs:
+        ga, gb = a.group_values(spec), b.group_values(spec)
+        assert np.array_equal(ga.value, gb.value[order])
+        assert np.array_equal(ga.rows, gb.rows[order])
+
+
+def _arrays(y, x, w=None):
+    from losscli.columns import Arrays
+
+    return Arrays(y=y, pred=x, weight=w, keep=None, rows=len(y), dropped=0)
+
+
+def test_group_gates_judged_by_column_equal_the_gates_judged_result_by_result(rng):
+    """Gates over a GroupTable (verdicts as arrays) give the outcomes, messages included, that
+    the same results as a plain list give: limits, a baseline with groups missing on either
+    side, a group without a value."""
+    import dataclasses
+
+    from losscli.gates import evaluate
+    from losscli.grouped import Results
+
+    n = 8_000
+    df = pd.DataFrame(
+        {
+            "g": rng.integers(0, 1_500, n),
+            "y_true": rng.normal(size=n),
+            "y_pred": rng.normal(size=n),
+            "w": rng.uniform(0, 2, n),
+        }
+    )
+    df.loc[:29, "g"] = np.repeat([7, 11, 12], 10)
+    df.loc[df.g == 7, "w"] = 0.0  # a group that weighs nothing: no value
+    old_df = df[df.g != 11].assign(g=lambda d: d.g.where(d.g != 12, 99_999))
+    old = compute(old_df, losses=["mse", "mae"], by=["g"], weight="w").to_dict()
+    result = compute(df, losses=["mse", "mae"], by=["g"], weight="w")
+    assert isinstance(result.results, Results) and result.results.table is not None
+    plain = dataclasses.replace(result, results=list(result.results))
+    gates = [
+        Gate("max", "mse", 2.0),
+        Gate("min", "mae", 1.1),
+        Gate("max_increase", "mse", 0.05, relative=True),
+        Gate("min_decrease", "mae", 0.01),
+    ]
+    by_column = evaluate(result, gates, baseline=old)
+    by_result = list(evaluate(plain, gates, baseline=old))
+    assert by_column == by_result
+    assert len(by_column) == len(by_result) and by_column[-1] == by_result[-1]
+    assert by_column[3:9] == by_result[3:9] and by_column[-5] == by_result[-5]
+    judged = dataclasses.replace(result, gates=by_column)
+    assert pickle.loads(pickle.dumps(judged)).gates == by_result  # a result pickles whole
+    assert judged.gate_counts() == {
+        s: sum(o.status == s for o in by_result) for s in ("pass", "fail", "error")
+    }
+    assert judged.failing() == [o for o in by_result if not o.passed]
+    listed = dataclasses.replace(plain, gates=by_result)
+    assert judged.passed is listed.passed is False and judged.summary() == listed.summary() == {
+        "passed": False,
+        "gates": len(by_result),
+        "failed": judged.gate_counts()["fail"],
+        "not_evaluated": judged.gate_counts()["error"],
+    }
+    statuses = {o.status for o in by_column}
+    assert statuses == {"pass", "fail", "error"}
+    assert any("in the baseline but not in this run" in o.message for o in by_column)
+    assert any(o.message.startswith("the baseline has no value") for o in by_column)
+    # the many-groups JSON writes the column outcomes from their arrays: the same document
+    from losscli.render import dumps_json, many
+
+    assert many.group_count(judged) > many.MANY
+    fast = json.loads(many.to_json(judged))
+    assert fast == json.loads(dumps_json(dataclasses.replace(judged, gates=by_result).to_dict()))
+
+
+def test_group_sums_are_correctly_rounded_whatever_the_batches_and_folds(
+    tmp_path, rng, monkeypatch
+):
+    """A group's value is its correctly rounded sum of w * l over the correctly rounded sum of
+    w (math.fsum each, then one division), with rows of very different sizes cut into many
+    small batches and folds."""
+    from losscli.groups import GroupSums
+    from losscli.read import batches as read_batches
+
+    n = 20_000
+    g = rng.integers(0, 700, n)
+    y = rng.normal(size=n)
+    p = y + rng.normal(size=n) * 10.0 ** rng.integers(-6, 7, n)
+    w = rng.uniform(0, 3, n) * 10.0 ** rng.integers(-3, 4, n)
+    path = tmp_path / "mixed.parquet"
+    pq.write_table(pa.table({"g": g, "y_true": y, "y_pred": p, "w": w}), path, row_group_size=1_000)
+    monkeypatch.setattr(read_batches, "batch_rows", lambda columns: 333)
+    monkeypatch.setattr(GroupSums, "FOLD_ROWS", 500)
+    result = compute(str(path), losses=["mse", "mae"], by=["g"], weight="w")
+    wl = {"mse": w * (p - y) ** 2, "mae": w * np.abs(p - y)}
+    got = [r for r in result.results if r.group is not None]
+    assert len(got) == 2 * len(np.unique(g))
+    for r in got:
+        rows = g == r.group["g"]
+        want = math.fsum(wl[r.label][rows].tolist()) / math.fsum(w[rows].tolist())
+        assert r.value == want, (r.label, r.group)

@@ -374,7 +374,7 @@ def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None
     """Every failed gate on its own line (up to `limit`), even under --quiet."""
     if not result.gates:
         return
-    failed = [g for g in result.gates if not g.passed]
+    failed = result.failing()
     if not failed:
         if not quiet:
             stderr_line("passed", "green", plural(len(result.gates), "gate"))
@@ -401,7 +401,7 @@ def summary_of_errors(path: str | None) -> Iterator[None]:
 
 
 def _summary(result: ComputeResult, quiet: bool) -> None:
-    failed = [g for g in result.gates if not g.passed]
+    failed = result.failing()
     if not failed:
         if not quiet:
             stderr_line("passed", "green", plural(len(result.gates), "gate"))

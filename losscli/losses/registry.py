@@ -280,7 +280,8 @@ class Catalogue(Mapping[str, Loss]):
         return sorted(names)
 
     def lookup(self, name: str, task: str | None = None) -> tuple[Loss, dict[str, float]]:
-        """Resolve a name or alias to (Loss, preset parameters)."""
+        """Resolve a name or alias to (Loss, preset parameters). An alias whose meaning depends
+        on the task (`log_loss`) needs the task: without one it is a usage error, not a pick."""
         key = _key(name)
         if key in self._aliases:
             return self._losses[self._aliases[key]], {}
@@ -289,11 +290,32 @@ class Catalogue(Mapping[str, Loss]):
             return self._losses[canonical], dict(params)
         if key in self._task_aliases:
             by_task = self._task_aliases[key]
-            canonical = by_task.get(task or "", next(iter(by_task.values())))
+            if task is None:
+                meanings = "; ".join(
+                    f"{canonical} for {' and '.join(t for t, c in by_task.items() if c == canonical)}"
+                    for canonical in dict.fromkeys(by_task.values())
+                )
+                raise UsageError(
+                    f"'{name}' names a different loss for each task ({meanings})",
+                    hint=f"pass --task, or name {' or '.join(dict.fromkeys(by_task.values()))}",
+                )
+            canonical = by_task.get(task, next(iter(by_task.values())))
             return self._losses[canonical], {}
         close = difflib.get_close_matches(name.lower(), self.all_names(), n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(close)}?" if close else "see 'losscli losses'"
         raise UsageError(f"unknown loss '{name}'", hint=hint)
+
+    def tasks_of(self, name: str) -> frozenset[str]:
+        """The tasks a name or alias applies to: for an alias whose meaning depends on the task,
+        every task one of its meanings applies to."""
+        key = _key(name)
+        if key in self._task_aliases:
+            return frozenset(
+                task
+                for task, canonical in self._task_aliases[key].items()
+                if task in self._losses[canonical].tasks
+            )
+        return frozenset(self.lookup(name)[0].tasks)
 
     def for_task(self, task: str) -> list[Loss]:
         return [loss for loss in self._losses.values() if task in loss.kernels]
@@ -322,6 +344,14 @@ class LossSpec:
     params: dict[str, float | None]
     label: str
     fixed: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @staticmethod
+    def tasks_of(text: str, *, labels: bool = False) -> frozenset[str]:
+        """The tasks the loss `text` names applies to, parameters aside (`log_loss`: binary,
+        multilabel and multiclass, whichever loss it then names)."""
+        from losscli.losses import CATALOGUE
+
+        return CATALOGUE.tasks_of(_split_text(text, labels)[0].strip())
 
     @classmethod
     def parse(cls, text: str, task: str | None = None, *, labels: bool = False) -> LossSpec:

@@ -43,7 +43,7 @@ class CsvRenderer(Renderer[ComputeResult]):
     def render(self, item: ComputeResult) -> str:
         from losscli.render import many
 
-        return "".join(many.csv_pieces(item))
+        return many.joined(many.csv_pieces(item))
 
     def show(self, item: ComputeResult, output: str | None = None) -> None:
         from losscli.render import many

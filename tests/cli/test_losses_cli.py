@@ -53,9 +53,12 @@ def test_task_filter():
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("alias", ["huber", "HuberLoss", "log_loss", "kld", "l2"])
-def test_one_loss_in_full(alias):
-    result = runner.invoke(app, ["losses", alias])
+@pytest.mark.parametrize(
+    ("alias", "task"),
+    [("huber", None), ("HuberLoss", None), ("log_loss", "multiclass"), ("kld", None), ("l2", None)],
+)
+def test_one_loss_in_full(alias, task):
+    result = runner.invoke(app, ["losses", alias, *(["--task", task] if task else [])])
     assert result.exit_code == 0
     assert "pytorch" in result.stdout and "keras" in result.stdout
 
@@ -64,6 +67,15 @@ def test_one_loss_in_full(alias):
 def test_other_formats(fmt):
     result = runner.invoke(app, ["losses", "--format", fmt])
     assert result.exit_code == 0 and "huber" in result.stdout
+
+
+def test_a_name_that_means_a_loss_per_task_needs_the_task():
+    result = runner.invoke(app, ["losses", "log_loss"])
+    assert result.exit_code == 2
+    assert "bce for binary and multilabel; cross_entropy for multiclass" in result.stderr
+    assert "pass --task, or name bce or cross_entropy" in result.stderr
+    shown = runner.invoke(app, ["losses", "log_loss", "--task", "multiclass", "--json"])
+    assert json.loads(shown.stdout)["loss"]["name"] == "cross_entropy"
 
 
 def test_unknown_name_suggests_the_closest():

@@ -340,3 +340,34 @@ def test_compare_and_recommend_take_classes(tmp_path, rng):
     assert run("compare", str(path), *options, "--json").exit_code == 0
     refused = run("compare", str(path), "--true", "species")
     assert refused.exit_code == 2 and "--classes" in refused.stderr
+
+
+# -- a loss name that means one loss per task ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["log_loss", "logloss"])
+def test_log_loss_on_one_hot_multiclass_is_the_cross_entropy(tmp_path, name):
+    """`log_loss` is bce for binary and multi-label data, cross-entropy for multi-class: it does
+    not narrow the task, so one-hot targets summing to 1 stay multi-class (not multi-label
+    bce, which the name once chose when the task was not yet known)."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 400)
+    p = rng.dirichlet([1.0, 1.0, 1.0], 400)
+    one_hot = np.eye(3)[y]
+    table = {f"y_{c}": one_hot[:, i] for i, c in enumerate("abc")}
+    table |= {f"p_{c}": p[:, i] for i, c in enumerate("abc")}
+    path = tmp_path / "onehot.parquet"
+    pq.write_table(pa.table(table), path)
+    out = run("compute", str(path), "--loss", name, "--json")
+    assert out.exit_code == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["inputs"]["task"] == "multiclass"
+    (result,) = report["results"]
+    assert result["name"] == "cross_entropy"
+    assert result["value"] == pytest.approx(log_loss(y, p), rel=1e-12)
+
+
+def test_a_loss_per_task_name_without_a_task_is_refused_in_the_library():
+    with pytest.raises(UsageError, match="bce for binary and multilabel; cross_entropy for"):
+        losscli.get_loss("log_loss")
+    assert losscli.get_loss("log_loss", "multiclass").name == "cross_entropy"
