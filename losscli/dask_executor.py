@@ -39,10 +39,9 @@ from losscli.executors import (
     make_converter,
     make_engine,
     stream,
-    stream_names,
 )
 from losscli.losses import LossSpec, get_loss
-from losscli.pipeline import Plan
+from losscli.pipeline import Plan, stream_names
 from losscli.read.errors import arrow_errors
 from losscli.read.uri import is_uri
 

@@ -9,7 +9,6 @@ the loss specs and the `ComputeOptions`; the executor hands back a `Run`.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,7 +23,7 @@ from losscli.errors import InputError, UsageError
 from losscli.gates import Baseline, Gate
 from losscli.groups import GroupKeys, KeyTypeError
 from losscli.losses import EPS, LossSpec
-from losscli.pipeline import Plan
+from losscli.pipeline import Plan, stream_names
 from losscli.write import PerRowWriter
 
 #: Dask's local schedulers; anything else is taken as the address of a dask.distributed scheduler.
@@ -189,23 +188,6 @@ def stream(
         if progress is not None:
             progress(batch.num_rows)
     return Counts(rows, dropped, unnormalised)
-
-
-def stream_names(sources: Sequence[read.Source]) -> dict[str, tuple[str, int]]:
-    """Each source's bootstrap row stream: the name of the file, or of the data set's folder
-    (the same here, on a worker, on local disk or in an object store), its full path or URI
-    where two sources share a name. Never its position in the list."""
-    names = {s.label: _short_name(s) for s in sources}
-    counts = Counter(names.values())
-    return {label: (name if counts[name] == 1 else label, 0) for label, name in names.items()}
-
-
-def _short_name(source: read.Source) -> str:
-    path = source.label
-    if source.format == "dataset":
-        path = read.dataset_base(path) or path
-    path = path.split("?", 1)[0].rstrip("/")
-    return path.rsplit("/", 1)[-1] or source.label
 
 
 def _role_column(role: str | None, columns: Columns) -> str | None:

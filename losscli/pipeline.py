@@ -6,6 +6,7 @@ of a large one, for `compare` and `recommend --from`). `compute` streams the pla
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -339,6 +340,24 @@ class Prepared:
     keys: np.ndarray | None = None
 
 
+def stream_names(sources: Sequence[read.Source]) -> dict[str, tuple[str, int]]:
+    """Each source's row stream, which the bootstrap's draws and `compare`'s sample are keyed by:
+    the name of the file, or of the data set's folder (the same here, on a worker, on local disk
+    or in an object store, however the path is written), its full path or URI where two sources
+    share a name. Never its position in the list."""
+    names = {s.label: _short_name(s) for s in sources}
+    counts = Counter(names.values())
+    return {label: (name if counts[name] == 1 else label, 0) for label, name in names.items()}
+
+
+def _short_name(source: read.Source) -> str:
+    path = source.label
+    if source.format == "dataset":
+        path = read.dataset_base(path) or path
+    path = path.split("?", 1)[0].rstrip("/")
+    return path.rsplit("/", 1)[-1] or source.label
+
+
 def load_arrays(
     data: Data,
     spec: InputSpec | None = None,
@@ -431,10 +450,11 @@ def _collect(
         expected = sum(c for c in counts if c is not None) if None not in counts else None
     rows = RowSample(sample_rows, seed, join, hook(layout) if hook else None, expected)
     dropped = 0
+    streams = stream_names(plan.sources)
     for source, offset, batch in read.prefetch(plan.batches()):
         try:
             arrays = converter.convert(batch, offset, source.label)
-            rows.add(arrays, source.label, offset)
+            rows.add(arrays, source.label, offset, stream=streams[source.label][0])
         except InputError as exc:
             raise read.locate_error(exc, source, offset) from None
         dropped += arrays.dropped

@@ -190,10 +190,12 @@ class RowSample:
         self._count = 0
         self._streams: dict[str, tuple[int, int]] = {}  # label -> (number, order first seen)
 
-    def add(self, arrays: Any, label: str, offset: int) -> None:
-        """One converted batch (`columns.Arrays`) of file `label`, `offset` rows into it."""
+    def add(self, arrays: Any, label: str, offset: int, stream: str | None = None) -> None:
+        """One converted batch (`columns.Arrays`) of file `label`, `offset` rows into it; its
+        rows' keys are hashed from `stream` (`pipeline.stream_names`: the file's name, however
+        its path is written), by default the label."""
         if label not in self._streams:
-            self._streams[label] = (stream_number(label), len(self._streams))
+            self._streams[label] = (stream_number(stream or label), len(self._streams))
         self.rows += len(arrays.pred)
         if self.sampling:
             self._sample(arrays, label, offset)

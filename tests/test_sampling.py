@@ -191,6 +191,23 @@ def test_compare_on_a_sample_does_not_depend_on_the_batches(tmp_path, monkeypatc
     assert first["verdict"]["evidence"] == again["verdict"]["evidence"]
 
 
+def test_compare_sample_does_not_depend_on_how_the_path_is_written(tmp_path, monkeypatch):
+    """The rows are keyed by the file's name, as the bootstrap's draws are: a relative path, an
+    absolute one and a copy in another directory (another machine's checkout) sample alike."""
+    y, p = _frame()
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    here = _parquet(tmp_path / "runs" / "preds.parquet", {"y_true": y, "y_pred": p})
+    there = _parquet(tmp_path / "elsewhere" / "preds.parquet", {"y_true": y, "y_pred": p})
+    monkeypatch.chdir(tmp_path)
+    studies = [
+        compare(path, losses=LOSSES, sample_rows=LIMIT).to_dict()["ranking"]
+        for path in (here, "runs/preds.parquet", "./runs/../runs/preds.parquet", there)
+    ]
+    for study in studies[1:]:
+        assert study == studies[0]
+
+
 def test_compare_sample_is_reproducible_for_a_seed_and_moves_with_it(heavy):
     a = compare(heavy, losses=LOSSES, sample_rows=LIMIT, seed=1).to_dict()
     b = compare(heavy, losses=LOSSES, sample_rows=LIMIT, seed=1).to_dict()
