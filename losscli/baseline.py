@@ -20,6 +20,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any, Protocol
 
 from losscli.errors import InputError
@@ -187,19 +188,18 @@ class _KeyColumn:
         from losscli.columns.arrow import from_numpy, string_array
 
         slots = [j for j, g in enumerate(groups) if g is not None]
-        if not slots or len(groups[slots[0]]) != 1:  # type: ignore[arg-type]
+        if not slots:
             return None
-        ((by, sample),) = groups[slots[0]].items()  # type: ignore[union-attr]
-        kind = type(sample)
-        if kind is not int and kind is not str:
+        grouped = [groups[j] for j in slots]
+        if set(map(len, grouped)) != {1}:  # type: ignore[arg-type]
             return None
-        values: list[Any] = []
-        for j in slots:
-            g = groups[j]
-            assert g is not None
-            if len(g) != 1 or type(v := g.get(by, values)) is not kind:  # another column
-                return None
-            values.append(v)
+        names = set(chain.from_iterable(grouped))  # type: ignore[arg-type]
+        values = list(chain.from_iterable(map(dict.values, grouped)))  # type: ignore[arg-type]
+        kinds = set(map(type, values))
+        if len(names) != 1 or kinds not in ({int}, {str}):
+            return None
+        (by,) = names
+        kind = kinds.pop()
         try:
             if kind is int:
                 ints = np.array(values, dtype=np.int64)
@@ -333,7 +333,7 @@ class Baseline:
             reduction=reduction,
             rows=used,
             weight=weight if isinstance(weight, str) else None,
-            losses=_read_results(data["results"], where),
+            losses=_read_columns(data["results"]) or _read_results(data["results"], where),
         )
 
     @classmethod
@@ -531,6 +531,45 @@ def _entry(item: Any, baseline: str, index: int) -> Entry:
             hint="write the baseline again with compute --json",
         )
     return Entry(name, str(label), dict(params), group, None if value is None else float(value))
+
+
+#: The types of a group's values `_entry` takes as they are (JSON's, the others are checked).
+_KEY_TYPES = {str, int, float, bool, type(None)}
+
+
+def _read_columns(items: list[Any]) -> dict[tuple, LossResults] | None:
+    """The results of one loss without parameters (what `compute --json` writes for one
+    `--loss`), validated a field at a time over all results (what `_entry` checks of each), or
+    None for anything else, which `_read_results` reads (and refuses) one result at a time."""
+    items = list(items)  # one pass over the input, whatever list it is
+    if not items or set(map(type, items)) != {dict}:
+        return None
+    names = list(map(dict.get, items, repeat("name")))
+    if len(set(names)) != 1 or type(names[0]) is not str or not names[0]:
+        return None
+    labels = list(map(dict.get, items, repeat("label"), names))
+    params = list(map(dict.get, items, repeat("params")))
+    groups = list(map(dict.get, items, repeat("group")))
+    values = list(map(dict.get, items, repeat("value")))
+    if (
+        set(map(type, labels)) != {str}
+        or set(map(type, params)) != {dict}
+        or any(params)
+        or not set(map(type, values)) <= {float, type(None)}
+        or not set(map(type, groups)) <= {dict, type(None)}
+        or not set(map(type, chain.from_iterable(map(dict.values, filter(None, groups)))))
+        <= _KEY_TYPES
+    ):
+        return None
+    import numpy as np
+
+    numbers = np.array(values, dtype=float)  # null as NaN: every NaN must be a null
+    if np.isinf(numbers).any() or np.count_nonzero(np.isnan(numbers)) != values.count(None):
+        return None
+    loss = LossResults(names[0], {})
+    loss.positions = list(range(len(items)))
+    loss.labels, loss.groups, loss.values = labels, groups, values  # type: ignore[assignment]
+    return {(names[0], ()): loss}
 
 
 def _read_results(items: list[Any], where: str) -> dict[tuple, LossResults]:
