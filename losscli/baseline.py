@@ -147,9 +147,8 @@ class LossResults:
         file's order. `keys` are the run's key columns (Arrow arrays) in the groups' order."""
         import numpy as np
 
-        values = np.array([math.nan if v is None else v for v in self.values], dtype=float)
-        grouped = [j for j, g in enumerate(self.groups) if g is not None]
-        if not grouped:
+        values = np.array(self.values, dtype=float)  # null as NaN
+        if self.groups.count(None) == len(self.groups):
             return np.full(len(groups), math.nan), []
         found = None if self.column is None else self.column.find(by, keys)
         if found is None:  # one group at a time
@@ -164,8 +163,7 @@ class LossResults:
             return np.where(found >= 0, values[found], math.nan), sorted(missing)
         present = np.zeros(len(self.groups), dtype=bool)
         present[found[found >= 0]] = True
-        present[[j for j, g in enumerate(self.groups) if g is None]] = True
-        missing = np.flatnonzero(~present).tolist()
+        missing = [j for j in np.flatnonzero(~present).tolist() if self.groups[j] is not None]
         return np.where(found >= 0, values[found], math.nan), missing
 
 
@@ -393,7 +391,7 @@ class Baseline:
         if loss is None:
             return np.full(len(groups), math.nan), []
         values, missing = loss.match(groups, by, keys)
-        return values, [g for j in missing if (g := loss.groups[j]) is not None]
+        return values, [loss.groups[j] for j in missing]  # type: ignore[misc]
 
     # -- validation against this run ------------------------------------------------------
 
