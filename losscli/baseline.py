@@ -113,10 +113,10 @@ class LossResults:
         """The index (in the loss's columns) of the first result that repeats a group, or None;
         on the way, the keys as one Arrow column when the groups allow (`_KeyColumn.of`), else
         the dictionary of `group_key`s."""
-        nulls = [j for j, g in enumerate(self.groups) if g is None]
-        if len(nulls) <= 1:
-            self.overall = nulls[0] if nulls else None
-            self.column = _KeyColumn.of(self.groups)
+        nulls = self.groups.count(None)
+        if nulls <= 1:
+            self.overall = self.groups.index(None) if nulls else None
+            self.column = _KeyColumn.of(self.groups, self.overall)
             if self.column is not None and self.column.unique:
                 return None
             self.column = None
@@ -180,16 +180,18 @@ class _KeyColumn:
     unique: bool
 
     @classmethod
-    def of(cls, groups: Sequence[dict[str, Any] | None]) -> _KeyColumn | None:
+    def of(cls, groups: list[dict[str, Any] | None], overall: int | None) -> _KeyColumn | None:
+        """The key column of groups of which only the one at `overall` (if any) is None."""
         import numpy as np
 
         from losscli.columns.arrow import from_numpy, string_array
 
-        slots = [j for j, g in enumerate(groups) if g is not None]
-        if not slots:
-            return None
-        grouped = [groups[j] for j in slots]
-        if set(map(len, grouped)) != {1}:  # type: ignore[arg-type]
+        slots = np.arange(len(groups), dtype=np.int64)
+        grouped = groups
+        if overall is not None:
+            slots = np.delete(slots, overall)
+            grouped = groups[:overall] + groups[overall + 1 :]
+        if not grouped or set(map(len, grouped)) != {1}:  # type: ignore[arg-type]
             return None
         names = set(chain.from_iterable(grouped))  # type: ignore[arg-type]
         values = list(chain.from_iterable(map(dict.values, grouped)))  # type: ignore[arg-type]
@@ -201,7 +203,8 @@ class _KeyColumn:
         try:
             if kind is int:
                 ints = np.array(values, dtype=np.int64)
-                unique = len(np.unique(ints)) == len(ints)
+                ascending = bool((ints[1:] > ints[:-1]).all())  # as compute --json writes them
+                unique = ascending or len(np.unique(ints)) == len(ints)
                 keys = from_numpy(ints)
             else:
                 unique = len(set(values)) == len(values)
@@ -209,7 +212,7 @@ class _KeyColumn:
         except (OverflowError, UnicodeError):
             return None
         text = "int" if kind is int else "text"
-        return cls(by, text, keys, np.array(slots, dtype=np.int64), unique)
+        return cls(by, text, keys, slots, unique)
 
     def find(self, by: Sequence[str], columns: Any) -> Any:
         """Each of a run's groups' position in the loss's columns (-1: none), or None when

@@ -227,3 +227,22 @@ def test_a_null_value_a_gate_needs_is_refused_whichever_way_the_baseline_was_rea
     assert old._by_loss[("mse", ())].column is not None
     with pytest.raises(InputError, match=r"no value \(null\) for mse \[g=59\], which a gate"):
         old.check(task="regression", reduction="mean", weight=None, gated=resolve_losses(["mse"]))
+
+
+@pytest.mark.parametrize("overall", [0, 37, 99, None])
+def test_keys_in_any_order_with_the_overall_result_anywhere_are_joined(overall):
+    import pyarrow as pa
+
+    keys = np.random.default_rng(5).permutation(100)
+    results = [entry({"g": int(k)}, float(k) / 8) for k in keys]
+    if overall is not None:
+        results.insert(overall, entry(None, 9.0))
+    old = Baseline.from_dict(baseline(results), "old.json")
+    loss = old._by_loss[("mse", ())]
+    assert loss.column is not None and loss.overall == overall
+    run = [3, 150, 0, 99, -1]
+    values, missing = old.match("mse", {}, [{"g": g} for g in run], ["g"], [pa.array(run)])
+    want = [g / 8 if 0 <= g < 100 else np.nan for g in run]
+    np.testing.assert_array_equal(values, want)
+    assert missing == [{"g": int(k)} for k in keys if k not in run]
+    assert old.value_at("mse", {}, ()) == (None if overall is None else 9.0)
