@@ -1,19 +1,20 @@
-"""The options' costs (issue 12's table): start-up, `--by` with many groups, `--bootstrap`,
-`--baseline` with many groups and the table view of many groups, each against its peer in the
-same run, commands alternated, medians of wall time, peak RSS.
+"""Issue 12's table: start-up, 10M-row Parquet and CSV against DuckDB, stdin, compare and
+recommend --from, `--by` with many groups, `--bootstrap`, `--baseline` with many groups and the
+table view of many groups, each against its peer in the same run, commands alternated, medians
+of wall time, peak RSS.
 
-    python benchmarks/options.py [--scale 1.0] [--repeat 3] [--only startup|data|options]
-                                  [--case TEXT] [--study-rows 5000000] [--large]
+    python benchmarks/options.py [--scale 1.0] [--repeat 3]
+                                  [--only startup|throughput|data|options] [--case TEXT]
+                                  [--study-rows 5000000] [--large] [--issue]
 
-`--only data --case rows --study-rows 50000000` times compare and recommend --from on 50M rows
-against compute (the goal: at most 3x compute's wall time, within 1.5 GB).
+`--issue` runs every row of the issue's table at its sizes in one run (with `--large`, the 10M
+rows x 1M groups case, and `--study-rows 50000000`, compare and recommend --from on 50M rows
+against compute: at most 3x compute's wall time, within 1.5 GB).
 
 The timed commands run with bytecode cached (an installed package has it), even where
 PYTHONDONTWRITEBYTECODE is set; each is run once untimed first.
 
 `--scale 0.25` runs every data case on a quarter of the rows (the groups scale with them).
-`--large` adds the 10M rows x 1M groups case (default losses, against the same file without
---by; about 1 GB of temporary Parquet and JSON).
 """
 
 from __future__ import annotations
@@ -87,6 +88,33 @@ def _csv_file(path: Path, rows: int) -> None:
     y = rng.normal(size=rows).round(6)
     pred = (y + rng.standard_t(3, size=rows)).round(6)
     pacsv.write_csv(pa.table({"y_true": y, "y_pred": pred}), path)
+
+
+def _throughput_cases(tmp: Path, scale: float) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """10M-row Parquet and CSV files, one loss, against DuckDB's CLI and Python and the imports
+    losscli cannot start without (`bench.py` runs more peers, losses and sizes)."""
+    lc = [PY, "-m", "losscli"]
+    rows = int(10_000_000 * scale)
+    parquet, csv = tmp / "rows.parquet", tmp / "rows.csv"
+    _groups_file(parquet, rows, 1)
+    _csv_file(csv, rows)
+    duck = bench.duckdb_cli_binary()
+    cases = []
+    for path, reader in ((parquet, "pyarrow.parquet"), (csv, "pyarrow.csv")):
+        sql = f"SELECT avg((y_true-y_pred)*(y_true-y_pred)) AS mse FROM '{path}'"
+        duck_python = (
+            "import duckdb; con = duckdb.connect(); "
+            "con.execute('SET enable_progress_bar = false'); "
+            f'print(con.execute("{sql}").fetchone()[0])'
+        )
+        commands = [("losscli compute", [*lc, "compute", str(path), "--loss", "mse", "--json"])]
+        commands += [("duckdb CLI", [duck, "-json", "-c", sql])] if duck else []
+        commands += [
+            ("duckdb Python", [PY, "-c", duck_python]),
+            ("import numpy, pyarrow, typer", [PY, "-c", f"import numpy, pyarrow, {reader}, typer"]),
+        ]
+        cases.append((f"{rows:,}-row {path.suffix[1:]}, one loss", commands))
+    return cases
 
 
 def _data_cases(
@@ -270,6 +298,8 @@ def _env(tmp: Path) -> dict[str, str]:
 
 def _selected(tmp: Path, args: argparse.Namespace) -> list[tuple[str, list[tuple[str, list[str]]]]]:
     cases = _startup_cases() if args.only in ("all", "startup") else []
+    if args.only in ("all", "throughput"):
+        cases += _throughput_cases(tmp, args.scale)
     if args.only in ("all", "data"):
         cases += _data_cases(tmp, args.scale, args.study_rows)
     if args.only in ("all", "options"):
@@ -285,10 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--only",
-        choices=("all", "startup", "data", "options"),
+        choices=("all", "startup", "throughput", "data", "options"),
         default="all",
-        help="startup: the three start-up rows; data: stdin, compare, recommend --from; "
-        "options: --by, --bootstrap, --baseline",
+        help="startup: the three start-up rows; throughput: 10M-row Parquet and CSV against "
+        "DuckDB; data: stdin, compare, recommend --from; options: --by, --bootstrap, --baseline",
     )
     parser.add_argument("--case", default="", help="only the cases whose name holds this text")
     parser.add_argument(
@@ -301,7 +331,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--large", action="store_true", help="add 10M rows x 1M groups (options, --by)"
     )
+    parser.add_argument(
+        "--issue",
+        action="store_true",
+        help="every row of issue 12's table in one run: --large and --study-rows 50000000",
+    )
     args = parser.parse_args(argv)
+    if args.issue:
+        args.large, args.study_rows = True, 50_000_000
     print("| case | command | wall s | peak RSS MB | losscli/peer |\n|---|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         env = _env(Path(tmp))
