@@ -184,6 +184,9 @@ def excess_kurtosis(residuals: np.ndarray) -> float:
     if r.size < 4:
         return float("nan")
     squares = r - r.mean()
+    largest = float(np.max(np.abs(squares)))
+    if largest > 1e70:  # fourth powers would overflow: the ratio is the same at unit scale
+        squares /= largest
     np.square(squares, out=squares)  # one temporary: (r - mean)^2, then its dot with itself
     var = float(squares.mean())
     if var == 0:

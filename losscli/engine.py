@@ -83,7 +83,8 @@ class Sums:
         return out
 
     def total(self) -> tuple[float, float]:
-        return math.fsum(self.wl), math.fsum(self.w)
+        """(sum of w * l, sum of w), exactly rounded; inf where a sum is beyond float64."""
+        return _fsum(self.wl), _fsum(self.w)
 
 
 @dataclass(frozen=True)
@@ -393,8 +394,17 @@ class Engine:
         self.absorb(other.partial())
 
     def value(self, spec: LossSpec, sums: Sums, ci: float = 0.95) -> Value:
-        """The reduced loss of one set of rows, with its bootstrap interval."""
+        """The reduced loss of one set of rows, with its bootstrap interval. Batch sums whose
+        total is beyond float64 are an InputError."""
         wl, w = sums.total()
+        if not (math.isfinite(wl) and math.isfinite(w)):
+            what = spec.label if math.isfinite(w) else "the weights"
+            raise InputError(
+                f"the sum of {what} overflows float64 (values near 1e308)",
+                hint="rescale the targets and predictions"
+                if math.isfinite(w)
+                else "rescale the weights",
+            )
         value = self._reduce(spec, np.array([wl]), np.array([w]))[0]
         interval = None
         if sums.boot_wl is not None and sums.boot_w is not None and math.isfinite(value):
@@ -440,6 +450,14 @@ class Engine:
                 total = np.asarray(spec.loss.finalize(total), dtype=np.float64)
         total = np.where((w > 0) & np.isfinite(total), total, np.nan)
         return np.atleast_1d(total).astype(np.float64)
+
+
+def _fsum(values: list[float]) -> float:
+    """math.fsum, inf where finite values add up beyond float64 (fsum raises there)."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.inf
 
 
 def nan_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> list[np.ndarray]:

@@ -485,3 +485,35 @@ def test_a_magnitude_that_leaves_no_figure_is_refused(magnitude, message):
 
     with np.errstate(all="raise"), pytest.raises(UsageError, match=message):
         losscli.compare(rows=50, magnitude=magnitude)
+
+
+def _dropped_then_bad(tmp_path, bad: str) -> str:
+    """A Parquet file whose row 10 is dropped (--nan drop) and whose row 4321 is bad."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    y = np.abs(rng.normal(size=5_000))
+    pred = np.abs(y + rng.normal(size=5_000))
+    y[9] = np.nan
+    if bad == "overflow":
+        pred[4320] = 1e200
+    else:
+        y[4320] = -3.0
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"y_true": y, "y_pred": pred}), path, row_group_size=1_000)
+    return str(path)
+
+
+@pytest.mark.parametrize("sample_rows", [0, 1_000])
+def test_errors_after_dropped_rows_never_name_the_wrong_row(tmp_path, sample_rows):
+    """Held whole, the arrays' rows are not the file's once a row is dropped: an error names
+    the file's row 4321 (as the sampled path does) or none, never the array's 4320."""
+    path = _dropped_then_bad(tmp_path, "overflow")
+    with pytest.raises(InputError, match="squared residuals overflow") as caught:
+        compare(path, task="regression", nan="drop", sample_rows=sample_rows)
+    assert caught.value.row in (None, 4321)
+    path = _dropped_then_bad(tmp_path, "domain")
+    result = compare(path, task="regression", nan="drop", sample_rows=sample_rows)
+    reasons = dict(result.skipped)
+    assert "msle" in reasons and "row 4320" not in reasons["msle"]

@@ -183,3 +183,24 @@ def test_selection_on_large_arrays_equals_numpy():
         assert mask.sum() == k and np.array_equal(np.sort(values[mask]), ordered[-k:])
     with_nan = np.r_[rng.normal(size=n), np.nan]
     assert np.isnan(median(with_nan)) and worst_rows(with_nan, 0.01)[-1]
+
+
+@pytest.mark.parametrize("scale", [1e80, 1e120, 1e150])
+def test_kurtosis_of_residuals_whose_fourth_powers_overflow(scale):
+    """The excess kurtosis is scale-free: residuals near 1e80..1e150 (squares finite, fourth
+    powers not) have the kurtosis of the same residuals at unit scale, as scipy gives it."""
+    r = np.random.default_rng(3).laplace(size=2_000)
+    expected = stats.kurtosis(r)
+    assert diagnose.excess_kurtosis(r * scale) == pytest.approx(expected, rel=1e-9)
+    assert residual_tails(r * scale).excess_kurtosis == pytest.approx(expected, rel=1e-9)
+
+
+def test_compare_and_recommend_on_residuals_near_1e100(tmp_path):
+    """Residuals whose squares are finite but fourth powers are not: the tails are judged as at
+    unit scale (heavy Laplace tails), not an overflow of the kurtosis."""
+    y, pred = _laplace()
+    scaled = (pred - y) * 1e100
+    assert compare_arrays("regression", np.zeros_like(y), scaled).verdict.evidence is not None
+    reading = recommend_for_arrays("regression", np.zeros_like(y), scaled).measurements
+    assert reading["heavy_tails"] is True
+    assert reading["excess_kurtosis"] == pytest.approx(stats.kurtosis(pred - y), rel=1e-9)

@@ -145,6 +145,44 @@ def test_bootstrap_replicates_merge_in_any_order_to_rounding(rng):
     assert a.value == b.value and a.ci == pytest.approx(b.ci, rel=1e-12)
 
 
+def test_batch_sums_whose_total_overflows_are_refused():
+    """Each batch's sum is finite, their total is beyond float64: an input error naming the
+    loss, not an OverflowError from the final sum (nor a value of 0 from an infinite weight)."""
+    from losscli.errors import InputError
+
+    engine = _engine()
+    e = np.full(4, 1e153)  # squares 1e306, a batch sums to 4e306
+    for _ in range(100):
+        engine.add(_arrays(np.zeros(4), e))
+    with pytest.raises(InputError, match="the sum of mse overflows float64"):
+        engine.value(engine.specs[0], engine.overall["mse"])
+    weighted = _engine()
+    for _ in range(2):
+        weighted.add(_arrays(np.zeros(2), np.full(2, 1e-3), np.full(2, 1e308)))
+    with pytest.raises(InputError, match="the sum of the weights overflows float64"):
+        weighted.value(weighted.specs[0], weighted.overall["mse"])
+
+
+def test_compute_refuses_a_total_beyond_float64(tmp_path):
+    """Through the library, with one batch per row group and a --by column."""
+    import pyarrow.parquet as pq
+
+    import losscli
+    from losscli.errors import InputError
+
+    path = tmp_path / "big.parquet"
+    n = 40_000
+    pred = np.full(n, 1e152)  # squares 1e304: 1e4 rows sum to 1e308, 4e4 rows overflow
+    pq.write_table(
+        pa.table({"y_true": np.zeros(n), "y_pred": pred, "g": np.zeros(n)}),
+        path,
+        row_group_size=1_000,
+    )
+    for by in (None, ["g"]):
+        with pytest.raises(InputError, match="overflows float64"):
+            losscli.compute(str(path), losses=["mse"], by=by)
+
+
 @pytest.mark.parametrize("replicates", [1, 2, 3, 7, 200])
 def test_nan_quantiles_equal_numpy_nanquantile_to_the_bit(rng, replicates):
     from losscli.engine import nan_quantiles

@@ -345,3 +345,33 @@ def test_cli_recommend_from_reports_the_sample(heavy):
     assert measured["se"]["top_share"] > 0
     table = runner.invoke(app, ["recommend", "--from", heavy, "--sample-rows", "4000"])
     assert table.exit_code == 0 and "sample of 4,000 of" in " ".join(table.stdout.split())
+
+
+@pytest.mark.parametrize("sample_rows", [0, LIMIT])
+def test_recommend_from_refuses_residuals_whose_squares_overflow(tmp_path, sample_rows):
+    """As compare refuses them, every row or a sample: a residual of 1e200 is no case for mse
+    (its squared error is infinite), and JSON has no NaN to carry the top share."""
+    y, pred = _frame(ROWS)
+    pred[ROWS - 7] = 1e200
+    path = _parquet(tmp_path / "far.parquet", {"y_true": y, "y_pred": pred})
+    with pytest.raises(losscli.InputError, match="squared residuals overflow") as caught:
+        recommend_from(path, sample_rows=sample_rows)
+    assert caught.value.row == ROWS - 6
+    out = CliRunner().invoke(
+        app, ["recommend", "--from", path, "--json", "--sample-rows", str(sample_rows)]
+    )
+    assert out.exit_code == 2 and f"row {ROWS - 6}:" in out.stderr
+
+
+def test_compare_sampled_skip_reasons_do_not_depend_on_the_batches(tmp_path):
+    """The first row a loss's domain refuses, whichever column holds it: the same reason
+    whether the file is read in one batch or row group by row group."""
+    y, pred = _frame(ROWS)
+    y, pred = np.abs(y), np.abs(pred)
+    pred[1234], y[1235] = -2.0, -2.0
+    reasons = []
+    for group in (ROWS, 1_000):
+        path = _parquet(tmp_path / f"rows{group}.parquet", {"y_true": y, "y_pred": pred}, group)
+        skipped = dict(compare(path, sample_rows=LIMIT).skipped)
+        reasons.append(skipped["msle"].replace(path, "FILE"))
+    assert reasons[0] == reasons[1] and "column 'y_pred', row 1235" in reasons[0]

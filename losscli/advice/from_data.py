@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from losscli.advice.model import ACTIVATIONS, FRAMEWORKS, LABELS, TASKS, Alternative, Recommendation
 from losscli.advice.rules import answer, choice, required
 from losscli.diagnose import TOP, residual_tails
-from losscli.errors import UsageError
+from losscli.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,12 +65,19 @@ class DataFacts:
         self.one_sum: Any = 0.0
 
     def add(self, arrays: Any, file: str, offset: int) -> None:
-        """One converted batch (`columns.Arrays`); `file` and `offset` are not needed here."""
+        """One converted batch (`columns.Arrays`) of `file`, `offset` rows into it (for the row
+        an error names: squared residuals beyond float64 are refused, as `compare` does)."""
         import numpy as np
 
         y, p = arrays.y, arrays.pred
         self.rows += len(y)
         if self.task == "regression":
+            from losscli.losses.regression import Errors
+            from losscli.sensitivity.whole import check_squares
+
+            with np.errstate(over="ignore", invalid="ignore"):
+                errors = Errors(y, p)
+            check_squares(errors, arrays, file, offset)  # the sample may not hold the row
             self.nonnegative = self.nonnegative and bool(np.all(y >= 0))
             self.integer = self.integer and bool(np.all(y == np.round(y)))
             return
@@ -312,6 +319,9 @@ def read_arrays(
     facts = sampled.facts if sampled is not None else None
     code = labels if labels in LABELS else _label_code(task, labels, y, facts)
     if task == "regression":
+        from losscli.sensitivity.study import Origin, check_overflow
+
+        check_overflow(y, p, Origin())  # no tail to measure: refused as compare refuses it
         return _read_regression(y.astype(np.float64), p, activation_, outliers, sampled)
     return _read_classification(
         task, y, p, code, from_logits, activation_, outliers, imbalanced, facts
@@ -524,17 +534,22 @@ def recommend_from(
         else None
     )
     logits = True if prepared.from_logits else (False if from_logits is False else None)
-    reading = read_arrays(
-        prepared.task,
-        prepared.y_true,
-        prepared.y_pred,
-        from_logits=logits,
-        labels=prepared.encoding,
-        activation=activation,
-        outliers=outliers,
-        imbalanced=imbalanced,
-        sampled=sampled,
-    )
+    try:
+        reading = read_arrays(
+            prepared.task,
+            prepared.y_true,
+            prepared.y_pred,
+            from_logits=logits,
+            labels=prepared.encoding,
+            activation=activation,
+            outliers=outliers,
+            imbalanced=imbalanced,
+            sampled=sampled,
+        )
+    except InputError as exc:
+        from losscli.sensitivity.study import _in_file
+
+        raise _in_file(exc, prepared) from None
     inferred = _inferred(files, prepared, reading)
     notes = list(prepared.notes)
     if inferred["from_logits"] and not prepared.from_logits:

@@ -322,6 +322,14 @@ class BinaryConverter(BatchConverter):
                 column=column,
                 row=offset + int(np.argmax(minus)) + 1,
             )
+        if self.layout.positive_value == -1.0 and zero.any():
+            raise InputError(
+                "label 0 where --positive -1 reads the labels as -1/+1",
+                file=file,
+                column=column,
+                row=offset + int(np.argmax(zero)) + 1,
+                hint="pass --positive 0 or --positive 1 for 0/1 labels",
+            )
         if self.layout.positive_value == 0.0:
             return np.asarray(1.0 - y)  # NaN stays NaN
         labels = np.where(minus, 0.0, y) if self.layout.positive_value == 1.0 else minus * 1.0

@@ -123,13 +123,18 @@ class Loss:
     def check_domain(
         self, y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool = False, **params: Any
     ) -> None:
-        """Raise InputError naming the first row whose values the loss is not defined for."""
+        """Raise InputError naming the first row whose values the loss is not defined for (of
+        two checks refusing one row, the one listed first)."""
         if self.domain is None:
             return
+        found = []
         for bad, role, message in self.domain(y_true, y_pred, from_logits=from_logits, **params):
             if np.any(bad):
                 row = int(np.argmax(bad.reshape(len(bad), -1).any(axis=1)))
-                raise InputError(f"{self.name} {message}", column=role, row=row + 1)
+                found.append((row, role, message))
+        if found:
+            row, role, message = min(found, key=lambda f: f[0])
+            raise InputError(f"{self.name} {message}", column=role, row=row + 1)
 
     def per_row(
         self,

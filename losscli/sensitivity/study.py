@@ -114,6 +114,9 @@ class Origin:
     notes: tuple[str, ...] = ()
     paths: list[str] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: Row i of the arrays is row i + 1 of `source` (one file, no row dropped, no sample):
+    #: otherwise an error on the arrays names no row.
+    exact_rows: bool = True
 
 
 def compare_arrays(
@@ -165,7 +168,7 @@ def check_overflow(y: np.ndarray, pred: np.ndarray, origin: Origin) -> None:
         raise InputError(
             "squared residuals overflow float64 (values near 1e154 or beyond)",
             file=None if source == "arrays" else source,
-            row=int(bad[0]) + 1 if bad.size else None,
+            row=int(bad[0]) + 1 if bad.size and origin.exact_rows else None,
             hint="rescale the targets and predictions",
         )
 
@@ -205,7 +208,9 @@ def _study(
     signed_labels = signed_labels or signed
     n = len(y)
 
-    specs, skipped = _candidates(task, y, pred, losses, from_logits, signed_labels, whole)
+    specs, skipped = _candidates(
+        task, y, pred, losses, from_logits, signed_labels, whole, origin.exact_rows
+    )
     if not specs:
         raise InputError(
             "no loss to compare: " + "; ".join(f"{name}: {why}" for name, why in skipped)
@@ -469,11 +474,13 @@ def _candidates(
     from_logits: bool,
     signed_labels: bool,
     whole: Whole | None = None,
+    exact_rows: bool = True,
 ) -> tuple[list[LossSpec], list[tuple[str, str]]]:
     """The losses to compare and, for the default set, the ones left out with the reason.
 
     With `whole` (a sampled input), what every row shows comes from its sums: the rows checked
-    against each loss's domain, predictions outside [0, 1], hard labels."""
+    against each loss's domain, predictions outside [0, 1], hard labels. Without
+    `exact_rows` a reason names no row (the arrays' rows are not the file's)."""
     if losses is not None:
         specs = whole.specs if whole is not None else _asked_specs(losses, task)
         for spec in specs:
@@ -514,6 +521,7 @@ def _candidates(
                     y, pred, from_logits=from_logits and loss.accepts_logits, **spec.params
                 )
             except InputError as exc:
+                exc.row = exc.row if exact_rows else None
                 skipped.append((loss.name, str(exc)))
                 continue
         specs.append(spec)
@@ -662,6 +670,7 @@ def _compare_files(
         notes=tuple(prepared.notes),
         paths=[os.fspath(p) for p in data] if _is_paths(data) else files,
         options=command_options,
+        exact_rows=_exact_rows(prepared),
     )
     try:
         return _study(
@@ -689,11 +698,16 @@ def _in_file(exc: InputError, prepared: Any) -> InputError:
         named = prepared.columns.get(roles[exc.column])
         exc.column = named if isinstance(named, str) else (named[0] if named else exc.column)
     if exc.file is None:
-        exact = len(prepared.files) == 1 and not prepared.rows_dropped
+        exact = _exact_rows(prepared)
         exc.file = str(prepared.files[0]) if exact else ", ".join(map(str, prepared.files))
         if not exact:
             exc.row = None
     return exc
+
+
+def _exact_rows(prepared: Any) -> bool:
+    """Row i of the arrays is row i + 1 of the one file read: no row dropped, no sample."""
+    return len(prepared.files) == 1 and not prepared.rows_dropped and prepared.sample is None
 
 
 def _file_description(files: list[str], prepared: Any) -> str:

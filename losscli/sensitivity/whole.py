@@ -65,7 +65,7 @@ class Whole:
         if self.task == "regression":
             with np.errstate(over="ignore", invalid="ignore"):
                 errors = Errors(y, pred)  # e = pred - y, shared by the losses of the batch
-            self._check_overflow(errors, arrays, file, offset)
+            check_squares(errors, arrays, file, offset)
         else:
             self.outside_unit = self.outside_unit or bool(((pred < 0) | (pred > 1)).any())
             # the confident mistakes as predictions read as probabilities unless declared
@@ -107,27 +107,6 @@ class Whole:
                     done[same] = float(np.sum(losses if w is None else w * losses))
             self.sums[spec.label].add(done[same], w_total, n)
 
-    def _check_overflow(self, errors: Errors, arrays: Arrays, file: str, offset: int) -> None:
-        """Squared residuals beyond float64, refused as `compare` refuses them on whole data.
-
-        max |e| below 1e150 proves the batch's sum of squares finite (under 1e300 x its rows)
-        with one pass over |e|, which the losses share; no BLAS call, whose threads would spin
-        on the cores the reader decodes on."""
-        e = errors.e
-        if e.size == 0 or float(errors.a.max()) < 1e150:
-            return
-        with np.errstate(over="ignore", invalid="ignore"):
-            finite = math.isfinite(float(np.sum(np.square(e))))
-        if not finite:
-            with np.errstate(over="ignore", invalid="ignore"):
-                bad = np.flatnonzero(~np.isfinite(np.square(e)))
-            exc = InputError(
-                "squared residuals overflow float64 (values near 1e154 or beyond)",
-                row=int(bad[0]) + 1 if bad.size else None,
-                hint="rescale the targets and predictions",
-            )
-            raise _locate(exc, arrays, file, offset)
-
     def quality(self, as_logits: bool) -> ProbabilityReport | None:
         """The confident mistakes of every row (classification), if they were counted with
         the reading `as_logits` the study settled on; else None."""
@@ -143,6 +122,28 @@ class Whole:
         return math.nan if value is None else value
 
 
+def check_squares(errors: Errors, arrays: Arrays, file: str, offset: int) -> None:
+    """Squared residuals beyond float64, refused as `compare` refuses them on whole data.
+
+    max |e| below 1e150 proves the batch's sum of squares finite (under 1e300 x its rows)
+    with one pass over |e|, which the losses share; no BLAS call, whose threads would spin
+    on the cores the reader decodes on."""
+    e = errors.e
+    if e.size == 0 or float(errors.a.max()) < 1e150:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = math.isfinite(float(np.sum(np.square(e))))
+    if not finite:
+        with np.errstate(over="ignore", invalid="ignore"):
+            bad = np.flatnonzero(~np.isfinite(np.square(e)))
+        exc = InputError(
+            "squared residuals overflow float64 (values near 1e154 or beyond)",
+            row=int(bad[0]) + 1 if bad.size else None,
+            hint="rescale the targets and predictions",
+        )
+        raise _locate(exc, arrays, file, offset)
+
+
 def _locate(exc: InputError, arrays: Arrays, file: str, offset: int) -> InputError:
     """`exc`, whose row counts from the batch's first kept row, in the file's rows."""
     if exc.row is not None:
@@ -154,4 +155,4 @@ def _locate(exc: InputError, arrays: Arrays, file: str, offset: int) -> InputErr
     return exc
 
 
-__all__ = ["Whole"]
+__all__ = ["Whole", "check_squares"]

@@ -274,6 +274,10 @@ def test_hinge_accepts_minus_one_plus_one_labels():
         ("hinge", [1, 0, 0.5], [1.0, 1.0, 1.0], {}, "y_true", 3),
         ("hinge", [1, -1, 0], [1.0, 1.0, 1.0], {}, "y_true", 3),
         ("squared_hinge", [1, 2], [1.0, 1.0], {}, "y_true", 2),
+        # the first row any check refuses, whichever column it is in
+        ("msle", [1.0, 1.0, -2.0], [1.0, -2.0, 1.0], {}, "y_pred", 2),
+        ("poisson", [1.0, 1.0, -1.0], [1.0, -0.5, 1.0], {}, "y_pred", 2),
+        ("tweedie", [1.0, 1.0, -1.0], [1.0, 0.0, 1.0], {}, "y_pred", 2),
     ],
 )
 def test_domain_errors_name_column_and_row(spec, y, x, kwargs, column, row):
