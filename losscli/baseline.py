@@ -6,8 +6,10 @@ numbers (or null, where no value was defined) for every value. Before a row is r
 refuses a baseline from another task, reduction or weighting, or whose gated loss has other
 parameters; after the run, `warnings` flags a large difference in the rows used.
 
-Values are looked up by (loss name, parameters, group) in a dictionary built once: O(1) per
-result however many groups there are.
+The results are read in one pass into columns per loss (`LossResults`). A run's groups are
+matched to a loss's baseline groups by one vectorised join when both sides hold one key column of
+integers or of text (`Baseline.match`), else by hashing each group (`group_key`) into a
+dictionary built once: O(1) per group however many groups there are.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any, Protocol
 
 from losscli.errors import InputError
@@ -83,8 +86,171 @@ def _params_key(params: Mapping[str, float | None]) -> tuple[tuple[str, float | 
     return tuple(sorted(params.items()))
 
 
+class LossResults:
+    """Every result of one loss (name and parameters) of a baseline, as columns in the file's
+    order: `positions[j]` is the result's index in the file's 'results' list."""
+
+    def __init__(self, name: str, params: dict[str, float | None]) -> None:
+        self.name = name
+        self.params = params
+        self.positions: list[int] = []
+        self.labels: list[str] = []
+        self.groups: list[dict[str, Any] | None] = []
+        self.values: list[float | None] = []
+        self.overall: int | None = None  # the result over all rows (group null), if any
+        self.column: _KeyColumn | None = None  # the groups' keys as one Arrow array, if they can be
+        self._index: dict[GroupKey, int] | None = None
+
+    def add(
+        self, position: int, label: str, group: dict[str, Any] | None, value: float | None
+    ) -> None:
+        self.positions.append(position)
+        self.labels.append(label)
+        self.groups.append(group)
+        self.values.append(value)
+
+    def repeated(self) -> int | None:
+        """The index (in the loss's columns) of the first result that repeats a group, or None;
+        on the way, the keys as one Arrow column when the groups allow (`_KeyColumn.of`), else
+        the dictionary of `group_key`s."""
+        nulls = self.groups.count(None)
+        if nulls <= 1:
+            self.overall = self.groups.index(None) if nulls else None
+            self.column = _KeyColumn.of(self.groups, self.overall)
+            if self.column is not None and self.column.unique:
+                return None
+            self.column = None
+        index: dict[GroupKey, int] = {}
+        for j, group in enumerate(self.groups):
+            key = group_key(group)
+            if key in index:
+                return j
+            index[key] = j
+        self._index = index
+        self.overall = index.get(())
+        return None
+
+    def index(self) -> dict[GroupKey, int]:
+        """Each result's position in the loss's columns, by `group_key` (built once)."""
+        if self._index is None:
+            self._index = {group_key(g): j for j, g in enumerate(self.groups)}
+        return self._index
+
+    def entry(self, j: int) -> Entry:
+        return Entry(self.name, self.labels[j], self.params, self.groups[j], self.values[j])
+
+    def match(
+        self, groups: Sequence[Mapping[str, Any]], by: Sequence[str], keys: Any
+    ) -> tuple[Any, list[int]]:
+        """The baseline's value for each of a run's groups (NaN: none, or null), and the
+        positions (in this loss's columns) of the baseline's groups the run lacks, in the
+        file's order. `keys` are the run's key columns (Arrow arrays) in the groups' order."""
+        import numpy as np
+
+        values = np.array(self.values, dtype=float)  # null as NaN
+        if self.groups.count(None) == len(self.groups):
+            return np.full(len(groups), math.nan), []
+        found = None if self.column is None else self.column.find(by, keys)
+        if found is None:  # one group at a time
+            index = self.index()
+            run = [group_key(g) for g in groups]
+            at = [index.get(key) for key in run]
+            found = np.array([-1 if j is None else j for j in at], dtype=np.int64)
+            seen = set(run)
+            missing = [
+                j for key, j in index.items() if self.groups[j] is not None and key not in seen
+            ]
+            return np.where(found >= 0, values[found], math.nan), sorted(missing)
+        present = np.zeros(len(self.groups), dtype=bool)
+        present[found[found >= 0]] = True
+        missing = [j for j in np.flatnonzero(~present).tolist() if self.groups[j] is not None]
+        return np.where(found >= 0, values[found], math.nan), missing
+
+
+@dataclass(frozen=True)
+class _KeyColumn:
+    """The groups of one loss when each is one column of the same name whose keys are all
+    integers (that fit int64) or all text: the keys as one Arrow array, and the position in
+    the loss's columns of each (`slots`)."""
+
+    by: str
+    kind: str  # "int" or "text"
+    keys: Any  # pa.Array
+    slots: Any  # np.ndarray
+    unique: bool
+
+    @classmethod
+    def of(cls, groups: list[dict[str, Any] | None], overall: int | None) -> _KeyColumn | None:
+        """The key column of groups of which only the one at `overall` (if any) is None."""
+        import numpy as np
+
+        from losscli.columns.arrow import from_numpy, string_array
+
+        slots = np.arange(len(groups), dtype=np.int64)
+        grouped = groups
+        if overall is not None:
+            slots = np.delete(slots, overall)
+            grouped = groups[:overall] + groups[overall + 1 :]
+        if not grouped or set(map(len, grouped)) != {1}:  # type: ignore[arg-type]
+            return None
+        names = set(chain.from_iterable(grouped))  # type: ignore[arg-type]
+        values = list(chain.from_iterable(map(dict.values, grouped)))  # type: ignore[arg-type]
+        kinds = set(map(type, values))
+        if len(names) != 1 or kinds not in ({int}, {str}):
+            return None
+        (by,) = names
+        kind = kinds.pop()
+        try:
+            if kind is int:
+                ints = np.array(values, dtype=np.int64)
+                ascending = bool((ints[1:] > ints[:-1]).all())  # as compute --json writes them
+                unique = ascending or len(np.unique(ints)) == len(ints)
+                keys = from_numpy(ints)
+            else:
+                unique = len(set(values)) == len(values)
+                keys = string_array(values)
+        except (OverflowError, UnicodeError):
+            return None
+        text = "int" if kind is int else "text"
+        return cls(by, text, keys, slots, unique)
+
+    def find(self, by: Sequence[str], columns: Any) -> Any:
+        """Each of a run's groups' position in the loss's columns (-1: none), or None when
+        the run's key column is not one of the same name and kind (then groups are matched
+        one by one)."""
+        import numpy as np
+        import pyarrow as pa
+
+        from losscli.columns.arrow import compute, to_float64
+
+        if columns is None or list(by) != [self.by] or len(columns) != 1:
+            return None
+        column = columns[0]
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if pa.types.is_dictionary(column.type):
+            column = column.dictionary_decode()
+        kind = column.type
+        try:
+            if self.kind == "int" and pa.types.is_integer(kind):
+                column = column.cast(pa.int64())
+            elif self.kind == "text" and (
+                pa.types.is_string(kind) or pa.types.is_large_string(kind)
+            ):
+                column = column.cast(pa.string())
+            else:
+                return None
+        except pa.ArrowInvalid:  # an unsigned key beyond int64
+            return None
+        at = to_float64(compute().index_in(column, value_set=self.keys))  # NaN: not found
+        hit = ~np.isnan(at)
+        found = np.full(len(at), -1, dtype=np.int64)
+        found[hit] = self.slots[at[hit].astype(np.int64)]
+        return found
+
+
 class Baseline:
-    """A validated JSON baseline, indexed by (loss name, parameters, group)."""
+    """A validated JSON baseline: its results by loss (name and parameters), as columns."""
 
     def __init__(
         self,
@@ -94,29 +260,25 @@ class Baseline:
         reduction: str,
         rows: int,
         weight: str | None,
-        entries: Sequence[Entry],
+        entries: Sequence[Entry] | None = None,
+        losses: Mapping[tuple, LossResults] | None = None,
     ) -> None:
         self.source = source
         self.task = task
         self.reduction = reduction
         self.rows = rows
         self.weight = weight
-        self._index: dict[tuple[str, tuple, GroupKey], Entry] = {}
-        self._by_loss: dict[tuple[str, tuple], dict[GroupKey, Entry]] = {}
-        params: dict[tuple, tuple] = {}  # the sorted form of each loss's parameters, once
-        for i, e in enumerate(entries):
-            raw = (e.name, *e.params.items())
-            loss = params.get(raw)
-            if loss is None:
-                loss = params[raw] = (e.name, _params_key(e.params))
-            key = (*loss, group_key(e.group))
-            if key in self._index:
-                raise self._error(f"results[{i}] repeats {located(e.label, e.group)}")
-            self._index[key] = e
-            by_loss = self._by_loss.get(loss)
-            if by_loss is None:
-                by_loss = self._by_loss[loss] = {}
-            by_loss[key[2]] = e
+        if losses is None:
+            losses = _columns(entries or ())
+        self._by_loss: dict[tuple[str, tuple], LossResults] = dict(losses)
+        repeats = []
+        for loss in self._by_loss.values():
+            j = loss.repeated()
+            if j is not None:
+                repeats.append((loss.positions[j], loss.labels[j], loss.groups[j]))
+        if repeats:
+            i, label, group = min(repeats, key=lambda r: r[0])
+            raise self._error(f"results[{i}] repeats {located(label, group)}")
 
     # -- construction ---------------------------------------------------------------------
 
@@ -166,14 +328,13 @@ class Baseline:
             raise InputError(f"{where}: inputs.rows.used is {json.dumps(used)}, not a count")
         columns = inputs.get("columns")
         weight = columns.get("weight") if isinstance(columns, dict) else None
-        entries = [_entry(item, where, i) for i, item in enumerate(data["results"])]
         return cls(
             source,
             task=task,
             reduction=reduction,
             rows=used,
             weight=weight if isinstance(weight, str) else None,
-            entries=entries,
+            losses=_read_columns(data["results"]) or _read_results(data["results"], where),
         )
 
     @classmethod
@@ -195,18 +356,45 @@ class Baseline:
         self, name: str, params: Mapping[str, float | None], key: GroupKey
     ) -> float | None:
         """`value` for a group given by its `group_key`."""
-        entry = self._index.get((name, _params_key(params), key))
-        return None if entry is None else entry.value
+        loss = self._by_loss.get((name, _params_key(params)))
+        if loss is None:
+            return None
+        j = loss.overall if key == () else loss.index().get(key)
+        return None if j is None else loss.values[j]
 
     def groups(self, name: str, params: Mapping[str, float | None]) -> dict[GroupKey, dict]:
         """The groups the baseline has a result for, for one loss, by `group_key`."""
-        entries = self._by_loss.get((name, _params_key(params)), {})
-        return {key: e.group for key, e in entries.items() if e.group is not None}
+        loss = self._by_loss.get((name, _params_key(params)))
+        if loss is None:
+            return {}
+        return {k: g for k, j in loss.index().items() if (g := loss.groups[j]) is not None}
 
     def values(self, name: str, params: Mapping[str, float | None]) -> dict[GroupKey, Entry]:
-        """Every result of one loss (all rows under key ()), by `group_key`: `value_at` for
-        many groups at the cost of one lookup each."""
-        return self._by_loss.get((name, _params_key(params)), {})
+        """Every result of one loss (all rows under key ()), by `group_key`."""
+        loss = self._by_loss.get((name, _params_key(params)))
+        if loss is None:
+            return {}
+        return {k: loss.entry(j) for k, j in loss.index().items()}
+
+    def match(
+        self,
+        name: str,
+        params: Mapping[str, float | None],
+        groups: Sequence[Mapping[str, Any]],
+        by: Sequence[str] = (),
+        keys: Any = None,
+    ) -> tuple[Any, list[dict[str, Any]]]:
+        """The baseline's value of a loss for each of a run's groups (a float array, NaN where
+        the baseline has none), and the baseline's groups the run lacks (in the file's order).
+        With the run's key columns (`keys`, Arrow arrays in the groups' order, named `by`) one
+        vectorised join where the keys allow, else one `group_key` per group."""
+        import numpy as np
+
+        loss = self._by_loss.get((name, _params_key(params)))
+        if loss is None:
+            return np.full(len(groups), math.nan), []
+        values, missing = loss.match(groups, by, keys)
+        return values, [loss.groups[j] for j in missing]  # type: ignore[misc]
 
     # -- validation against this run ------------------------------------------------------
 
@@ -240,24 +428,24 @@ class Baseline:
             hint = f"pass --weight {self.weight}" if self.weight else "drop --weight"
             raise InputError(f"{where}: {old}, this run {new}", hint=hint)
         for loss in gated:
-            entries = self._by_loss.get((loss.name, _params_key(loss.params)))
-            if entries is None:
+            results = self._by_loss.get((loss.name, _params_key(loss.params)))
+            if results is None:
                 self._check_params(loss)
                 continue
-            for e in entries.values():
-                if e.value is None and (e.group is None or groups):
+            if None not in results.values:
+                continue
+            for j, value in enumerate(results.values):
+                group = results.groups[j]
+                if value is None and (group is None or groups):
                     raise self._error(
-                        f"no value (null) for {located(e.label, e.group)}, which a gate needs",
+                        f"no value (null) for {located(results.labels[j], group)}, which a "
+                        "gate needs",
                         hint="write the baseline again from a run where it has a value",
                     )
 
     def _check_params(self, loss: _Loss) -> None:
         """A loss the baseline has with other parameters only: what differs."""
-        others = [
-            next(iter(es.values())).params
-            for (name, _), es in self._by_loss.items()
-            if name == loss.name
-        ]
+        others = [r.params for (name, _), r in self._by_loss.items() if name == loss.name]
         if not others:
             return
         keys = sorted(
@@ -325,9 +513,7 @@ def _entry(item: Any, baseline: str, index: int) -> Entry:
         raise InputError(f"{baseline}: results[{index}] has no loss name")
     label = item.get("label", name)
     params = item.get("params")
-    if not isinstance(params, dict) or not all(
-        isinstance(k, str) and (v is None or _finite(v)) for k, v in params.items()
-    ):
+    if not isinstance(params, dict) or not _numbers(params):
         raise InputError(
             f"{baseline}: results[{index}] ({name}): params {json.dumps(params)} are not numbers"
         )
@@ -346,6 +532,113 @@ def _entry(item: Any, baseline: str, index: int) -> Entry:
             hint="write the baseline again with compute --json",
         )
     return Entry(name, str(label), dict(params), group, None if value is None else float(value))
+
+
+#: The types of a group's values `_entry` takes as they are (JSON's, the others are checked).
+_KEY_TYPES = {str, int, float, bool, type(None)}
+
+
+def _read_columns(items: list[Any]) -> dict[tuple, LossResults] | None:
+    """The results of one loss without parameters (what `compute --json` writes for one
+    `--loss`), validated a field at a time over all results (what `_entry` checks of each), or
+    None for anything else, which `_read_results` reads (and refuses) one result at a time."""
+    items = list(items)  # one pass over the input, whatever list it is
+    if not items or set(map(type, items)) != {dict}:
+        return None
+    names = list(map(dict.get, items, repeat("name")))
+    if len(set(names)) != 1 or type(names[0]) is not str or not names[0]:
+        return None
+    labels = list(map(dict.get, items, repeat("label"), names))
+    params = list(map(dict.get, items, repeat("params")))
+    groups = list(map(dict.get, items, repeat("group")))
+    values = list(map(dict.get, items, repeat("value")))
+    if (
+        set(map(type, labels)) != {str}
+        or set(map(type, params)) != {dict}
+        or any(params)
+        or not set(map(type, values)) <= {float, type(None)}
+        or not set(map(type, groups)) <= {dict, type(None)}
+        or not set(map(type, chain.from_iterable(map(dict.values, filter(None, groups)))))
+        <= _KEY_TYPES
+    ):
+        return None
+    import numpy as np
+
+    numbers = np.array(values, dtype=float)  # null as NaN: every NaN must be a null
+    if np.isinf(numbers).any() or np.count_nonzero(np.isnan(numbers)) != values.count(None):
+        return None
+    loss = LossResults(names[0], {})
+    loss.positions = list(range(len(items)))
+    loss.labels, loss.groups, loss.values = labels, groups, values  # type: ignore[assignment]
+    return {(names[0], ()): loss}
+
+
+def _read_results(items: list[Any], where: str) -> dict[tuple, LossResults]:
+    """Every result validated (as `_entry` does) into columns per loss, in one pass: a result
+    of the usual shape (a float or null value, text name and label, parameters and group
+    checked) is taken as it is; any other goes through `_entry`, which takes or refuses it."""
+    losses: dict[tuple, LossResults] = {}
+    known: dict[Any, LossResults] = {}  # by name and parameters as written
+    finite = math.isfinite
+    for i, item in enumerate(items):
+        if type(item) is dict:
+            name = item.get("name")
+            label = item.get("label", name)
+            params = item.get("params")
+            group = item.get("group")
+            value = item.get("value")
+            if (
+                type(name) is str
+                and name
+                and type(label) is str
+                and type(params) is dict
+                and (value is None or (type(value) is float and finite(value)))
+                and (
+                    group is None
+                    or (
+                        type(group) is dict
+                        and all(
+                            v is None or isinstance(v, str | int | float) for v in group.values()
+                        )
+                    )
+                )
+                and (not params or _numbers(params))
+            ):
+                raw = (name, *params.items()) if params else name
+                loss = known.get(raw)
+                if loss is None:
+                    loss = known[raw] = _loss(losses, name, params)
+                loss.add(i, label, group, value)
+                continue
+        e = _entry(item, where, i)
+        raw = (e.name, *e.params.items()) if e.params else e.name
+        loss = known.get(raw)
+        if loss is None:
+            loss = known[raw] = _loss(losses, e.name, e.params)
+        loss.add(i, e.label, e.group, e.value)
+    return losses
+
+
+def _loss(losses: dict[tuple, LossResults], name: str, params: dict) -> LossResults:
+    """The columns of a loss, added at its first result."""
+    key = (name, _params_key(params))
+    found = losses.get(key)
+    if found is None:
+        found = losses[key] = LossResults(name, dict(params))
+    return found
+
+
+def _columns(entries: Sequence[Entry]) -> dict[tuple, LossResults]:
+    """Entries (in the file's order) as columns per loss."""
+    losses: dict[tuple, LossResults] = {}
+    for i, e in enumerate(entries):
+        _loss(losses, e.name, e.params).add(i, e.label, e.group, e.value)
+    return losses
+
+
+def _numbers(params: dict[Any, Any]) -> bool:
+    """Parameters as a result holds them: text names, finite numbers or null."""
+    return all(isinstance(k, str) and (v is None or _finite(v)) for k, v in params.items())
 
 
 def located(label: str, group: Mapping[str, Any] | None) -> str:

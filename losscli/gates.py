@@ -269,9 +269,6 @@ def evaluate(
             by_label.setdefault(r.label, {})[key] = r
             if r.group is not None and scope == "all":
                 groups.setdefault(key, r.group)
-    keys: list[GroupKey] | None = None  # the table's group keys, for a baseline
-    if table is not None and old is not None and scope == "all":
-        keys = [group_key(g) for g in table.groups]
     outcomes: list[GateOutcome] = []
     parts: list[list[GateOutcome] | GateColumn] = [outcomes]
     for gate in gates:
@@ -279,30 +276,39 @@ def evaluate(
         if target is None:
             outcomes.append(_error(gate, gate.loss, None, f"{gate.loss} was not computed"))
             continue
-        olds = {} if old is None else old.values(target.name, target.params)
-        entry = olds.get(())
-        outcomes.append(_check(gate, overall[target.label], None if entry is None else entry.value))
-        if table is not None and scope == "all":
+        relative = gate.kind in RELATIVE_KINDS and old is not None
+        overall_old = None if old is None else old.value_at(target.name, target.params, ())
+        outcomes.append(_check(gate, overall[target.label], overall_old))
+        if scope != "all":
+            continue
+        missing: list[dict[str, Any]] = []
+        if table is not None:
+            olds = None
+            if relative:
+                assert old is not None
+                olds, missing = old.match(
+                    target.name, target.params, table.groups, table.by, table.keys
+                )
             outcomes = []
-            parts += [_group_outcomes(gate, table, target.label, olds, keys), outcomes]
-        elif scope == "all":
+            parts += [_group_outcomes(gate, table, target.label, olds), outcomes]
+        else:
             found = by_label[target.label]
+            entries = {} if old is None else old.values(target.name, target.params)
             for key, group in groups.items():
                 hit = found.get(key)
                 if hit is None:
                     message = f"{located(target.label, group)} has no value (no rows in this group)"
                     outcomes.append(_error(gate, target.label, group, message))
                     continue
-                entry = olds.get(key)
+                entry = entries.get(key)
                 outcomes.append(_check(gate, hit, None if entry is None else entry.value))
-        if gate.kind in RELATIVE_KINDS and old is not None and scope == "all":
-            seen = groups.keys() if keys is None else set(keys)
-            for key, group in old.groups(target.name, target.params).items():
-                if key not in seen:
-                    message = (
-                        f"{located(target.label, group)} is in the baseline but not in this run"
-                    )
-                    outcomes.append(_error(gate, target.label, group, message))
+            if relative:
+                assert old is not None
+                olds_groups = old.groups(target.name, target.params)
+                missing = [g for key, g in olds_groups.items() if key not in groups]
+        for group in missing:
+            message = f"{located(target.label, group)} is in the baseline but not in this run"
+            outcomes.append(_error(gate, target.label, group, message))
     return outcomes if len(parts) == 1 else Outcomes(parts)
 
 
@@ -310,13 +316,12 @@ def _group_outcomes(
     gate: Gate,
     table: GroupTable,
     label: str,
-    olds: Mapping[GroupKey, Any],
-    keys: Sequence[GroupKey] | None,
+    olds: Any,
 ) -> GateColumn:
     """One gate on every group of a GroupTable: the verdicts as arrays; a group's outcome is
     built when read, except for the groups without a value (or without a baseline value),
-    whose errors are built here. The baseline's values (`olds`, by the groups' `keys`) are
-    looked up only for a relative gate."""
+    whose errors are built here. `olds` are the baseline's values in the groups' order (NaN:
+    none), for a relative gate only (`Baseline.match`)."""
     import numpy as np
 
     loss = next(i for i, c in enumerate(table.losses) if c.label == label)
@@ -324,9 +329,8 @@ def _group_outcomes(
     limits = np.full(len(values), gate.limit)
     baseline = None
     if gate.kind in RELATIVE_KINDS:
-        assert keys is not None
-        found = [olds.get(key) for key in keys]
-        baseline = np.array([np.nan if e is None else e.value for e in found], dtype=float)
+        assert olds is not None
+        baseline = np.array(olds, dtype=float)
         with np.errstate(invalid="ignore", over="ignore"):
             allowed = np.abs(baseline) * gate.limit if gate.relative else gate.limit
             limits = baseline - allowed if gate.kind == "min_decrease" else baseline + allowed
