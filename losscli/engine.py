@@ -235,9 +235,9 @@ class Engine:
         n = len(pred)
         if self.clips and n:
             self.clipped += int(np.count_nonzero((pred < self.eps) | (pred > 1.0 - self.eps)))
-        w_total = float(n) if w is None else float(np.sum(w))
         per_row: dict[str, np.ndarray] = {}
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+            w_total = float(n) if w is None else float(np.sum(w))  # `value` refuses inf
             errors = Errors(y, pred) if self.shares_errors else None
         done: dict[tuple, tuple[np.ndarray, float]] = {}  # mse and rmse: one kernel, one pass
         for spec in self.specs:
