@@ -150,6 +150,10 @@ KEYS = {
         rng.uniform(size=n) < 0.1, np.nan, rng.integers(0, 999, n) / 8
     ),
     "text": lambda rng, n: np.array([f'k"{i}\\' for i in rng.integers(0, 1_000, n)], dtype=object),
+    # infinite keys are the strings "Infinity" and "-Infinity", never null (the missing key)
+    "float with infinities": lambda rng, n: rng.choice(
+        np.concatenate([rng.normal(size=1_000), [np.nan, np.inf, -np.inf, -0.0]]), n
+    ),
 }
 
 

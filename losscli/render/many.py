@@ -123,7 +123,13 @@ def _key_objects(table: GroupTable) -> pa.Array | None:
         if pa.types.is_integer(kind):
             text = column.cast(pa.string())
         elif pa.types.is_floating(kind):
-            text = _numbers(to_float64(column))
+            values = to_float64(column)  # NaN (and null) is null, an infinity its string
+            text = _numbers(values)
+            if np.isinf(values).any():
+                infinity = pc.if_else(
+                    to_arrow(values > 0), _text('"Infinity"'), _text('"-Infinity"')
+                )
+                text = pc.if_else(to_arrow(np.isinf(values)), infinity, text)
         elif pa.types.is_boolean(kind):
             text = pc.if_else(column, _text("true"), _text("false"))
         else:
