@@ -237,14 +237,25 @@ def _unify(known: pa.Array, distinct: pa.Array) -> tuple[pa.Array, pa.Array]:
         return known, distinct.cast(old)
     if pa.types.is_null(old):
         return known.cast(new), distinct
-    if pa.types.is_integer(old) and pa.types.is_floating(new):
-        return known.cast(pa.float64()), distinct.cast(pa.float64())
-    if pa.types.is_floating(old) and not pa.types.is_floating(new):
-        return known, distinct.cast(old)
     try:
+        if pa.types.is_integer(old) and pa.types.is_floating(new):
+            return known.cast(pa.float64()), distinct.cast(pa.float64())
+        if pa.types.is_integer(old) and pa.types.is_integer(new):
+            return _widened(known, distinct)
         return known, distinct.cast(old)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # beyond the type: another key
         raise TypeError(old, new) from None
+
+
+def _widened(known: pa.Array, distinct: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Integers of two types in the narrowest of the known type, the batch's and int64 that
+    holds both (ArrowInvalid when none does)."""
+    for kind in (known.type, distinct.type, pa.int64()):
+        try:
+            return known.cast(kind), distinct.cast(kind)
+        except pa.ArrowInvalid:
+            continue
+    raise pa.ArrowInvalid(f"no integer type holds {known.type} and {distinct.type} values")
 
 
 class GroupKeys:

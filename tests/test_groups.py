@@ -224,6 +224,44 @@ def test_by_column_of_integers_then_floats_is_one_column_of_numbers(tmp_path):
     assert got == {(1.0,): (0.25, 1), (2.0,): (0.125, 2), (2.5,): (0.0, 1)}
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (pa.array([0, 1], pa.int8()), pa.array([1, 1000], pa.int64())),
+        (pa.array([1, 1000], pa.int64()), pa.array([0, 1], pa.int8())),
+        (pa.array([0, 1], pa.uint8()), pa.array([-1, 1], pa.int16())),
+    ],
+)
+def test_by_column_of_integers_of_two_widths_is_one_column(tmp_path, first, second):
+    paths = []
+    for i, keys in enumerate([first, second]):
+        path = tmp_path / f"part{i}.parquet"
+        pq.write_table(pa.table({"g": keys, "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), path)
+        paths.append(str(path))
+    got = _by_group(compute(paths, losses=["mse"], by=["g"]), ["g"])
+    want: dict[tuple, list[float]] = {}
+    for keys in (first, second):
+        for key, error in zip(keys.to_pylist(), [0.25, 0.0], strict=True):
+            want.setdefault((key,), []).append(error)
+    assert got == {k: (sum(v) / len(v), len(v)) for k, v in want.items()}
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_by_integers_beyond_float64_precision_beside_floats_are_refused(tmp_path, order):
+    from losscli.errors import InputError
+
+    paths = []
+    inputs = [pa.array([1, 2**53 + 1], pa.int64()), pa.array([1.0, 2.5])][::order]
+    for i, keys in enumerate(inputs):
+        path = tmp_path / f"part{i}.parquet"
+        pq.write_table(pa.table({"g": keys, "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), path)
+        paths.append(str(path))
+    with pytest.raises(InputError) as info:  # 2**53 + 1 as a float is 2**53: another key
+        compute(paths, losses=["mse"], by=["g"])
+    assert info.value.exit_code == 2 and info.value.file == paths[1]
+    assert "--by g holds" in str(info.value) and paths[0] in str(info.value)
+
+
 def test_many_groups_csv_is_byte_identical_to_the_plain_writer_on_hostile_keys(rng):
     from losscli.render.many import MANY, csv_pieces, joined
     from losscli.render.result import to_csv
