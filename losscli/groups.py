@@ -228,8 +228,9 @@ def _kind(kind: pa.DataType) -> str:
 
 
 def _unify(known: pa.Array, distinct: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Known values and a batch's distinct values in one type: the known type, or float64 when
-    integers meet floats; KeyTypeError's parts (as TypeError) when the kinds differ."""
+    """Known values and a batch's distinct values in one type: the known type, float64 when
+    integers meet floats or floats of two widths meet, integers widened; KeyTypeError's parts
+    (as TypeError) when the kinds differ or a value has no exact form in the common type."""
     old, new = known.type, distinct.type
     if _kind(old) != _kind(new) and not (pa.types.is_null(old) or pa.types.is_null(new)):
         raise TypeError(old, new)
@@ -238,7 +239,10 @@ def _unify(known: pa.Array, distinct: pa.Array) -> tuple[pa.Array, pa.Array]:
     if pa.types.is_null(old):
         return known.cast(new), distinct
     try:
-        if pa.types.is_integer(old) and pa.types.is_floating(new):
+        plain = [pa.types.is_integer(old) or pa.types.is_floating(old)]
+        plain += [pa.types.is_integer(new) or pa.types.is_floating(new)]
+        if all(plain) and (pa.types.is_floating(old) or pa.types.is_floating(new)):
+            # float64 holds float32 values exactly: a cast to float32 would merge keys
             return known.cast(pa.float64()), distinct.cast(pa.float64())
         if pa.types.is_integer(old) and pa.types.is_integer(new):
             return _widened(known, distinct)

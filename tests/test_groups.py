@@ -246,6 +246,28 @@ def test_by_column_of_integers_of_two_widths_is_one_column(tmp_path, first, seco
     assert got == {k: (sum(v) / len(v), len(v)) for k, v in want.items()}
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (pa.array([0.5, 2.0], pa.float32()), pa.array([0.1, 0.10000000149011612])),
+        (pa.array([0.1, 0.10000000149011612]), pa.array([0.5, 2.0], pa.float32())),
+        (pa.array([0.5, 2.0], pa.float32()), pa.array([2**24 + 1, 2], pa.int64())),
+    ],
+)
+def test_by_column_of_float32_beside_float64_or_integers_keeps_every_key(tmp_path, first, second):
+    paths = []
+    for i, keys in enumerate([first, second]):
+        path = tmp_path / f"part{i}.parquet"
+        pq.write_table(pa.table({"g": keys, "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]}), path)
+        paths.append(str(path))
+    got = _by_group(compute(paths, losses=["mse"], by=["g"]), ["g"])
+    want: dict[tuple, list[float]] = {}
+    for keys in (first, second):  # float32 values are float64 values exactly
+        for key, error in zip(keys.to_pylist(), [0.25, 0.0], strict=True):
+            want.setdefault((float(key),), []).append(error)
+    assert got == {k: (sum(v) / len(v), len(v)) for k, v in want.items()}
+
+
 @pytest.mark.parametrize("order", [1, -1])
 def test_by_integers_beyond_float64_precision_beside_floats_are_refused(tmp_path, order):
     from losscli.errors import InputError
