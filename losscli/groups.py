@@ -202,7 +202,8 @@ def _rebuilt(known: pa.Array) -> _Lookup:
 
 
 def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Per-row codes into the distinct values of `array` (nulls and NaN one value each)."""
+    """Per-row codes into the distinct values of `array` (nulls and NaN one value, -0.0 and
+    0.0 one value, as numbers compare)."""
     import pyarrow.compute as pc
 
     if isinstance(array, pa.ChunkedArray):
@@ -210,7 +211,8 @@ def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     if pa.types.is_dictionary(array.type):
         array = array.cast(array.type.value_type)
     if pa.types.is_floating(array.type):  # NaN is a missing key: one group with the nulls
-        array = pc.if_else(pc.is_nan(array), pa.nulls(1, array.type)[0], array)
+        zero = pa.nulls(1, array.type).fill_null(0)[0]  # -0.0 + 0.0 is 0.0: one group
+        array = pc.if_else(pc.is_nan(array), pa.nulls(1, array.type)[0], pc.add(array, zero))
     encoded = pc.dictionary_encode(array, null_encoding="encode")
     idx = to_numpy(encoded.indices).astype(np.int64)
     return idx, encoded.dictionary

@@ -268,6 +268,27 @@ def test_by_column_of_float32_beside_float64_or_integers_keeps_every_key(tmp_pat
     assert got == {k: (sum(v) / len(v), len(v)) for k, v in want.items()}
 
 
+def test_negative_zero_key_is_the_zero_group_in_a_batch_and_across_batches(tmp_path):
+    from losscli.baseline import Baseline
+    from losscli.render import dumps_json
+
+    paths = []
+    for i, keys in enumerate([[0.0, -0.0, 1.0], [-0.0, 1.0, 0.0]]):
+        path = tmp_path / f"part{i}.parquet"
+        table = pa.table({"g": keys, "y_true": [1.0, 2.0, 3.0], "y_pred": [1.5, 2.0, 4.0]})
+        pq.write_table(table, path)
+        paths.append(str(path))
+    result = compute(paths, losses=["mse"], by=["g"])
+    got = _by_group(result, ["g"])  # -0.0 == 0.0, as in a pandas groupby
+    assert got == {(0.0,): (0.375, 4), (1.0,): (0.5, 2)}
+    assert [math.copysign(1, r.group["g"]) for r in result.results if r.group] == [1, 1]
+    baseline = Baseline.from_dict(json.loads(dumps_json(result.to_dict())))  # no repeat
+    again = compute(
+        paths, losses=["mse"], by=["g"], baseline=baseline, gates=[Gate("max_increase", "mse", 0.0)]
+    )
+    assert again.passed
+
+
 @pytest.mark.parametrize("order", [1, -1])
 def test_by_integers_beyond_float64_precision_beside_floats_are_refused(tmp_path, order):
     from losscli.errors import InputError
