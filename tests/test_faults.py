@@ -194,11 +194,12 @@ def test_stdout_closed(data: Path) -> None:
     assert "Traceback" not in shut.stderr
 
 
-def test_failed_gate_exits_1_when_stdout_reader_is_gone(data: Path) -> None:
+@pytest.mark.parametrize("fmt", ["json", "table"])  # the table through rich, which exits 1
+def test_failed_gate_exits_1_when_stdout_reader_is_gone(data: Path, fmt: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for gate, code in (("0.0001", 1), ("100", 0)):
         shell = subprocess.run(
-            f"{sys.executable} -m losscli compute a.csv --max mse={gate} --json | true; "
+            f"{sys.executable} -m losscli compute a.csv --max mse={gate} --format {fmt} | true; "
             "exit ${PIPESTATUS[0]}",
             shell=True,
             executable="/bin/bash",

@@ -58,7 +58,15 @@ class TableRenderer(Renderer[T]):
         from rich.console import Console
 
         with writing_stdout():
-            self.print(Console(highlight=False), item)
+            console = Console(highlight=False)
+            console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+            self.print(console, item)
+
+
+def _broken_pipe() -> None:
+    """Rich's answer to a reader that went away is SystemExit(1), a failed gate's code: let
+    `writing_stdout` stop the output quietly instead, leaving the exit code the run's."""
+    raise BrokenPipeError
 
 
 Renderers = Mapping[Format, type[Renderer[T]]]
