@@ -498,10 +498,15 @@ def _choice(value: Any, valid: Sequence[str], what: str) -> str:
 
 
 def _finite(value: Any) -> bool:
-    kind = type(value)
-    if kind is float or kind is int:
+    """A number (not a boolean) that float64 holds, finite."""
+    if type(value) is float:
         return math.isfinite(value)
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond float64
+        return False
 
 
 def _entry(item: Any, baseline: str, index: int) -> Entry:

@@ -174,6 +174,8 @@ def test_the_field_at_a_time_reading_equals_the_result_at_a_time_one(results):
         ({"value": float("inf")}, r"results\[250\] \(mse\): value Infinity is not a finite"),
         ({"value": float("nan")}, r"results\[250\] \(mse\): value NaN is not a finite"),
         ({"value": True}, r"results\[250\] \(mse\): value true is not a finite"),
+        ({"value": 10**400}, r"results\[250\] \(mse\): value 1000.* is not a finite"),
+        ({"params": {"delta": -(10**400)}}, r"results\[250\] \(mse\): params .* are not numbers"),
         ({"group": {"g": [1]}}, r"results\[250\] \(mse\): group .* is not an object of values"),
         ({"group": [1]}, r"results\[250\] \(mse\): group .* is not an object"),
         ({"name": ""}, r"results\[250\] has no loss name"),
