@@ -12,6 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from losscli import compute
 from losscli.bootstrap import MAX_COUNT, poisson_weights
@@ -564,3 +566,73 @@ def test_group_sums_are_correctly_rounded_whatever_the_batches_and_folds(
         rows = g == r.group["g"]
         want = math.fsum(wl[r.label][rows].tolist()) / math.fsum(w[rows].tolist())
         assert r.value == want, (r.label, r.group)
+
+
+_INT64 = np.iinfo(np.int64)
+_KEY_VALUES = {  # per Arrow type, values that stress its lookup
+    "int64": st.one_of(
+        st.integers(-3, 40),
+        st.integers(int(_INT64.min), int(_INT64.max)),
+        st.sampled_from([int(_INT64.min), int(_INT64.max), 2**21 - 1, 2**21, 2**31]),
+    ),
+    "uint64": st.integers(0, 2**64 - 1),
+    "int8": st.integers(-128, 127),
+    "double": st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 1.0, 5e-324, math.inf])),
+    "string": st.sampled_from(["a", "b", "", "1", "ü", "a,b"]),
+    "bool": st.booleans(),
+}
+
+
+def _plain_key(value: object) -> object:
+    """A key as numbers compare: None for null and NaN, 0.0 for -0.0, booleans apart."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return (bool, value) if isinstance(value, bool) else value + 0.0 if value == 0 else value
+
+
+@st.composite
+def _key_batches(draw) -> list[list[pa.Array]]:
+    """Batches of 1 to 3 key columns; an integer column is sometimes floats in a batch, a
+    text column sometimes dictionary-encoded (each batch its own dictionary)."""
+    kinds = draw(st.lists(st.sampled_from(list(_KEY_VALUES)), min_size=1, max_size=3))
+    batches = []
+    for _ in range(draw(st.integers(1, 5))):
+        n = draw(st.integers(0, 30))
+        columns = []
+        for kind in kinds:
+            floats = kind in ("int64", "int8") and draw(st.integers(0, 3)) == 0
+            pool = draw(st.lists(st.none() | _KEY_VALUES[kind], min_size=1, max_size=6))
+            values = [pool[draw(st.integers(0, len(pool) - 1))] for _ in range(n)]
+            if floats:
+                values = [None if v is None else float(v) for v in values]
+            column = pa.array(values, pa.float64() if floats else pa.type_for_alias(kind))
+            if kind == "string" and draw(st.booleans()):
+                column = column.dictionary_encode()
+            columns.append(column)
+        batches.append(columns)
+    return batches
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_key_batches())
+def test_group_ids_equal_a_plain_dictionary_of_key_tuples(batches):
+    from losscli.groups import GroupKeys, KeyTypeError
+
+    keys = GroupKeys(len(batches[0]))
+    try:
+        ids = np.concatenate([keys.encode(columns) for columns in batches])
+    except KeyTypeError:  # integers beyond 2**53 beside floats: refused, never merged
+        return
+    want: dict[tuple, int] = {}  # first appearances, as a plain dict numbers them
+    for columns in batches:
+        rows = zip(*(c.to_pylist() for c in columns), strict=True)
+        for row in rows:
+            want.setdefault(tuple(map(_plain_key, row)), len(want))
+    rows = [
+        tuple(map(_plain_key, row))
+        for columns in batches
+        for row in zip(*(c.to_pylist() for c in columns), strict=True)
+    ]
+    assert ids.tolist() == [want[row] for row in rows]
+    got = list(zip(*(c.to_pylist() for c in keys.columns()), strict=True))
+    assert [tuple(map(_plain_key, key)) for key in got] == list(want)
