@@ -60,7 +60,8 @@ GroupKey = tuple[tuple[str, tuple[str, Any]], ...]
 
 def group_key(group: Mapping[str, Any] | None) -> GroupKey:
     """A hashable key of a group ({'region': 'eu'}); () for all rows. Numbers compare as
-    numbers (fold 4 read as 4.0 is fold 4), but a boolean is not a number and NaN is one key."""
+    numbers (fold 4 read as 4.0 is fold 4), but a boolean is not a number and NaN is one key;
+    an infinity is the text the JSON writes for it ("Infinity", "-Infinity")."""
     if group is None:
         return ()
     if len(group) == 1:
@@ -73,10 +74,12 @@ def _scalar_key(v: Any) -> tuple[str, Any]:
     kind = type(v)
     if kind is str:  # the common kinds first, by exact type (a million groups)
         return ("text", v)
-    if kind is int or (kind is float and v == v):
+    if kind is int or (kind is float and v - v == 0):  # finite
         return ("number", v)
     if isinstance(v, bool) or v is None:
         return ("const", v)
+    if isinstance(v, float) and v in (math.inf, -math.inf):  # as the JSON writes it
+        return ("text", "Infinity" if v > 0 else "-Infinity")
     if isinstance(v, int | float):
         return ("number", "nan") if v != v else ("number", v)
     return ("text", str(v))

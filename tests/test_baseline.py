@@ -97,6 +97,17 @@ def test_an_int_baseline_matches_a_run_keyed_by_floats_and_the_reverse():
         assert len(outcomes) == 301 and all(o.status == "pass" for o in outcomes)  # no change
 
 
+def test_infinite_float_keys_match_the_strings_the_json_writes_for_them():
+    from losscli.render import dumps_json
+
+    g = np.resize([1.5, np.inf, -np.inf, np.nan, 2.0], 2_500)
+    run = frame({"g": g})
+    old = json.loads(dumps_json(compute(run, losses=["mse", "mae"], by=["g"]).to_dict()))
+    assert {"g": "-Infinity"} in [r["group"] for r in old["results"]]
+    outcomes = judged_both_ways(run, old, ["g"], [GATES[0]])
+    assert len(outcomes) == 6 and all(o.status == "pass" for o in outcomes)  # no change
+
+
 def test_keys_beyond_int64_are_matched_one_by_one():
     big = 2**63 + np.arange(50, dtype=np.uint64)
     run = frame({"g": np.repeat(big, 4)})
