@@ -346,6 +346,26 @@ def test_library_exports_recommend_from():
     assert losscli.recommend_from is rec.recommend_from
 
 
+def test_recommend_from_takes_an_in_memory_table_as_compute_does(tmp_path):
+    """A table or a DataFrame is read as the same rows in a file are (it was a TypeError)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=3000)
+    table = pa.table({"y_true": y, "y_pred": y + rng.standard_t(2, size=3000)})
+    path = tmp_path / "preds.parquet"
+    pq.write_table(table, path)
+    from_file = rec.recommend_from(str(path)).to_dict()
+    for data, name in ((table, "<table>"), (pd.DataFrame(table.to_pydict()), "<dataframe>")):
+        got = rec.recommend_from(data).to_dict()
+        assert got["inferred"]["files"] == [name]
+        assert got["loss"] == from_file["loss"] and got["measurements"] == from_file["measurements"]
+    with pytest.raises(UsageError, match="no input file"):
+        rec.recommend_from([])
+
+
 def test_package_attribute_recommend_is_the_function():
     import losscli
 

@@ -8,6 +8,7 @@ numpy and the readers are imported when called, so `recommend()` stays light.
 from __future__ import annotations
 
 import math
+import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from losscli.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from losscli.read import Data
 
 # Thresholds of the data-driven path: the tails are judged by `losscli.diagnose`.
 #: Imbalanced: the rarest class has less than this fraction of its balanced share 1/K
@@ -456,7 +459,7 @@ def _class_measurements(
 
 
 def recommend_from(
-    paths: str | Sequence[str],
+    paths: Data,
     *,
     true: Sequence[str] | None = None,
     pred: Sequence[str] | None = None,
@@ -475,24 +478,29 @@ def recommend_from(
     sample_rows: int | None = None,
     seed: int = 0,
 ) -> Recommendation:
-    """Read prediction files (the column options of `compute`) and recommend from the data.
+    """Read prediction files, or an in-memory table as `compute` takes one (the column options
+    of `compute`), and recommend from the data.
 
-    The task, label encoding and kind of predictions are inferred unless given; what was
-    inferred is in `inferred` and `notes`, what was measured in `measurements`. An input of
-    more than `sample_rows` rows (None: `losscli.sampling.SAMPLE_ROWS`; 0: no limit) has its
-    residual tails measured on a seeded sample of that many rows (`seed`), with standard
-    errors; the row count, the targets' kind and the class shares still come from every row.
+        The task, label encoding and kind of predictions are inferred unless given; what was
+        inferred is in `inferred` and `notes`, what was measured in `measurements`. An input of
+        more than `sample_rows` rows (None: `losscli.sampling.SAMPLE_ROWS`; 0: no limit) has its
+        residual tails measured on a seeded sample of that many rows (`seed`), with standard
+        errors; the row count, the targets' kind and the class shares still come from every row.
 
-    Long only for its keyword options (those of `compute`'s columns and `recommend`).
+        Long only for its keyword options (those of `compute`'s columns and `recommend`).
     """
     from losscli.pipeline import load_arrays
 
     if task is not None:
         required(task, TASKS, "task")
     framework_ = choice(framework, FRAMEWORKS, "framework")
-    files = [paths] if isinstance(paths, str) else list(paths)
-    if not files:
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    if isinstance(paths, list | tuple) and not paths:
         raise UsageError("no input file")
+    data: Data = paths  # an in-memory table as compute takes it
+    if isinstance(paths, list | tuple) and all(isinstance(p, str | os.PathLike) for p in paths):
+        data = [os.fspath(p) for p in paths]
     columns: dict[str, Any] = {
         "true": true,
         "pred": pred,
@@ -521,7 +529,7 @@ def recommend_from(
         return every_row[0].add
 
     prepared = load_arrays(
-        files if len(files) > 1 else files[0],
+        data[0] if isinstance(data, list) and len(data) == 1 else data,
         **columns,
         **reading_options,
         sample_rows=sample_rows,
@@ -550,6 +558,7 @@ def recommend_from(
         from losscli.sensitivity.study import _in_file
 
         raise _in_file(exc, prepared) from None
+    files = data if isinstance(data, list) else list(prepared.files)
     inferred = _inferred(files, prepared, reading)
     notes = list(prepared.notes)
     if inferred["from_logits"] and not prepared.from_logits:
