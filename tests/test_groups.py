@@ -191,6 +191,25 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
     assert len(text.splitlines()) < 100
 
 
+def test_many_groups_json_of_infinite_float_keys_beside_text_keys(rng):
+    from losscli.render import dumps_json, many
+
+    n = 6_000
+    df = pd.DataFrame(
+        {
+            "f": rng.choice([np.inf, -np.inf, np.nan, 0.5], n),
+            "s": rng.choice([f"k{i}" for i in range(900)], n),  # text: keys encoded by Python
+            "y_true": rng.normal(size=n),
+            "y_pred": rng.normal(size=n),
+        }
+    )
+    result = compute(df, losses=["mse", "mae"], by=["f", "s"], gates=[Gate("max", "mae", 0.5)])
+    assert many.group_count(result) > many.MANY
+    fast = json.loads(many.to_json(result))
+    assert fast == json.loads(dumps_json(result.to_dict()))
+    assert {"f": "-Infinity", "s": "k0"} in [r["group"] for r in fast["results"]]
+
+
 @pytest.mark.parametrize(
     ("first", "second", "old", "new"),
     [

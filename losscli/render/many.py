@@ -30,7 +30,7 @@ from losscli.grouped import (
     json_value,
 )
 from losscli.groups import to_arrow
-from losscli.render import dumps_json
+from losscli.render import _group_keys_as_text, dumps_json
 from losscli.render.result import params_text, to_csv
 from losscli.result import ComputeResult, GateOutcome
 
@@ -77,7 +77,12 @@ def json_pieces(result: ComputeResult) -> Iterator[Piece]:
     data = dataclasses.replace(result, results=[], gates=[]).to_dict()
     data["summary"], data["passed"] = result.summary(), result.passed
     data["gates"], data["results"] = "__losscli_gates__", "__losscli_results__"
-    encode = json.JSONEncoder(allow_nan=False).encode
+    plain = json.JSONEncoder(allow_nan=False).encode
+
+    def encode(data: Any) -> str:
+        """JSON of a result or an outcome, an infinite group key as `dumps_json` writes it."""
+        return plain(_group_keys_as_text(data))
+
     lines: Iterable[Piece] = (
         [",\n    ".join(encode(r.to_dict()) for r in overall)] if overall else []
     )
@@ -175,7 +180,9 @@ def _numbers(values: np.ndarray) -> pa.Array:
 def _group_objects(table: GroupTable, encode: Callable[[Any], str]) -> pa.Array:
     """Each group's `{"column": key}` as JSON text."""
     groups = _key_objects(table)
-    return string_array([encode(g) for g in table.groups]) if groups is None else groups
+    if groups is None:
+        return string_array([encode(_group_keys_as_text(g, True)) for g in table.groups])
+    return groups
 
 
 def _gate_pieces(
