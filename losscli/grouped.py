@@ -258,12 +258,20 @@ class Outcomes(Sequence[GateOutcome]):
         """The outcomes that did not pass, in order."""
         return [g for g in self.shown() if not g.passed]
 
-    def shown(self) -> list[GateOutcome]:
-        """The outcomes over all rows and those that did not pass, in order."""
+    def shown(self, limit: int | None = None) -> list[GateOutcome]:
+        """The outcomes over all rows and those of groups that did not pass, in order (at most
+        `limit` of the groups')."""
         out: list[GateOutcome] = []
+        left = limit
         for part in self.parts:
             if isinstance(part, list):
-                out += [g for g in part if g.group is None or not g.passed]
+                failed = [g for g in part if g.group is not None and not g.passed]
+                taken = failed if left is None else failed[:left]
+                out += [g for g in part if g.group is None or g in taken]
             else:
-                out += [part.outcome(int(i)) for i in np.flatnonzero(part.status != 0)]
+                where = np.flatnonzero(part.status != 0)
+                taken = where if left is None else where[:left]
+                out += [part.outcome(int(i)) for i in taken]
+            if left is not None:
+                left -= len(taken)
         return out

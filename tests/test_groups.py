@@ -187,8 +187,29 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
     groups = many.group_count(result) // 3
     if kind == "float":
         assert json.loads(fast)["results"][-1]["group"] == {"g": None}
-    assert f"{groups} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
+    assert f"{groups:,} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
     assert len(text.splitlines()) < 100
+
+
+def test_table_of_many_failing_group_gates_lists_the_first_twenty(rng):
+    """A gate failing in thousands of groups: the table lists the overall gate and the first 20
+    failing groups and counts the rest; JSON lists every one."""
+    from losscli.gates import Gate
+    from losscli.render import Format, many
+    from losscli.render.result import render
+
+    n = 60_000
+    df = pd.DataFrame({"g": rng.integers(0, 3_000, n), "y_true": rng.normal(size=n)})
+    df["y_pred"] = df["y_true"] + rng.normal(size=n) * 3
+    result = compute(df, losses=["mse"], by=["g"], gates=[Gate("max", "mse", 1.0)])
+    failed = [g for g in result.gates if g.group is not None and not g.passed]
+    assert len(failed) > 2_900
+    text = " ".join(render(result, Format.table).split())
+    assert f"{len(failed):,} group gates failed, the first {many.FAILED_SHOWN} shown" in text
+    for gate in failed[: many.FAILED_SHOWN]:
+        assert f"[g={gate.group['g']}]" in text
+    assert f"[g={failed[many.FAILED_SHOWN].group['g']}]" not in text
+    assert len(json.loads(render(result, Format.json))["gates"]) == len(result.gates)
 
 
 def test_many_groups_json_of_infinite_float_keys_beside_text_keys(rng):

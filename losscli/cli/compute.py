@@ -379,11 +379,11 @@ def _paired_summary(result: ComputeResult, quiet: bool, limit: int = 10) -> None
         if not quiet:
             stderr_line("passed", "green", plural(len(result.gates), "gate"))
         return
-    stderr_line("failed", "bold red", f"{len(failed)} of {len(result.gates)} gates")
+    stderr_line("failed", "bold red", f"{len(failed):,} of {len(result.gates):,} gates")
     for g in failed[:limit]:
         stderr_line("", "", f"  {g.message}")
     if len(failed) > limit:
-        stderr_line("", "", f"  (+{len(failed) - limit} more: see the output)")
+        stderr_line("", "", f"  (+{len(failed) - limit:,} more: see the output)")
 
 
 @contextmanager
@@ -408,9 +408,11 @@ def _summary(result: ComputeResult, quiet: bool) -> None:
         return
     # a failed gate is reported even under --quiet: it is why the exit code is 1
     first = failed[0]
-    more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
+    more = f" (+{len(failed) - 1:,} more)" if len(failed) > 1 else ""
     stderr_line(
-        "failed", "bold red", f"{len(failed)} of {len(result.gates)} gates: {first.message}{more}"
+        "failed",
+        "bold red",
+        f"{len(failed):,} of {len(result.gates):,} gates: {first.message}{more}",
     )
 
 

@@ -42,6 +42,8 @@ MANY = 2_000
 CHUNK = 10_000
 #: Groups shown at each end of the table view.
 SHOWN = 10
+#: Failed group gates the table lists (the output formats list every one).
+FAILED_SHOWN = 20
 
 
 def group_count(result: ComputeResult) -> int:
@@ -411,17 +413,24 @@ def readable(result: ComputeResult) -> tuple[ComputeResult, str]:
         table.result(int(g), loss) for g in picked for loss in range(len(table.losses))
     ]
     note = (
-        f"{count} groups: showing the {SHOWN} highest and {SHOWN} lowest by {first.label}; "
+        f"{count:,} groups: showing the {SHOWN} highest and {SHOWN} lowest by {first.label}; "
         "--format csv or --format json (with --output FILE) gives them all"
     )
-    gates = (
-        result.gates.shown()
-        if isinstance(result.gates, Outcomes)
-        else [g for g in result.gates if g.group is None or not g.passed]
-    )
+    if isinstance(result.gates, Outcomes):
+        gates = result.gates.shown(FAILED_SHOWN)
+    else:
+        failed = [g for g in result.gates if g.group is not None and not g.passed]
+        gates = [g for g in result.gates if g.group is None or g in failed[:FAILED_SHOWN]]
     if len(gates) < len(result.gates):
-        passed = result.gate_counts()["pass"]
-        note += f"; {passed} of {len(result.gates)} gates passed (passing group gates not shown)"
+        counts = result.gate_counts()
+        note += (
+            f"; {counts['pass']:,} of {len(result.gates):,} gates passed (passing group gates "
+            "not shown)"
+        )
+        overall_failed = sum(g.group is None and not g.passed for g in gates)
+        failing = len(result.gates) - counts["pass"] - overall_failed  # of groups
+        if failing > FAILED_SHOWN:
+            note += f"; {failing:,} group gates failed, the first {FAILED_SHOWN} shown"
     return dataclasses.replace(result, results=shown, gates=gates), note
 
 
