@@ -187,7 +187,9 @@ def test_many_groups_json_parses_equal_to_the_plain_renderer_and_table_is_short(
     groups = many.group_count(result) // 3
     if kind == "float":
         assert json.loads(fast)["results"][-1]["group"] == {"g": None}
-    assert f"{groups:,} groups: showing the 10 highest and 10 lowest by mse" in " ".join(text.split())
+    assert f"{groups:,} groups: showing the 10 highest and 10 lowest by mse" in " ".join(
+        text.split()
+    )
     assert len(text.splitlines()) < 100
 
 
