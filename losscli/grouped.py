@@ -265,13 +265,15 @@ class Outcomes(Sequence[GateOutcome]):
         left = limit
         for part in self.parts:
             if isinstance(part, list):
-                failed = [g for g in part if g.group is not None and not g.passed]
-                taken = failed if left is None else failed[:left]
-                out += [g for g in part if g.group is None or g in taken]
+                failed = [i for i, g in enumerate(part) if g.group is not None and not g.passed]
+                kept = set(failed if left is None else failed[:left])
+                out += [g for i, g in enumerate(part) if g.group is None or i in kept]
+                count = len(kept)
             else:
                 where = np.flatnonzero(part.status != 0)
-                taken = where if left is None else where[:left]
-                out += [part.outcome(int(i)) for i in taken]
+                where = where if left is None else where[:left]
+                out += [part.outcome(int(i)) for i in where]
+                count = len(where)
             if left is not None:
-                left -= len(taken)
+                left -= count
         return out
