@@ -180,7 +180,9 @@ class Engine:
         self._view: tuple[tuple[int, int], dict[str, dict[tuple, Sums]]] | None = None
         self.clipped = 0
         self.clips = not from_logits and any(s.loss.clips for s in self.specs)
-        # losses that are functions of e = y_pred - y_true share one Errors per batch
+        # losses with the same kernel and parameters (mse, rmse) share their rows, and losses
+        # that are functions of e = y_pred - y_true share one Errors per batch
+        self.kernel_keys = [s.kernel_key(task) for s in self.specs]
         self.shares_errors = task == "regression" and any(s.loss.of_errors for s in self.specs)
 
     @property
@@ -240,9 +242,8 @@ class Engine:
             w_total = float(n) if w is None else float(np.sum(w))  # `value` refuses inf
             errors = Errors(y, pred) if self.shares_errors else None
         done: dict[tuple, tuple[np.ndarray, float]] = {}  # mse and rmse: one kernel, one pass
-        for spec in self.specs:
+        for spec, same in zip(self.specs, self.kernel_keys, strict=True):
             self._check_domain(spec, arrays, file, offset)
-            same = (spec.loss.kernels.get(self.task), *sorted(spec.params.items()))
             if same in done:
                 losses, total = done[same]
             else:
@@ -300,10 +301,7 @@ class Engine:
         """Each loss's row in the group sums: losses of the same kernel and parameters (mse
         and rmse) have the same per-row values, summed once."""
         seen: dict[tuple, int] = {}
-        return [
-            seen.setdefault((s.loss.kernels.get(self.task), *sorted(s.params.items())), len(seen))
-            for s in self.specs
-        ]
+        return [seen.setdefault(key, len(seen)) for key in self.kernel_keys]
 
     def _add_boot(
         self,

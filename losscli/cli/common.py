@@ -156,6 +156,18 @@ SampleRowsOpt = Annotated[
 ]
 
 
+def parse_number(text: str, option: str, *, integer: bool = False) -> float:
+    """A number (an integer if asked); UsageError when it is not one (the library checks ranges)."""
+    kind = "an integer" if integer else "a number"
+    try:
+        value = float(text)
+        if integer and not (value.is_integer() or text.strip().lstrip("+-").isdigit()):
+            raise ValueError(text)
+        return int(text) if integer and text.strip().lstrip("+-").isdigit() else value
+    except (ValueError, OverflowError):
+        raise UsageError(f"{option} must be {kind}, got {text!r}") from None
+
+
 def resolve_format(fmt: Format, json_flag: bool) -> Format:
     return Format.json if json_flag else fmt
 

@@ -25,6 +25,7 @@ from losscli.cli.common import (
     TrueOpt,
     WeightOpt,
     note,
+    parse_number,
     reporting,
     resolve_format,
 )
@@ -80,20 +81,6 @@ def parse_fraction(text: str, option: str) -> float:
         return float(raw[:-1]) / 100.0 if raw.endswith("%") else float(raw)
     except ValueError:
         raise UsageError(f"{option} must be a fraction such as 0.01 or 1%, got {text!r}") from None
-
-
-def parse_number(text: str, option: str, *, integer: bool = False) -> float:
-    """A number (an integer if asked); UsageError when it is not one (the library checks ranges)."""
-    from losscli.errors import UsageError
-
-    kind = "an integer" if integer else "a number"
-    try:
-        value = float(text)
-        if integer and not (value.is_integer() or text.strip().lstrip("+-").isdigit()):
-            raise ValueError(text)
-        return int(text) if integer and text.strip().lstrip("+-").isdigit() else value
-    except (ValueError, OverflowError):
-        raise UsageError(f"{option} must be {kind}, got {text!r}") from None
 
 
 def compare_command(

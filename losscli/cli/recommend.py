@@ -24,6 +24,7 @@ from losscli.cli.common import (
     TrueOpt,
     WeightOpt,
     note,
+    parse_number,
     reporting,
     resolve_format,
     warn,
@@ -157,26 +158,16 @@ def recommend_command(
             input_format=input_format,
             delimiter=delimiter,
             nan=nan,
-            sample_rows=_integer(sample_rows, "--sample-rows"),
-            seed=_integer(seed, "--seed"),
+            sample_rows=None
+            if sample_rows is None
+            else int(parse_number(sample_rows, "--sample-rows", integer=True)),
+            seed=None if seed is None else int(parse_number(seed, "--seed", integer=True)),
         )
         for message in rec.notes:
             note(message, quiet)
         for message in rec.warnings:
             warn(message, quiet)
         render.show(rec, fmt=fmt, output=output)
-
-
-def _integer(text: str | None, option: str) -> int | None:
-    """An integer option given as text (None when not given); UsageError when it is not one."""
-    from losscli.errors import UsageError
-
-    if text is None:
-        return None
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise UsageError(f"{option} must be an integer, got {text!r}") from None
 
 
 def register(app: typer.Typer) -> None:

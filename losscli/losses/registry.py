@@ -387,6 +387,11 @@ class LossSpec:
     def name(self) -> str:
         return self.loss.name
 
+    def kernel_key(self, task: str) -> tuple[Any, ...]:
+        """What fixes this loss's per-row values on `task`: its kernel and its parameters
+        (mse and rmse have one key: their rows are computed and summed once)."""
+        return (self.loss.kernels.get(task), *sorted(self.params.items()))
+
     def explicit_params(self) -> dict[str, float | None]:
         return {k: v for k, v in self.params.items() if v != self.loss.defaults()[k]}
 

@@ -91,7 +91,7 @@ class Whole:
                     raise
                 self.domain_errors[spec.loss.name] = str(exc)
                 continue
-            same = (spec.loss.kernels.get(self.task), fl, *sorted(spec.params.items()))
+            same = (*spec.kernel_key(self.task), fl)
             if same not in done:
                 with np.errstate(all="ignore"):
                     losses = spec.loss.per_row(
