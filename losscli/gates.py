@@ -332,10 +332,9 @@ def _group_outcomes(
         assert olds is not None
         baseline = np.array(olds, dtype=float)
         with np.errstate(invalid="ignore", over="ignore"):
-            allowed = np.abs(baseline) * gate.limit if gate.relative else gate.limit
-            limits = baseline - allowed if gate.kind == "min_decrease" else baseline + allowed
+            limits = _limit(gate, baseline)  # element by element
     with np.errstate(invalid="ignore"):
-        ok = values >= limits if gate.kind == "min" else values <= limits
+        ok = _holds(gate, values, limits)
         defined = np.isfinite(values) & np.isfinite(limits)
     status = np.where(ok, 0, 1).astype(np.int8)
     # no value, no baseline value (or a bound beyond float64): one by one, as results
@@ -412,9 +411,9 @@ def _check(gate: Gate, r: LossResult, old: float | None) -> GateOutcome:
     return _outcome(gate, r.label, r.group, r.value, old, _passes(gate, r.value, old))
 
 
-def _limit(gate: Gate, old: float | None) -> float:
+def _limit(gate: Gate, old: Any) -> Any:
     """The bound a value is held to: the gate's limit, or the baseline's value moved by the
-    allowance (a loss may rise by it, or must fall by it)."""
+    allowance (a loss may rise by it, or must fall by it); `old` a number or an array."""
     if gate.kind not in RELATIVE_KINDS:
         return gate.limit
     assert old is not None
@@ -423,7 +422,11 @@ def _limit(gate: Gate, old: float | None) -> float:
 
 
 def _passes(gate: Gate, value: float, old: float | None) -> bool:
-    limit = _limit(gate, old)
+    return bool(_holds(gate, value, _limit(gate, old)))
+
+
+def _holds(gate: Gate, value: Any, limit: Any) -> Any:
+    """value >= limit for --min, value <= limit for the others (numbers or arrays)."""
     return value >= limit if gate.kind == "min" else value <= limit
 
 
